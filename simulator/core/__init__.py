@@ -1,0 +1,1 @@
+"""The local cloud's floor: router, journal, determinism, AWS-shaped errors, server."""

@@ -1,0 +1,66 @@
+"""What a service of ours plugs into the router: request matching, admin routes, reset and replay.
+
+Every service gailab adds in front of moto (Bedrock, API Gateway execution, the Lambda runtime...) is an
+:class:`Extension`. The router asks each one, in order, whether it takes a request; anything no extension
+takes goes to moto. Extensions keep their own state, so they also reset it and rebuild it from the journal.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from .router import RequestInfo
+    from .server import Cloud
+
+AdminHandler = Callable[["RequestInfo"], Response]
+
+# Import paths of the extensions a default cloud runs, in routing order.
+DEFAULT_EXTENSIONS: list[str] = []
+
+
+class Extension:
+    """Base class: override what the service needs. Defaults take no request and keep no state."""
+
+    name = "extension"
+    #: Journal record kinds (other than "http") this extension replays itself.
+    event_kinds: tuple[str, ...] = ()
+
+    def attach(self, cloud: "Cloud") -> None:
+        """Called once before replay, with the cloud it serves."""
+        self.cloud = cloud
+
+    def matches(self, info: "RequestInfo") -> bool:
+        return False
+
+    def handle(self, info: "RequestInfo") -> Response:
+        raise NotImplementedError
+
+    def admin_routes(self) -> dict[tuple[str, str], AdminHandler]:
+        """``{(method, path): handler}`` served under ``/_gailab/``."""
+        return {}
+
+    def replay_event(self, record: dict) -> None:
+        """Rebuild state from one journal record of a kind in :attr:`event_kinds`."""
+
+    def reset(self) -> None:
+        """Forget all state (the cloud's reset)."""
+
+    def health(self) -> dict:
+        return {"status": "ready"}
+
+    def stop(self) -> None:
+        """Release processes, threads and files when the cloud stops."""
+
+
+def load_extensions(paths: list[str]) -> list[Extension]:
+    found = []
+    for path in paths:
+        module_name, _, attr = path.partition(":")
+        factory = getattr(importlib.import_module(module_name), attr)
+        found.append(factory())
+    return found

@@ -1,0 +1,180 @@
+"""The local cloud in this process: moto's server app behind our router, on a threaded loopback server."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from importlib import metadata
+from pathlib import Path
+
+from . import admin, determinism
+from .extensions import DEFAULT_EXTENSIONS, Extension, load_extensions
+from .home import ACCOUNT_ID, resolve_home
+from .journal import Journal
+from .router import Router
+from .rwlock import ReadersWriterLock
+
+log = logging.getLogger("gailab.simulator")
+
+_active: "Cloud | None" = None
+
+
+def version() -> str:
+    try:
+        return metadata.version("gailab")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def active_cloud() -> "Cloud | None":
+    """The cloud running in this process (moto's state is per process, so there is at most one)."""
+    return _active
+
+
+class Cloud:
+    """A local cloud served from a thread of this process.
+
+    ``Cloud(home=..., port=0).start()`` binds a free loopback port, replays the journal and serves until
+    :meth:`stop`. Use :class:`~gailab.simulator.core.process.CloudProcess` for a cloud in a child process.
+    """
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        fresh: bool = False,
+        fsync: bool = True,
+        extensions: list[Extension] | None = None,
+        verbose: bool = False,
+        settings: dict | None = None,
+    ):
+        self.home = resolve_home(home)
+        self.host = host
+        self.port = port
+        self.fresh = fresh
+        self.verbose = verbose
+        self.settings = dict(settings or {})
+        self.journal = Journal(self.home / "cloud", fsync=fsync)
+        self._extensions_given = extensions
+        self.extensions: list[Extension] = []
+        self.state_lock = ReadersWriterLock()
+        self.warnings: list[str] = []
+        self.version = version()
+        self.account_id = ACCOUNT_ID
+        self.endpoint: str | None = None
+        self.started_at = time.monotonic()
+        self.replay_seconds = 0.0
+        self.replayed = 0
+        self._server = None
+        self._thread: threading.Thread | None = None
+        self.router: Router | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+    def start(self) -> "Cloud":
+        global _active
+        if _active is not None and _active is not self:
+            raise RuntimeError("a local cloud already runs in this process; moto keeps one state per process")
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        if not self.verbose:
+            logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        determinism.install()
+        _reset_moto()
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        self.router = Router(self, moto_app)
+        self.extensions = (
+            list(self._extensions_given) if self._extensions_given is not None else load_extensions(DEFAULT_EXTENSIONS)
+        )
+        self.router.admin_routes.update(admin.routes(self))
+        for ext in self.extensions:
+            ext.attach(self)
+            self.router.admin_routes.update(ext.admin_routes())
+        # Bind first (a taken port fails fast), serve after the replay.
+        self._server = make_server(self.host, self.port, self.router, threaded=True, request_handler=MotoRequestHandler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        shown_host = self.host if ":" not in self.host else f"[{self.host}]"
+        self.endpoint = f"http://{shown_host}:{self.port}"
+        _active = self
+        try:
+            self._replay()
+        except BaseException:
+            self._server.server_close()
+            _active = None
+            raise
+        self.started_at = time.monotonic()
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gailab-cloud", daemon=True)
+        self._thread.start()
+        return self
+
+    def _replay(self) -> None:
+        loaded = self.journal.load(fresh=self.fresh)
+        self.warnings.extend(loaded.warnings)
+        started = time.perf_counter()
+        by_kind = {kind: ext for ext in self.extensions for kind in ext.event_kinds}
+        assert self.router is not None
+        for record in loaded.records:
+            kind = record["kind"]
+            try:
+                if kind == "http":
+                    response = self.router.replay(record)
+                    if response.status_code >= 300:
+                        self.warnings.append(
+                            f"journal record {record['seq']} ({record['method']} {record['uri'][:80]}) "
+                            f"answered {response.status_code} on replay"
+                        )
+                elif kind in by_kind:
+                    by_kind[kind].replay_event(record)
+                else:
+                    self.warnings.append(f"journal record {record['seq']} has unknown kind {kind!r}; skipped")
+            except Exception as exc:  # one bad record never blocks start
+                self.warnings.append(f"journal record {record['seq']} could not be replayed: {exc}")
+        self.replayed = len(loaded.records)
+        self.replay_seconds = time.perf_counter() - started
+        for warning in self.warnings:
+            log.warning(warning)
+
+    def reset(self) -> None:
+        """Wipe every service's state and the journal, as one step no request can see half done."""
+        with self.state_lock.exclusive():
+            _reset_moto()
+            for ext in self.extensions:
+                ext.reset()
+            self.journal.reset()
+            self.warnings.clear()
+
+    def stop(self) -> None:
+        global _active
+        if self._server is not None:
+            if self._thread is not None:
+                self._server.shutdown()
+                self._thread.join(timeout=10)
+            self._server.server_close()
+            self._server = None
+        for ext in self.extensions:
+            try:
+                ext.stop()
+            except Exception:
+                log.exception("extension %s failed to stop", ext.name)
+        self.journal.close()
+        if _active is self:
+            _active = None
+
+    def __enter__(self) -> "Cloud":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def extension(self, name: str) -> Extension | None:
+        return next((e for e in self.extensions if e.name == name), None)
+
+
+def _reset_moto() -> None:
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()

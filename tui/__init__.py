@@ -1,0 +1,1 @@
+"""The gailab terminal app (Textual) and the gailab command line."""
