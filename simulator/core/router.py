@@ -151,6 +151,11 @@ class Router:
         if path.startswith("/_gailab/") or path == "/_gailab":
             return self.admin(info)
         with self.cloud.state_lock.shared():
+            if not info.replaying:
+                for authorize in self.cloud.authorizers:
+                    denied = authorize(info)
+                    if denied is not None:
+                        return denied
             for ext in self.cloud.extensions:
                 try:
                     taken = ext.matches(info)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from importlib import metadata
@@ -60,6 +61,8 @@ class Cloud:
         self.journal = Journal(self.home / "cloud", fsync=fsync)
         self._extensions_given = extensions
         self.extensions: list[Extension] = []
+        #: Called before dispatch with each request; a returned Response (e.g. AccessDenied) answers it instead.
+        self.authorizers: list = []
         self.state_lock = ReadersWriterLock()
         self.warnings: list[str] = []
         self.version = version()
@@ -94,7 +97,13 @@ class Cloud:
             ext.attach(self)
             self.router.admin_routes.update(ext.admin_routes())
         # Bind first (a taken port fails fast), serve after the replay.
-        self._server = make_server(self.host, self.port, self.router, threaded=True, request_handler=MotoRequestHandler)
+        sock = _bind(self.host, self.port)
+        try:
+            self._server = make_server(
+                self.host, self.port, self.router, threaded=True, request_handler=MotoRequestHandler, fd=sock.fileno()
+            )
+        finally:
+            sock.close()  # make_server duplicated the descriptor
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         shown_host = self.host if ":" not in self.host else f"[{self.host}]"
@@ -172,6 +181,21 @@ class Cloud:
 
     def extension(self, name: str) -> Extension | None:
         return next((e for e in self.extensions if e.name == name), None)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind and listen ourselves: werkzeug prints and exits on a taken port; we raise OSError instead."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def _reset_moto() -> None:

@@ -1,0 +1,182 @@
+"""A local cloud in a child process (``gailab serve``), for the terminal app, ``gailab grade --fresh`` and tests.
+
+The child prints ``gailab local cloud ready at <endpoint>`` when it serves; we read that line, so port 0 works.
+It dies with its parent: Linux's parent-death signal where available, and ``--exit-with-parent`` otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import deque
+from pathlib import Path
+
+from .home import resolve_home
+
+_READY = re.compile(r"ready at (\S+)")
+
+
+class CloudUnavailable(RuntimeError):
+    """The cloud could not be started or reached; the message says why."""
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
+def health(endpoint: str, timeout: float = 2.0) -> dict:
+    """GET /_gailab/health; raises CloudUnavailable when nothing answers."""
+    try:
+        with urllib.request.urlopen(endpoint.rstrip("/") + "/_gailab/health", timeout=timeout) as response:
+            return json.load(response)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise CloudUnavailable(f"no local cloud answers at {endpoint}: {exc}") from None
+
+
+class CloudProcess:
+    """``gailab serve`` as a child process. ``state`` is starting, ready or down (with ``reason``)."""
+
+    def __init__(
+        self,
+        home: str | Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        fresh: bool = False,
+        extra_args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ):
+        self.home = resolve_home(home)
+        self.host = host
+        self.port = port
+        self.fresh = fresh
+        self.extra_args = list(extra_args or [])
+        self.env = env
+        self.endpoint: str | None = None
+        self.state = "stopped"
+        self.reason = ""
+        self.proc: subprocess.Popen | None = None
+        self._ready = threading.Event()
+        self._stderr_tail: deque[str] = deque(maxlen=20)
+        self.output: deque[str] = deque(maxlen=200)
+
+    def command(self) -> list[str]:
+        cmd = [sys.executable, "-m", "gailab.tui.cli", "serve", "--host", self.host, "--port", str(self.port),
+               "--home", str(self.home), "--exit-with-parent"]
+        if self.fresh:
+            cmd.append("--fresh")
+        return cmd + self.extra_args
+
+    def spawn(self) -> "CloudProcess":
+        """Start the child and return at once; :meth:`wait_ready` blocks until it serves."""
+        env = dict(os.environ if self.env is None else self.env)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        self.state = "starting"
+        self.proc = subprocess.Popen(
+            self.command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+        threading.Thread(target=self._read_stdout, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+        return self
+
+    def _read_stdout(self) -> None:
+        assert self.proc and self.proc.stdout
+        for line in self.proc.stdout:
+            self.output.append(line.rstrip("\n"))
+            match = _READY.search(line)
+            if match and not self._ready.is_set():
+                self.endpoint = match.group(1)
+                self.state = "ready"
+                self._ready.set()
+        self._exited()
+
+    def _read_stderr(self) -> None:
+        assert self.proc and self.proc.stderr
+        for line in self.proc.stderr:
+            line = line.rstrip("\n")
+            if line.strip():
+                self._stderr_tail.append(line)
+                self.output.append(line)
+
+    def _exited(self) -> None:
+        if self.proc is not None:
+            code = self.proc.wait()
+            if self.state != "stopped":
+                self.state = "down"
+                last = self._stderr_tail[-1] if self._stderr_tail else ""
+                self.reason = last or f"the cloud exited with code {code}"
+        self._ready.set()
+
+    def wait_ready(self, timeout: float = 30.0) -> str:
+        if not self._ready.wait(timeout):
+            self.state, self.reason = "down", f"the cloud did not start within {timeout:.0f} s"
+            raise CloudUnavailable(self.reason)
+        if self.state != "ready" or self.endpoint is None:
+            raise CloudUnavailable(self.reason or "the cloud exited before it was ready")
+        return self.endpoint
+
+    def start(self, timeout: float = 30.0) -> "CloudProcess":
+        self.spawn()
+        self.wait_ready(timeout)
+        return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """SIGTERM (the journal is flushed), then SIGKILL if it does not go."""
+        if self.proc is None:
+            return
+        self.state = "stopped"
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash would (tests of durability use it)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.state = "stopped"
+            self.proc.kill()
+            self.proc.wait()
+
+    def __enter__(self) -> "CloudProcess":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):
+    """Poll ``predicate`` until it returns something truthy, or raise TimeoutError at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise TimeoutError(f"condition not met within {timeout} s")
+        time.sleep(interval)

@@ -1,0 +1,46 @@
+"""Who is calling: the principal behind a request's access key, as AWS would name it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.home import ACCOUNT_ID
+
+
+@dataclass(frozen=True)
+class Principal:
+    arn: str
+    #: "root" (the learner's default credentials), "assumed-role" or "user".
+    kind: str
+    role_arn: str | None = None
+    session_name: str | None = None
+    user_name: str | None = None
+
+
+ROOT = Principal(arn=f"arn:aws:iam::{ACCOUNT_ID}:root", kind="root")
+
+
+def resolve(access_key: str | None) -> Principal:
+    """The principal for an access key: an STS role session, an IAM user's key, else the account root."""
+    if not access_key:
+        return ROOT
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    sts = sts_backends[ACCOUNT_ID]["aws"]
+    role = sts.get_assumed_role_from_access_key(access_key)
+    if role is not None:
+        role_name = role.role_arn.split("/")[-1]
+        arn = f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role_name}/{role.session_name}"
+        return Principal(arn=arn, kind="assumed-role", role_arn=role.role_arn, session_name=role.session_name)
+    iam = iam_backends[ACCOUNT_ID]["aws"]
+    key = iam.access_keys.get(access_key)
+    if key is not None:
+        user_name = getattr(key, "user_name", None)
+        if user_name:
+            return Principal(arn=f"arn:aws:iam::{ACCOUNT_ID}:user/{user_name}", kind="user", user_name=user_name)
+    return ROOT
+
+
+def caller_arn(access_key: str | None) -> str:
+    return resolve(access_key).arn

@@ -1,0 +1,71 @@
+"""The ``gailab`` command line. With no command it opens the terminal app.
+
+Every command honours ``--home`` and ``GAILAB_HOME``. Exit codes (design.md): 0 ok / passed, 1 failed,
+2 usage or lab-definition error, 3 cloud unreachable. Errors are one readable line on stderr, never a traceback.
+Textual is imported only when the app opens, so ``gailab serve`` and ``gailab grade`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import commands_cloud, commands_labs
+
+
+class UsageError(Exception):
+    """A bad argument or input: printed as one line, exit 2."""
+
+
+class CliError(Exception):
+    """A failure with its own exit code, printed as one line."""
+
+    def __init__(self, message: str, code: int = 1):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    home_help = "gailab's data folder (default: GAILAB_HOME or the user data dir)"
+    # Subcommands accept --home too; SUPPRESS keeps them from overwriting one given before the command.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=home_help)
+    parser = argparse.ArgumentParser(
+        prog="gailab",
+        description="Hands-on labs for the AWS Generative AI fundamentals, on an offline local cloud.",
+    )
+    parser.add_argument("--home", metavar="DIR", default=None, help=home_help)
+    parser.add_argument("--lang", choices=["en", "pt-BR"], help="language of the app (default from LC_ALL/LANG)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands_cloud.register(commands, common)
+    commands_labs.register(commands, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            return open_app(args)
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"gailab: {exc}", file=sys.stderr)
+        return 2
+    except CliError as exc:
+        print(f"gailab: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def open_app(args: argparse.Namespace) -> int:
+    try:
+        from .app import run_app
+    except ImportError as exc:  # the app is built in its own issue
+        raise CliError(f"the terminal app is not available in this build ({exc}); try 'gailab --help'", 2) from None
+    return run_app(home=args.home, lang=args.lang)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

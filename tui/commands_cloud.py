@@ -1,0 +1,183 @@
+"""``gailab serve`` and ``gailab env``."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import fcntl
+import ipaddress
+import json
+import os
+import shlex
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="run the local cloud in the foreground",
+        description="Run the local cloud (S3, KMS, IAM, STS, Lambda, API Gateway, CloudWatch, SageMaker and the "
+        "simulated Bedrock) on one loopback endpoint. State survives restarts (journal in <home>/cloud/).",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=4566, help="port (default 4566; 0 picks a free one)")
+    serve.add_argument("--fresh", action="store_true", help="start empty (the old journal is kept aside)")
+    serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a non-loopback --host (the cloud has no authentication: anyone who reaches it can use it)",
+    )
+    serve.add_argument(
+        "--bedrock-latency",
+        choices=["off", "realistic"],
+        default=None,
+        help="simulate each model's time to first token and tokens/s (default off)",
+    )
+    serve.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    serve.set_defaults(func=cmd_serve)
+
+    env = commands.add_parser(
+        "env",
+        parents=[common],
+        help="print the exports that point AWS tools at the local cloud",
+        description="Print shell exports for AWS_ENDPOINT_URL, dummy credentials and the region. "
+        'Use: eval "$(gailab env)"',
+    )
+    env.add_argument("--endpoint", help="the cloud's URL (default: the running one for this home, else :4566)")
+    env.add_argument("--shell", choices=["sh", "fish", "powershell"], default="sh")
+    env.set_defaults(func=cmd_env)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _state_file(home: Path) -> Path:
+    return home / "cloud" / "serve.json"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from gailab.simulator.core.home import env_exports, resolve_home
+
+    from .cli import CliError, UsageError
+
+    if not (0 <= args.port <= 65535):
+        raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
+    if not _is_loopback(args.host):
+        if not args.allow_remote:
+            raise UsageError(
+                f"--host {args.host} is not a loopback address; the cloud has no authentication. "
+                "Add --allow-remote if you really want to expose it."
+            )
+        print(
+            f"warning: serving on {args.host}: the local cloud has no authentication; anyone who can reach "
+            "this address can read and change everything in it.",
+            file=sys.stderr,
+        )
+    home = resolve_home(args.home)
+    (home / "cloud").mkdir(parents=True, exist_ok=True)
+    lock = open(home / "cloud" / "serve.lock", "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        other = _read_state(home)
+        where = f" at {other['endpoint']} (pid {other['pid']})" if other else ""
+        raise CliError(f"another gailab serve already uses the home {home}{where}; stop it or use --home", 2) from None
+
+    from gailab.simulator.core.server import Cloud
+
+    settings = {}
+    if args.bedrock_latency:
+        settings["bedrock_latency"] = args.bedrock_latency
+    cloud = Cloud(home, host=args.host, port=args.port, fresh=args.fresh, verbose=args.verbose, settings=settings)
+    started = time.perf_counter()
+    try:
+        cloud.start()
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise CliError(
+                f"port {args.port} on {args.host} is already in use (another gailab serve?); "
+                "choose another with --port, or --port 0 for a free one",
+                2,
+            ) from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise CliError(f"cannot bind {args.host}: no such address on this machine", 2) from None
+        raise CliError(f"cannot start the local cloud: {exc}", 2) from None
+    _state_file(home).write_text(json.dumps({"endpoint": cloud.endpoint, "pid": os.getpid()}))
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    if args.exit_with_parent:
+        parent = os.getppid()
+
+        def watch_parent() -> None:
+            while not stop.wait(0.5):
+                if os.getppid() != parent:
+                    stop.set()
+
+        threading.Thread(target=watch_parent, daemon=True).start()
+
+    print(f"gailab local cloud ready at {cloud.endpoint}", flush=True)
+    print(f"  home    {home}")
+    print(
+        f"  journal {cloud.replayed} records replayed in {cloud.replay_seconds:.2f} s "
+        f"(started in {time.perf_counter() - started:.2f} s)"
+    )
+    for warning in cloud.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    print("Point your terminal, boto3 scripts and the aws CLI at it:")
+    for key, value in env_exports(cloud.endpoint).items():
+        print(f"  export {key}={shlex.quote(value)}")
+    print("Ctrl-C stops it; your work is kept.", flush=True)
+    try:
+        stop.wait()
+    finally:
+        cloud.stop()
+        try:
+            _state_file(home).unlink()
+        except OSError:
+            pass
+        print("gailab local cloud stopped; journal flushed.", flush=True)
+    return 0
+
+
+def _read_state(home: Path) -> dict | None:
+    try:
+        return json.loads(_state_file(home).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def cmd_env(args: argparse.Namespace) -> int:
+    from gailab.simulator.core.home import DEFAULT_PORT, env_exports, resolve_home
+
+    from .cli import UsageError
+
+    endpoint = args.endpoint
+    if endpoint is None:
+        endpoint = os.environ.get("GAILAB_ENDPOINT")
+    if endpoint is None:
+        state = _read_state(resolve_home(args.home))
+        endpoint = state["endpoint"] if state else f"http://127.0.0.1:{DEFAULT_PORT}"
+    if not endpoint.startswith(("http://", "https://")):
+        raise UsageError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
+    for key, value in env_exports(endpoint.rstrip("/")).items():
+        if args.shell == "fish":
+            print(f"set -gx {key} {shlex.quote(value)};")
+        elif args.shell == "powershell":
+            print(f"$Env:{key} = '{value}'")
+        else:
+            print(f"export {key}={shlex.quote(value)}")
+    return 0
