@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 AdminHandler = Callable[["RequestInfo"], Response]
 
 # Import paths of the extensions a default cloud runs, in routing order.
-DEFAULT_EXTENSIONS: list[str] = []
+DEFAULT_EXTENSIONS: list[str] = [
+    "gailab.simulator.sagemaker.instance_types:SageMakerPatches",
+]
 
 
 class Extension:
