@@ -11,18 +11,7 @@ import argparse
 import sys
 
 from . import commands_cloud, commands_labs
-
-
-class UsageError(Exception):
-    """A bad argument or input: printed as one line, exit 2."""
-
-
-class CliError(Exception):
-    """A failure with its own exit code, printed as one line."""
-
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
-        self.code = code
+from .errors import CliError, UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -70,7 +70,7 @@ def _state_file(home: Path) -> Path:
 def cmd_serve(args: argparse.Namespace) -> int:
     from gailab.simulator.core.home import env_exports, resolve_home
 
-    from .cli import CliError, UsageError
+    from .errors import CliError, UsageError
 
     if not (0 <= args.port <= 65535):
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
@@ -163,7 +163,7 @@ def _read_state(home: Path) -> dict | None:
 def cmd_env(args: argparse.Namespace) -> int:
     from gailab.simulator.core.home import DEFAULT_PORT, env_exports, resolve_home
 
-    from .cli import UsageError
+    from .errors import UsageError
 
     endpoint = args.endpoint
     if endpoint is None:
