@@ -124,3 +124,39 @@ def test_reset_through_the_admin_api_survives_a_restart(home):
         assert _client_factory(again.endpoint)("s3").list_buckets()["Buckets"] == []
     finally:
         again.stop()
+
+
+def test_multipart_upload_and_role_sessions_replay_with_their_generated_ids(home):
+    cloud = CloudProcess(home).start()
+    try:
+        client = _client_factory(cloud.endpoint)
+        s3 = client("s3")
+        s3.create_bucket(Bucket="multi-bucket")
+        upload = s3.create_multipart_upload(Bucket="multi-bucket", Key="big.bin")["UploadId"]
+        parts = []
+        for number, chunk in enumerate([b"a" * (5 * 1024 * 1024), b"tail"], start=1):
+            etag = s3.upload_part(Bucket="multi-bucket", Key="big.bin", UploadId=upload, PartNumber=number,
+                                  Body=chunk)["ETag"]
+            parts.append({"ETag": etag, "PartNumber": number})
+        s3.complete_multipart_upload(Bucket="multi-bucket", Key="big.bin", UploadId=upload,
+                                     MultipartUpload={"Parts": parts})
+        from cloudbuild import TRUST_LAMBDA
+
+        client("iam").create_role(RoleName="session-role", AssumeRolePolicyDocument=TRUST_LAMBDA)
+        creds = client("sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/session-role",
+                                          RoleSessionName="s1")["Credentials"]
+    finally:
+        cloud.kill()
+    again = CloudProcess(home).start()
+    try:
+        assert health(again.endpoint)["warnings"] == []
+        s3 = _client_factory(again.endpoint)("s3")
+        assert s3.head_object(Bucket="multi-bucket", Key="big.bin")["ContentLength"] == 5 * 1024 * 1024 + 4
+        session = boto3.session.Session(
+            aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"], region_name="us-east-1",
+        )
+        identity = session.client("sts", endpoint_url=again.endpoint).get_caller_identity()
+        assert identity["Arn"].endswith("assumed-role/session-role/s1")
+    finally:
+        again.stop()

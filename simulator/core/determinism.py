@@ -76,4 +76,22 @@ def install() -> None:
         return random_bytes(kms_utils.MASTER_KEY_LEN)
 
     kms_models.generate_master_key = generate_master_key  # type: ignore[assignment]
+
+    # Modules that draw IDs or tokens from os.urandom: S3 multipart upload ids (parts refer to them), STS session
+    # tokens, IAM virtual MFA seeds. They see an ``os`` whose urandom follows the request's seed.
+    import moto.iam.models as iam_models
+    import moto.s3.models as s3_models
+    import moto.sts.utils as sts_utils
+
+    for module in (s3_models, sts_utils, iam_models):
+        module.os = _SeededOs()  # type: ignore[attr-defined]
     _installed = True
+
+
+class _SeededOs:
+    """``os`` for one moto module, except that ``urandom`` is seeded per request."""
+
+    urandom = staticmethod(random_bytes)
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)

@@ -205,7 +205,7 @@ class Router:
         status = int(captured["status"].split(" ", 1)[0])
         headers = captured["headers"]
         ctype = next((v for k, v in headers if k.lower() == "content-type"), "")
-        if status in (404, 405) and ctype.startswith("text/html"):
+        if status in (404, 405) and ctype.startswith("text/html") and body.lstrip()[:15].lower() == b"<!doctype html>":
             # Flask's own page: moto has no route for this request.
             return awserrors.not_implemented(info.service, info.operation())
         response = Response(body, status=status)
