@@ -21,6 +21,8 @@ def test_health_reports_version_uptime_journal_and_services(cloud, aws):
     assert health["version"] and health["uptimeSeconds"] >= 0
     assert health["journalRecords"] == 1
     assert {"s3", "kms", "iam", "lambda", "apigateway", "sagemaker"} <= set(health["services"])
+    journal = _get(cloud.endpoint + "/_gailab/journal")
+    assert journal["records"] == 1 and journal["bytes"] > 0 and journal["path"].endswith("journal.jsonl")
 
 
 def test_reads_are_not_journaled_and_failures_are_not_either(cloud, aws):

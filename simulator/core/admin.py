@@ -44,4 +44,21 @@ def routes(cloud: "Cloud") -> dict:
         cloud.reset()
         return json_response({"reset": True, "millis": round((time.perf_counter() - started) * 1000, 1)})
 
-    return {("GET", "/_gailab/health"): health, ("POST", "/_gailab/reset"): reset}
+    def journal(info: "RequestInfo") -> Response:
+        path = cloud.journal.path
+        return json_response(
+            {
+                "path": str(path),
+                "records": cloud.journal.count,
+                "bytes": path.stat().st_size if path.exists() else 0,
+                "replayedOnStart": cloud.replayed,
+                "replaySeconds": round(cloud.replay_seconds, 3),
+                "warnings": cloud.warnings,
+            }
+        )
+
+    return {
+        ("GET", "/_gailab/health"): health,
+        ("POST", "/_gailab/reset"): reset,
+        ("GET", "/_gailab/journal"): journal,
+    }
