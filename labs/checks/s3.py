@@ -1,0 +1,64 @@
+"""S3: bucket existence, default encryption, versioning, Block Public Access, objects."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from . import Context, error_code
+
+PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+
+
+def bucket_exists(ctx: Context, bucket: str) -> bool:
+    try:
+        ctx.client("s3").head_bucket(Bucket=bucket)
+        return True
+    except ClientError as exc:
+        if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
+            return False
+        raise
+
+
+def default_encryption(ctx: Context, bucket: str) -> dict | None:
+    """The first default-encryption rule: {"SSEAlgorithm", "KMSMasterKeyID"?, "BucketKeyEnabled"}; None if unset."""
+    try:
+        conf = ctx.client("s3").get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    except ClientError as exc:
+        if error_code(exc) == "ServerSideEncryptionConfigurationNotFoundError":
+            return None
+        raise
+    rules = conf.get("Rules") or []
+    if not rules:
+        return None
+    rule = dict(rules[0].get("ApplyServerSideEncryptionByDefault", {}))
+    rule["BucketKeyEnabled"] = bool(rules[0].get("BucketKeyEnabled", False))
+    return rule
+
+
+def versioning(ctx: Context, bucket: str) -> str:
+    """'Enabled', 'Suspended' or 'Off' (never configured)."""
+    return ctx.client("s3").get_bucket_versioning(Bucket=bucket).get("Status") or "Off"
+
+
+def public_access_block(ctx: Context, bucket: str) -> dict[str, bool]:
+    """The bucket's four Block Public Access flags (all False when none was configured)."""
+    try:
+        conf = ctx.client("s3").get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchPublicAccessBlockConfiguration":
+            conf = {}
+        else:
+            raise
+    return {flag: bool(conf.get(flag, False)) for flag in PUBLIC_ACCESS_FLAGS}
+
+
+def get_object(ctx: Context, bucket: str, key: str, limit: int = 1_000_000) -> bytes | None:
+    """An object's bytes (at most ``limit``), or None when the bucket or key does not exist."""
+    try:
+        body = ctx.client("s3").get_object(Bucket=bucket, Key=key)["Body"]
+    except ClientError as exc:
+        if error_code(exc) in ("NoSuchKey", "NoSuchBucket", "404"):
+            return None
+        raise
+    with body:
+        return body.read(limit)

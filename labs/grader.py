@@ -1,0 +1,172 @@
+"""The grader: run a lab's checks against an endpoint and explain every result.
+
+A check that cannot run (cloud unreachable, timeout, a service the endpoint lacks) is an ``error``, never a
+``fail``: PrairieLearn's "not gradable" and Exercism's ``error`` status. The grader never raises for a cloud problem.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import quiz
+from .checks import CheckError, Context, Fail, Pass
+from .manifest import Lab
+from .report import CheckResult, Report
+from .text import T
+
+DEFAULT_TIMEOUT = 10.0
+
+
+def default_learner() -> str:
+    name = os.environ.get("GAILAB_LEARNER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "learner"
+
+
+def grader_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("gailab")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def reachable(endpoint: str | None, timeout: float = 3.0) -> bool:
+    """True when something answers HTTP at the endpoint (any status: LocalStack and AWS answer 4xx here)."""
+    if not endpoint:
+        return True  # the SDK's own resolution (a profile on real AWS): each check finds out for itself
+    try:
+        with urllib.request.urlopen(endpoint.rstrip("/") + "/_gailab/health", timeout=timeout):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, OSError, ValueError):
+        return False
+
+
+_CLOUD_ERRORS: tuple = ()
+
+
+def _cloud_errors() -> tuple:
+    global _CLOUD_ERRORS
+    if not _CLOUD_ERRORS:
+        from botocore.exceptions import (ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError,
+                                         NoCredentialsError, ReadTimeoutError)
+        from urllib3.exceptions import HTTPError as Urllib3Error
+
+        _CLOUD_ERRORS = (EndpointConnectionError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError,
+                         NoCredentialsError, Urllib3Error, ConnectionError, TimeoutError)
+    return _CLOUD_ERRORS
+
+
+def _run_with_timeout(fn, ctx: Context, timeout: float):
+    """Run ``fn(ctx)`` in a daemon thread; ('ok', value) | ('raised', exc) | ('timeout', None)."""
+    box: list = []
+
+    def target():
+        try:
+            box.append(("ok", fn(ctx)))
+        except BaseException as exc:  # reported, never propagated
+            box.append(("raised", exc))
+
+    worker = threading.Thread(target=target, name="gailab-check", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    return box[0] if box else ("timeout", None)
+
+
+def run_check(lab: Lab, step, spec, fn, ctx: Context, timeout: float) -> CheckResult:
+    started = time.perf_counter()
+    limit = spec.timeout or timeout
+
+    def result(status, message: T, expected=None, actual=None, hint=None, kind=None, points=0):
+        return CheckResult(spec.id, step.id, status, points, spec.points, message, expected, actual, hint,
+                           (time.perf_counter() - started) * 1000, spec._title, kind)
+
+    if spec.question is not None:
+        state, value = "ok", quiz.grade_question(lab, spec.question, ctx.workspace)
+    elif fn is None:
+        return result("error", T(f"the lab defines no function for check {spec.id!r}",
+                                 f"o lab não define a função da verificação {spec.id!r}"), kind="lab")
+    else:
+        state, value = _run_with_timeout(fn, ctx, limit)
+    if state == "timeout":
+        return result("error", T(f"the check did not finish within {limit:g} s", f"a verificação não terminou em "
+                                 f"{limit:g} s"), kind="cloud")
+    if state == "raised":
+        if isinstance(value, CheckError):
+            return result("error", value.text, kind="cloud")
+        if isinstance(value, _cloud_errors()):
+            return result("error", T(f"the cloud did not answer: {value}", f"a nuvem não respondeu: {value}"),
+                          kind="cloud")
+        if hasattr(value, "response") and "Error" in getattr(value, "response", {}):  # a botocore ClientError
+            err = value.response["Error"]
+            return result("error", T(f"the check could not read the configuration: {err.get('Code')}: "
+                                     f"{err.get('Message')}", f"a verificação não conseguiu ler a configuração: "
+                                     f"{err.get('Code')}: {err.get('Message')}"), kind="cloud")
+        return result("error", T(f"the check itself failed: {type(value).__name__}: {value}",
+                                 f"a própria verificação falhou: {type(value).__name__}: {value}"), kind="lab")
+    if isinstance(value, Pass):
+        return result("pass", value.message or spec._title, actual=value.actual, points=spec.points)
+    if isinstance(value, Fail):
+        return result("fail", value.message, value.expected, value.actual, value.hint or spec._hint)
+    return result("error", T(f"the check returned {type(value).__name__}, not Pass or Fail",
+                             f"a verificação devolveu {type(value).__name__}, não Pass nem Fail"), kind="lab")
+
+
+def grade(
+    lab: Lab,
+    *,
+    endpoint: str | None,
+    workspace: Path | None = None,
+    learner: str | None = None,
+    lang: str = "en",
+    timeout: float = DEFAULT_TIMEOUT,
+    profile: str | None = None,
+) -> Report:
+    """Grade ``lab`` against ``endpoint`` (None: the SDK's defaults, e.g. a real AWS profile)."""
+    started = datetime.now(timezone.utc)
+    endpoint = endpoint.rstrip("/") if endpoint else endpoint
+    functions = lab.check_functions()  # a broken checks.py is a lab error: it raises LabDefinitionError
+    ctx = Context(endpoint, Path(workspace) if workspace else None, lang, timeout, profile)
+    is_up = reachable(endpoint, min(timeout, 3.0))
+    results: list[CheckResult] = []
+    for step, spec in lab.all_checks():
+        if not is_up:
+            results.append(CheckResult(spec.id, step.id, "error", 0, spec.points,
+                                       T(f"the cloud at {endpoint} is unreachable", f"a nuvem em {endpoint} está "
+                                         "inacessível"), _hint=T("Start it with 'gailab serve' or pass --endpoint.",
+                                                                 "Inicie com 'gailab serve' ou use --endpoint."),
+                                       title=spec._title, error_kind="cloud"))
+            continue
+        res = run_check(lab, step, spec, functions.get(spec.id), ctx, timeout)
+        results.append(res)
+        if res.status == "error" and res.error_kind == "cloud" and not reachable(endpoint, 1.0):
+            is_up = False  # the cloud went away mid-run: the remaining checks cannot run either
+    return Report(
+        lab_id=lab.id,
+        lab_version=lab.version,
+        learner=learner or default_learner(),
+        started_at=started,
+        finished_at=datetime.now(timezone.utc),
+        results=results,
+        pass_mark=lab.pass_mark,
+        cloud_reachable=is_up or any(r.status != "error" for r in results),
+        endpoint=endpoint,
+        lab_content_hash=lab.content_hash(),
+        lab_title=lab._title,
+        grader_version=grader_version(),
+        lang=lang,
+    )
