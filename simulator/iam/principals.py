@@ -44,3 +44,23 @@ def resolve(access_key: str | None) -> Principal:
 
 def caller_arn(access_key: str | None) -> str:
     return resolve(access_key).arn
+
+
+def identity_policies(principal: Principal) -> list[tuple[str, object]] | None:
+    """The identity policies of a role session (inline and attached), as ``(name, document)``; None when the
+    role no longer exists. Users and the root get None: the local cloud does not restrict them."""
+    if principal.kind != "assumed-role" or not principal.role_arn:
+        return None
+    from moto.iam.models import iam_backends
+
+    iam = iam_backends[ACCOUNT_ID]["aws"]
+    try:
+        role = iam.get_role_by_arn(principal.role_arn)
+    except Exception:
+        return None
+    found: list[tuple[str, object]] = [(f"inline policy {name}", doc) for name, doc in role.policies.items()]
+    for arn, managed in role.managed_policies.items():
+        version = next((v for v in managed.versions if v.is_default), None)
+        if version is not None:
+            found.append((f"managed policy {arn}", version.document))
+    return found

@@ -1,0 +1,163 @@
+"""Plugs the runtime into moto: Invoke (all invocation types) and moto's own triggers run real code.
+
+moto's ``LambdaFunction.invoke`` is what the Invoke API and every internal trigger (S3 notifications, SQS,
+SNS, EventBridge...) call; we replace it (and ``_invoke_lambda``) once per process, and route to the runtime of
+the cloud that is active. During journal replay no code runs: the effects of handlers are in the journal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from moto.core.exceptions import JsonRESTError
+from werkzeug.wrappers import Response
+
+from ..core.admin import json_response
+from ..core.extensions import Extension
+from ..core.router import replaying
+from .asyncq import EventQueue
+from .runtime import Runtime, Throttled
+
+log = logging.getLogger("gailab.simulator.lambda")
+
+_current: "LambdaExtension | None" = None
+_installed = False
+
+
+class InvalidRequestContentException(JsonRESTError):
+    code = 400
+
+    def __init__(self, message: str):
+        super().__init__("InvalidRequestContentException", message)
+
+
+class TooManyRequestsException(JsonRESTError):
+    code = 429
+
+    def __init__(self, message: str):
+        super().__init__("TooManyRequestsException", message)
+
+
+class ServiceException(JsonRESTError):
+    code = 500
+
+    def __init__(self, message: str):
+        super().__init__("ServiceException", message)
+
+
+def current() -> "LambdaExtension | None":
+    return _current
+
+
+def _parse(body) -> str:
+    """The event as JSON text; AWS refuses a payload that is not JSON."""
+    if body is None or body == "" or body == b"":
+        return "{}"
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if not isinstance(body, str):
+        return json.dumps(body)
+    try:
+        json.loads(body)
+    except ValueError as exc:
+        raise InvalidRequestContentException(
+            f"Could not parse request body into json: Could not parse payload into json: {exc}") from None
+    return body
+
+
+def _invoke(self, body, request_headers, response_headers):
+    """Replacement for moto's LambdaFunction.invoke."""
+    ext = _current
+    headers = request_headers or {}
+    inv_type = headers.get("x-amz-invocation-type") or headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    event_json = _parse(body)
+    if inv_type == "DryRun" or replaying() or ext is None:
+        return ""
+    if inv_type == "Event":
+        ext.events.submit(self, event_json)
+        return ""
+    try:
+        result = ext.runtime.invoke(self, event_json)
+    except Throttled as exc:
+        raise TooManyRequestsException(str(exc)) from None
+    if result.errored:
+        response_headers["x-amz-function-error"] = "Unhandled"
+    response_headers["x-amz-log-result"] = result.log_tail
+    response_headers["x-amz-executed-version"] = result.version
+    return result.payload.encode("utf-8")
+
+
+def _invoke_lambda(self, event=None):
+    """Replacement for moto's LambdaFunction._invoke_lambda: (payload, errored, logs)."""
+    ext = _current
+    if replaying() or ext is None:
+        return "", False, ""
+    result = ext.runtime.invoke(self, json.dumps(event if event is not None else {}))
+    return result.payload, result.errored, result.log_text
+
+
+def _install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.awslambda import models
+
+    original_put = models.LambdaStorage.put_function
+
+    def put_function(storage, fn):
+        from ..iam import trust
+
+        problem = trust.lambda_cannot_assume(fn.role)
+        if problem:
+            from moto.awslambda.exceptions import InvalidParameterValueException
+
+            log.info("CreateFunction refused: %s", problem)
+            raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+        return original_put(storage, fn)
+
+    models.LambdaFunction.invoke = _invoke
+    models.LambdaFunction._invoke_lambda = _invoke_lambda
+    models.LambdaStorage.put_function = put_function
+    _installed = True
+
+
+class LambdaExtension(Extension):
+    """The Lambda runtime as a cloud extension: takes no request itself, changes how moto runs functions."""
+
+    name = "lambda-runtime"
+
+    def attach(self, cloud) -> None:
+        global _current
+        super().attach(cloud)
+        _install()
+        self.runtime = Runtime(cloud)
+        self.events = EventQueue(self.runtime, cloud.settings)
+        _current = self
+        if cloud.settings.get("lambda_prestart", True):
+            self.runtime.prestart()
+
+    def admin_routes(self):
+        def status(info) -> Response:
+            return json_response({"runtime": self.runtime.stats(), "events": list(self.events.completed)})
+
+        return {("GET", "/_gailab/lambda"): status}
+
+    def reset(self) -> None:
+        self.events.clear()
+        self.runtime.kill_all()
+        self.runtime.prestart()
+
+    def health(self) -> dict:
+        return {"status": "ready", **self.runtime.stats()}
+
+    def stop(self) -> None:
+        global _current
+        self.events.stop()
+        self.runtime.stop()
+        if _current is self:
+            _current = None
+
+
+def factory() -> LambdaExtension:
+    return LambdaExtension()

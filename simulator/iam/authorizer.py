@@ -1,0 +1,85 @@
+"""Least privilege that bites: requests signed with a role session are judged against the role's policies.
+
+Registered as a cloud authorizer (called before any dispatch, so it covers moto's services and ours alike).
+The learner's default credentials (the account root) are never restricted.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from werkzeug.wrappers import Response
+
+from ..core import awserrors
+from ..core.extensions import Extension
+from . import actions, policy, principals
+
+log = logging.getLogger("gailab.simulator.iam")
+
+
+def _denied(info, principal, access: actions.Access, decision: policy.Decision | None, why: str = "") -> Response:
+    service = info.service or "s3"
+    resource = access.resource or "*"
+    if decision is not None and decision.explicit_deny:
+        reason = f"with an explicit deny in an identity-based policy ({decision.policy})"
+    else:
+        reason = f"because no identity-based policy allows the {access.action} action"
+    message = (f"User: {principal.arn} is not authorized to perform: {access.action} on resource: {resource} "
+               f"{reason}")
+    headers = {}
+    if decision is not None and decision.unevaluated:
+        listed = "; ".join(decision.unevaluated)
+        message += f". The local cloud does not evaluate these policy conditions: {listed}"
+        headers["x-gailab-unevaluated-conditions"] = listed[:1000]
+    if why:
+        message += f". {why}"
+    shape = awserrors.service_shape(service)
+    code = "AccessDeniedException" if shape.protocol in ("json", "rest-json") else "AccessDenied"
+    return awserrors.error_response(service, code, message, 403, extra_headers=headers)
+
+
+def authorize(info) -> Response | None:
+    """The cloud authorizer: None lets the request through, a Response (403) denies it."""
+    if info.replaying or not info.access_key:
+        return None
+    principal = principals.resolve(info.access_key)
+    if principal.kind != "assumed-role":
+        return None
+    access = actions.describe(info)
+    if access is None:
+        unknown = actions.Access(f"{info.service or 's3'}:{info.method} {info.path}", None)
+        return _denied(info, principal, unknown, None,
+                       "The local cloud could not tell which IAM action this request performs, so it denies it")
+    if actions.always_allowed(access.action):
+        return None
+    found = principals.identity_policies(principal)
+    if found is None:
+        return _denied(info, principal, access, None, f"The role {principal.role_arn} no longer exists")
+    context = {
+        "aws:RequestedRegion": info.region,
+        "aws:PrincipalArn": principal.role_arn,
+        "aws:PrincipalAccount": principal.arn.split(":")[4],
+        "aws:PrincipalType": "AssumedRole",
+        "aws:SecureTransport": "false",
+        "aws:userid": f"{principal.session_name}",
+    }
+    decision = policy.evaluate(found, access.action, access.resource, context)
+    if decision.allowed:
+        return None
+    log.info("denied %s on %s for %s", access.action, access.resource, principal.arn)
+    return _denied(info, principal, access, decision)
+
+
+class IamExtension(Extension):
+    """Installs the authorizer; takes no request itself."""
+
+    name = "iam-enforcement"
+
+    def attach(self, cloud) -> None:
+        super().attach(cloud)
+        if authorize not in cloud.authorizers:
+            cloud.authorizers.append(authorize)
+
+
+def factory() -> IamExtension:
+    return IamExtension()
