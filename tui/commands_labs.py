@@ -1,9 +1,362 @@
-"""``gailab labs``, ``gailab grade`` and ``gailab lab ...`` (the grader's command line)."""
+"""``gailab labs``, ``gailab grade``, ``gailab lab validate|solve|reset`` and ``gailab gradebook``.
+
+Exit codes (design.md): 0 passed / ok, 1 failed, 2 usage or lab-definition error, 3 cloud unreachable.
+"""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import json
+import os
+import sys
+from pathlib import Path
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    """Add the lab commands to the parser (filled in by the grader's issue)."""
+    labs_dir = argparse.ArgumentParser(add_help=False)
+    labs_dir.add_argument("--labs-dir", metavar="DIR", action="append", type=Path, default=[],
+                          help="also load labs from this folder (a lab folder or a folder of labs; repeatable)")
+    lang = argparse.ArgumentParser(add_help=False)
+    lang.add_argument("--lang", choices=["en", "pt-BR"], default=argparse.SUPPRESS,
+                      help="language of messages (default from LC_ALL/LANG)")
+    endpoint = argparse.ArgumentParser(add_help=False)
+    endpoint.add_argument("--endpoint", metavar="URL",
+                          help="the cloud to use (default: GAILAB_ENDPOINT, the running gailab serve, "
+                               "AWS_ENDPOINT_URL, then http://127.0.0.1:4566)")
+
+    p = commands.add_parser("labs", parents=[common, labs_dir, lang], help="list the labs",
+                            description="List the labs in suggested order, with your progress.")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--db", metavar="URL", help="the store (default: GAILAB_DB or <home>/gailab.db)")
+    p.add_argument("--learner", metavar="NAME", help="whose progress (default: GAILAB_LEARNER or the user)")
+    p.set_defaults(func=cmd_labs)
+
+    g = commands.add_parser(
+        "grade", parents=[common, labs_dir, lang, endpoint], help="grade a lab (exit 0 passed, 1 failed, 3 no cloud)",
+        description="Grade a lab against a cloud and record the attempt. CI recipe: "
+                    "gailab grade LAB --fresh --setup './deploy.sh' --format junit --output results.xml",
+    )
+    g.add_argument("lab", metavar="LAB", help="lab id (or a path to a lab folder)")
+    g.add_argument("--profile", help="grade a real AWS account through this profile instead of a local cloud")
+    g.add_argument("--workspace", metavar="DIR", type=Path,
+                   help="the learner's files, e.g. answers.json (default <home>/workspaces/<lab>)")
+    g.add_argument("--learner", metavar="NAME", help="default: GAILAB_LEARNER or the user name")
+    g.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    g.add_argument("--output", metavar="FILE", type=Path, help="write the report there (text also goes to stdout)")
+    g.add_argument("--db", metavar="URL", help="the store (default: GAILAB_DB or <home>/gailab.db)")
+    g.add_argument("--no-record", action="store_true", help="do not store the attempt")
+    g.add_argument("--fresh", action="store_true",
+                   help="grade in a throwaway local cloud: prerequisites' reference solutions, then --setup")
+    g.add_argument("--setup", metavar="CMD", help="shell command run first with the cloud's environment")
+    g.add_argument("--timeout", type=float, default=10.0, help="seconds per check (default 10)")
+    g.set_defaults(func=cmd_grade)
+
+    lab = commands.add_parser("lab", help="author and manage labs: validate, solve, reset")
+    sub = lab.add_subparsers(dest="lab_command", metavar="ACTION", required=True)
+    v = sub.add_parser("validate", parents=[common, labs_dir],
+                       help="lint lab folders and prove them (solution passes, starter fails, mistakes fail)")
+    v.add_argument("paths", nargs="+", metavar="PATH", type=Path)
+    v.add_argument("--lint-only", action="store_true", help="check the definition only; start no cloud")
+    v.set_defaults(func=cmd_validate)
+    s = sub.add_parser("solve", parents=[common, labs_dir, endpoint],
+                       help="apply the reference solution (and the prerequisites') to the cloud")
+    s.add_argument("lab", metavar="LAB")
+    s.add_argument("--learner", metavar="NAME")
+    s.add_argument("--db", metavar="URL")
+    s.add_argument("--no-prerequisites", action="store_true", help="apply only this lab's solution")
+    s.set_defaults(func=cmd_solve)
+    r = sub.add_parser("reset", parents=[common, labs_dir, endpoint],
+                       help="remove the lab's resources from the cloud and restore the starter workspace")
+    r.add_argument("lab", metavar="LAB")
+    r.add_argument("--learner", metavar="NAME")
+    r.add_argument("--db", metavar="URL")
+    r.set_defaults(func=cmd_reset)
+
+    b = commands.add_parser("gradebook", parents=[common], help="export every learner's best results (CSV)")
+    b.add_argument("--format", choices=["csv", "text", "json"], default="csv")
+    b.add_argument("--db", metavar="URL", help="the store (default: GAILAB_DB or <home>/gailab.db)")
+    b.add_argument("--output", metavar="FILE", type=Path)
+    b.set_defaults(func=cmd_gradebook)
+
+
+# -- helpers ------------------------------------------------------------------------------------------------
+def _lang(args) -> str:
+    from gailab.labs.text import norm_lang
+
+    chosen = getattr(args, "lang", None) or os.environ.get("GAILAB_LANG") or os.environ.get("LC_ALL") \
+        or os.environ.get("LANG")
+    return norm_lang(chosen)
+
+
+def _home(args) -> Path:
+    from gailab.simulator.core.home import resolve_home
+
+    return resolve_home(getattr(args, "home", None))
+
+
+def _load(args):
+    from gailab.labs.catalog import LabNotFound, get_lab
+    from gailab.labs.manifest import LabDefinitionError
+
+    from .cli import CliError, UsageError
+
+    try:
+        return get_lab(args.lab, args.labs_dir)
+    except LabNotFound as exc:
+        raise UsageError(str(exc)) from None
+    except LabDefinitionError as exc:
+        raise CliError(f"lab {args.lab} is broken: {exc}", 2) from None
+
+
+def _endpoint(args) -> str:
+    from gailab.simulator.core.home import DEFAULT_PORT
+
+    from .cli import UsageError
+    from .commands_cloud import _read_state
+
+    endpoint = args.endpoint or os.environ.get("GAILAB_ENDPOINT")
+    if not endpoint:
+        state = _read_state(_home(args))
+        endpoint = state["endpoint"] if state else os.environ.get("AWS_ENDPOINT_URL")
+    endpoint = endpoint or f"http://127.0.0.1:{DEFAULT_PORT}"
+    if not endpoint.startswith(("http://", "https://")):
+        raise UsageError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
+    return endpoint.rstrip("/")
+
+
+def _store(args):
+    from gailab.labs.store import Store, StoreError
+
+    from .cli import CliError
+
+    try:
+        return Store(getattr(args, "db", None), home=_home(args))
+    except StoreError as exc:
+        raise CliError(str(exc), 2) from None
+
+
+def _learner(args) -> str:
+    from gailab.labs.grader import default_learner
+
+    return getattr(args, "learner", None) or default_learner()
+
+
+# -- commands -----------------------------------------------------------------------------------------------
+def cmd_labs(args) -> int:
+    from gailab.labs.catalog import load_catalog
+
+    lang = _lang(args)
+    labs = load_catalog(args.labs_dir)
+    progress = {}
+    try:
+        from gailab.labs.store import Store
+
+        progress = Store(args.db, home=_home(args)).progress(_learner(args))
+    except Exception:
+        pass  # listing labs never fails because of the store
+    rows = []
+    for lab in labs:
+        p = progress.get(lab.id)
+        rows.append({"id": lab.id, "version": lab.version, "title": lab.title(lang), "summary": lab.summary(lang),
+                     "minutes": lab.minutes, "points": lab.max_points, "passMark": lab.pass_mark,
+                     "prerequisites": lab.prerequisites, "sections": lab.sections, "path": str(lab.path),
+                     "status": p.status if p else "not-started", "bestScore": p.best_score if p else 0})
+    if args.json:
+        print(json.dumps({"labs": rows}, ensure_ascii=False, indent=2))
+        return 0
+    width = max([len(r["id"]) for r in rows] + [2])
+    for r in rows:
+        after = f"  (after {', '.join(r['prerequisites'])})" if r["prerequisites"] else ""
+        print(f"{r['id']:<{width}}  {r['minutes']:>3} min  {r['status']:<11}  {r['title']}{after}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from gailab.labs.grader import grade
+    from gailab.labs.sandbox import Sandbox, SandboxUnavailable
+    from gailab.labs.solutions import SolutionError, run_setup, solve
+    from gailab.labs.workspace import workspace_for
+
+    from .cli import CliError, UsageError
+
+    lab = _load(args)
+    lang = _lang(args)
+    if args.fresh and (args.endpoint or args.profile):
+        raise UsageError("--fresh starts its own cloud; do not combine it with --endpoint or --profile")
+    if args.timeout <= 0:
+        raise UsageError("--timeout must be positive")
+    workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args))
+    if args.workspace and not workspace.is_dir():
+        raise UsageError(f"--workspace {args.workspace} is not a folder")
+    setup_failed = None
+    if args.fresh:
+        try:
+            sandbox = Sandbox().start()
+        except SandboxUnavailable as exc:
+            raise CliError(str(exc), 3) from None
+        try:
+            prereqs = [p for p in lab.prerequisites]
+            if prereqs:
+                import tempfile
+
+                from gailab.labs.solutions import prerequisite_chain, run_script
+
+                with tempfile.TemporaryDirectory(prefix="gailab-prereq-") as tmp:
+                    for prereq in prerequisite_chain(lab, args.labs_dir):
+                        try:
+                            run_script(prereq.solution_script, sandbox.endpoint, Path(tmp) / prereq.id)
+                        except (SolutionError, TypeError) as exc:
+                            raise CliError(f"prerequisite {prereq.id}'s reference solution failed: {exc}", 2) from None
+            if args.setup:
+                try:
+                    run_setup(args.setup, sandbox.endpoint, workspace, cwd=Path.cwd())
+                except SolutionError as exc:
+                    setup_failed = str(exc)
+                    print(f"gailab: warning: {exc}; grading what it left", file=sys.stderr)
+            report = grade(lab, endpoint=sandbox.endpoint, workspace=workspace, learner=_learner(args), lang=lang,
+                           timeout=args.timeout)
+        finally:
+            sandbox.stop()
+    else:
+        endpoint = None if args.profile else _endpoint(args)
+        if args.setup:
+            try:
+                run_setup(args.setup, endpoint, workspace, cwd=Path.cwd())
+            except SolutionError as exc:
+                setup_failed = str(exc)
+                print(f"gailab: warning: {exc}; grading what it left", file=sys.stderr)
+        report = grade(lab, endpoint=endpoint, workspace=workspace, learner=_learner(args), lang=lang,
+                       timeout=args.timeout, profile=args.profile)
+    if setup_failed:
+        report.extra["setupError"] = setup_failed
+
+    if not args.no_record:
+        try:
+            _store(args).record(report)
+        except Exception as exc:
+            print(f"gailab: warning: the attempt was not recorded: {exc}", file=sys.stderr)
+
+    if args.format == "json":
+        body = json.dumps(report.to_json(lang), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "junit":
+        body = report.to_junit(lang)
+    else:
+        body = report.to_text(lang)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(body, encoding="utf-8")
+        if args.format != "text":
+            sys.stdout.write(report.to_text(lang))
+    else:
+        sys.stdout.write(body)
+    code = report.exit_code()
+    return 1 if code == 0 and setup_failed else code
+
+
+def cmd_validate(args) -> int:
+    from gailab.labs.catalog import lab_folders
+    from gailab.labs.sandbox import Sandbox, SandboxUnavailable
+    from gailab.labs.validate import lint, prove
+
+    from .cli import CliError
+
+    folders = []
+    for path in args.paths:
+        found = lab_folders(path) if not (path / "lab.toml").exists() else [path]
+        folders.extend(found or [path])  # a folder without lab.toml is reported by lint
+    results = [lint(folder) for folder in folders]
+    todo = [r for r in results if r.ok]
+    if todo and not args.lint_only:
+        try:
+            sandbox = Sandbox().start()
+        except SandboxUnavailable as exc:
+            raise CliError(str(exc), 3) from None
+        try:
+            extra = list(args.labs_dir) + [f.parent for f in folders]
+            for r in todo:
+                prove(r, sandbox, extra)
+        finally:
+            sandbox.stop()
+    failed = 0
+    for r in results:
+        name = r.lab.id if r.lab else str(r.path)
+        if r.ok:
+            print(f"ok    {name}: " + ("; ".join(r.proved) or "definition is valid"))
+        else:
+            failed += 1
+            print(f"FAIL  {name}")
+            for e in r.errors:
+                print(f"      {e}")
+    return 2 if failed else 0
+
+
+def cmd_solve(args) -> int:
+    from gailab.labs.solutions import SolutionError, solve
+    from gailab.labs.workspace import workspace_for
+
+    from .cli import CliError
+
+    lab = _load(args)
+    endpoint = _endpoint(args)
+    from gailab.labs.grader import reachable
+
+    if not reachable(endpoint):
+        raise CliError(f"no cloud answers at {endpoint}; start one with 'gailab serve'", 3)
+    home = _home(args)
+    try:
+        done = solve(lab, endpoint, workspace_for(lab, home), with_prerequisites=not args.no_prerequisites,
+                     home=home, extra_dirs=args.labs_dir)
+    except SolutionError as exc:
+        raise CliError(f"the reference solution failed: {exc}", 2) from None
+    try:
+        _store(args).record_event(_learner(args), lab.id, "solve", {"labs": done, "endpoint": endpoint})
+    except Exception as exc:
+        print(f"gailab: warning: not recorded: {exc}", file=sys.stderr)
+    print(f"applied the reference solution of {', '.join(done)} at {endpoint}")
+    return 0
+
+
+def cmd_reset(args) -> int:
+    from gailab.labs.grader import reachable
+    from gailab.labs.solutions import reset_lab
+    from gailab.labs.workspace import workspace_path
+
+    from .cli import CliError
+
+    lab = _load(args)
+    endpoint = _endpoint(args)
+    if not reachable(endpoint):
+        raise CliError(f"no cloud answers at {endpoint}; start one with 'gailab serve'", 3)
+    home = _home(args)
+    removed = reset_lab(lab, endpoint, workspace_path(lab, home), home)
+    try:
+        _store(args).record_event(_learner(args), lab.id, "reset", {"removed": removed})
+    except Exception as exc:
+        print(f"gailab: warning: not recorded: {exc}", file=sys.stderr)
+    print(f"reset {lab.id}: removed {', '.join(removed) or 'nothing'}; workspace restored from the starter")
+    return 0
+
+
+def cmd_gradebook(args) -> int:
+    rows = _store(args).gradebook()
+    fields = ["learner", "lab", "best_score", "maximum", "passed", "attempts", "last_attempt",
+              "solved_with_reference"]
+    if args.format == "json":
+        body = json.dumps({"gradebook": rows}, indent=2) + "\n"
+    elif args.format == "csv":
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        body = out.getvalue()
+    else:
+        body = "".join(f"{r['learner']:<20} {r['lab']:<24} {r['best_score']:>3}/{r['maximum']:<3} "
+                       f"{'passed' if r['passed'] else '':<6} {r['attempts']} attempt(s)  {r['last_attempt']}\n"
+                       for r in rows) or "no attempts yet\n"
+    if args.output:
+        args.output.write_text(body, encoding="utf-8")
+    else:
+        sys.stdout.write(body)
+    return 0

@@ -1,0 +1,223 @@
+"""Reference solutions (skip ahead), setup commands, and removing a lab's resources (reset).
+
+A solution is a script in the lab (``solution = "solution/solve.py"``): Python runs with this interpreter, ``.sh``
+with bash. It gets the cloud's environment (``AWS_ENDPOINT_URL``, test credentials, region), ``GAILAB_ENDPOINT``
+and ``GAILAB_WORKSPACE``, so boto3 and the ``aws`` CLI reach the right cloud and quiz answers land in the workspace.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .manifest import Lab
+
+SCRIPT_TIMEOUT = 180.0
+
+
+class SolutionError(Exception):
+    """A solution or setup command failed; the message ends with the tail of its output."""
+
+
+def cloud_env(endpoint: str | None, workspace: Path | None = None, base: dict | None = None) -> dict[str, str]:
+    from gailab.simulator.core.home import env_exports
+
+    env = dict(os.environ if base is None else base)
+    if endpoint:
+        env.update(env_exports(endpoint))
+        env["GAILAB_ENDPOINT"] = endpoint
+        env.pop("AWS_PROFILE", None)
+    if workspace is not None:
+        env["GAILAB_WORKSPACE"] = str(workspace)
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def _tail(text: str, lines: int = 6) -> str:
+    return " | ".join(line for line in (text or "").strip().splitlines()[-lines:])
+
+
+def run_script(script: Path, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT):
+    script = Path(script)
+    if script.suffix == ".py":
+        cmd = [sys.executable, str(script)]
+    elif script.suffix == ".sh":
+        cmd = ["bash", str(script)]
+    else:
+        cmd = [str(script)]
+    return _run(cmd, f"{script.name}", endpoint, workspace, timeout, shell=False)
+
+
+def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT,
+              cwd: Path | None = None):
+    """``gailab grade --setup CMD``: a shell command (the learner's deploy script) run with the cloud's env."""
+    return _run(command, "the setup command", endpoint, workspace, timeout, shell=True, cwd=cwd)
+
+
+def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None):
+    cwd = cwd or workspace or None
+    try:
+        done = subprocess.run(cmd, shell=shell, env=cloud_env(endpoint, workspace), cwd=cwd, capture_output=True,
+                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise SolutionError(f"{name} did not finish within {timeout:g} s") from None
+    except OSError as exc:
+        raise SolutionError(f"{name} could not start: {exc}") from None
+    if done.returncode != 0:
+        raise SolutionError(f"{name} exited with code {done.returncode}: {_tail(done.stderr or done.stdout)}")
+    return done
+
+
+def prerequisite_chain(lab: Lab, extra_dirs=None) -> list[Lab]:
+    """The prerequisites of ``lab``, deepest first, each once (the lab itself excluded)."""
+    from .catalog import get_lab
+
+    order: list[Lab] = []
+    seen: set[str] = {lab.id}
+
+    def visit(current: Lab, depth: int) -> None:
+        if depth > 20:
+            raise SolutionError(f"prerequisites of {lab.id} form a cycle")
+        for pid in current.prerequisites:
+            if pid in seen:
+                continue
+            seen.add(pid)
+            prereq = get_lab(pid, extra_dirs)
+            visit(prereq, depth + 1)
+            order.append(prereq)
+
+    visit(lab, 0)
+    return order
+
+
+def solve(lab: Lab, endpoint: str | None, workspace: Path | None, *, with_prerequisites: bool = False,
+          home: Path | None = None, extra_dirs=None) -> list[str]:
+    """Apply the reference solution (and, when asked, every prerequisite's first). Returns the labs solved."""
+    done = []
+    if with_prerequisites:
+        for prereq in prerequisite_chain(lab, extra_dirs):
+            if home is not None:
+                from .workspace import workspace_for
+
+                _solve_one(prereq, endpoint, workspace_for(prereq, home))
+            else:
+                with tempfile.TemporaryDirectory(prefix=f"gailab-{prereq.id}-") as tmp:
+                    _solve_one(prereq, endpoint, Path(tmp))
+            done.append(prereq.id)
+    _solve_one(lab, endpoint, workspace)
+    done.append(lab.id)
+    return done
+
+
+def _solve_one(lab: Lab, endpoint, workspace) -> None:
+    if lab.solution_script is None:
+        raise SolutionError(f"lab {lab.id} has no reference solution")
+    if workspace is not None:
+        Path(workspace).mkdir(parents=True, exist_ok=True)
+    run_script(lab.solution_script, endpoint, workspace)
+
+
+def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path | None = None) -> list[str]:
+    """Delete the resources the manifest lists under ``[resources]`` and restore the starter workspace."""
+    from .checks import Context
+    from .workspace import reset_workspace
+
+    ctx = Context(endpoint, workspace, timeout=30.0)
+    removed: list[str] = []
+    order = ("functions", "rest_apis", "alarms", "log_groups", "endpoints", "roles", "objects", "buckets",
+             "kms_aliases")
+    for kind in order:
+        for name in lab.resources.get(kind, []):
+            if _REMOVERS[kind](ctx, name):
+                removed.append(f"{kind}:{name}")
+    if home is not None:
+        reset_workspace(lab, home)
+    elif workspace is not None and lab.starter_dir is not None:
+        shutil.rmtree(workspace, ignore_errors=True)
+        shutil.copytree(lab.starter_dir, workspace)
+    return removed
+
+
+def _quiet(fn) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        fn()
+        return True
+    except ClientError:
+        return False
+
+
+def _empty_bucket(ctx, bucket: str, prefix: str | None = None, exact: str | None = None) -> None:
+    s3 = ctx.client("s3")
+    kwargs = {"Bucket": bucket, **({"Prefix": exact or prefix} if (exact or prefix) else {})}
+    for page in s3.get_paginator("list_object_versions").paginate(**kwargs):
+        items = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                 for v in page.get("Versions", []) + page.get("DeleteMarkers", []) if exact is None or v["Key"] == exact]
+        if items:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": items, "Quiet": True})
+
+
+def _remove_bucket(ctx, name: str) -> bool:
+    return _quiet(lambda: (_empty_bucket(ctx, name), ctx.client("s3").delete_bucket(Bucket=name)))
+
+
+def _remove_object(ctx, ref: str) -> bool:
+    bucket, _, key = ref.partition("/")
+    return _quiet(lambda: _empty_bucket(ctx, bucket, exact=key))
+
+
+def _remove_alias(ctx, alias: str) -> bool:
+    from .checks import kms
+
+    target = kms.alias_target(ctx, alias)
+    if target is None:
+        return False
+    client = ctx.client("kms")
+    ok = _quiet(lambda: client.delete_alias(AliasName=alias))
+    _quiet(lambda: client.schedule_key_deletion(KeyId=target, PendingWindowInDays=7))
+    ctx.cache.pop("kms.aliases", None)
+    return ok
+
+
+def _remove_role(ctx, name: str) -> bool:
+    iam = ctx.client("iam")
+
+    def go():
+        for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+            iam.detach_role_policy(RoleName=name, PolicyArn=p["PolicyArn"])
+        for p in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=name, PolicyName=p)
+        iam.delete_role(RoleName=name)
+
+    return _quiet(go)
+
+
+def _remove_rest_api(ctx, name: str) -> bool:
+    client = ctx.client("apigateway")
+    ids = [a["id"] for a in client.get_rest_apis(limit=500).get("items", []) if a.get("name") == name]
+    return any([_quiet(lambda i=i: client.delete_rest_api(restApiId=i)) for i in ids])
+
+
+def _remove_endpoint(ctx, name: str) -> bool:
+    client = ctx.client("sagemaker")
+    ok = _quiet(lambda: client.delete_endpoint(EndpointName=name))
+    _quiet(lambda: client.delete_endpoint_config(EndpointConfigName=name))
+    return ok
+
+
+_REMOVERS = {
+    "buckets": _remove_bucket,
+    "objects": _remove_object,
+    "kms_aliases": _remove_alias,
+    "roles": _remove_role,
+    "functions": lambda ctx, n: _quiet(lambda: ctx.client("lambda").delete_function(FunctionName=n)),
+    "rest_apis": _remove_rest_api,
+    "alarms": lambda ctx, n: _quiet(lambda: ctx.client("cloudwatch").delete_alarms(AlarmNames=[n])),
+    "log_groups": lambda ctx, n: _quiet(lambda: ctx.client("logs").delete_log_group(logGroupName=n)),
+    "endpoints": _remove_endpoint,
+}
