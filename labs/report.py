@@ -156,6 +156,7 @@ class Report:
             "passMark": self.pass_mark,
             "counts": {s: self.count(s) for s in ("pass", "fail", "error")},
             "checks": [r.to_json(lang) for r in self.results],
+            **self.extra,
         }
 
     # -- JUnit -----------------------------------------------------------------------------------------------
@@ -237,6 +238,10 @@ def validate_junit(xml_text: str) -> list[str]:
         return [f"not well-formed XML: {exc}"]
     if root.tag != "testsuites":
         return [f"root element is <{root.tag}>, expected <testsuites>"]
+    for attr, tag in (("tests", "testcase"), ("failures", "testcase/failure"), ("errors", "testcase/error")):
+        n = len(root.findall(f"testsuite/{tag}"))
+        if root.get(attr, "").isdigit() and int(root.get(attr)) != n:
+            problems.append(f"<testsuites {attr}={root.get(attr)}> but {n} found")
     for suite in root:
         if suite.tag != "testsuite":
             problems.append(f"<testsuites> contains <{suite.tag}>")

@@ -1,0 +1,136 @@
+"""Lab definitions: the catalog API, and `gailab lab validate` naming file and field on every kind of breakage."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gailab.labs.catalog import BUILTIN, LabNotFound, get_lab, load_catalog
+from gailab.labs.manifest import LabDefinitionError, load_lab
+from gailab.tui.cli import main
+
+S3_LAB = BUILTIN / "s3-genai-storage"
+
+
+def test_catalog_api_serves_both_languages():
+    labs = load_catalog()
+    ids = [lab.id for lab in labs]
+    assert ids.index("s3-genai-storage") < len(ids)
+    lab = get_lab("s3-genai-storage")
+    assert lab.title("pt-BR") == "Armazenamento de prompts e resultados"
+    assert lab.title("en") == "Storage for prompts and outputs"
+    assert lab.max_points == 100 and lab.pass_mark == 100 and lab.minutes == 20
+    assert [s.id for s in lab.steps] == ["kms-key", "bucket", "protect", "template"]
+    for step in lab.steps:
+        en, pt = lab.step_markdown(step.id, "en"), lab.step_markdown(step.id, "pt-BR")
+        assert en.startswith("## ") and pt.startswith("## ") and en != pt
+        assert len(step.hints("en")) == len(step.hints("pt-BR")) >= 1
+        for spec in step.checks:
+            assert spec.title("en") and spec.title("pt-BR") and spec.title("en") != spec.title("pt-BR")
+    assert "{#" not in lab.step_markdown("bucket", "pt-BR").split("\n", 1)[1]
+    assert lab.starter_dir is not None and (lab.starter_dir / "setup_storage.py").is_file()
+    assert len(lab.mistakes) >= 3 and all(m.fails in {c.id for _, c in lab.all_checks()} for m in lab.mistakes)
+    assert lab.content_hash().startswith("sha256:")
+    with pytest.raises(LabNotFound, match="no lab 'nope'"):
+        get_lab("nope")
+
+
+def test_validate_the_catalog_proves_solution_starter_and_mistakes():
+    labs = sorted(str(p) for p in BUILTIN.iterdir() if (p / "lab.toml").is_file())
+    done = subprocess.run([sys.executable, "-m", "gailab.tui.cli", "lab", "validate", *labs],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok    s3-genai-storage: solution passes 7 checks (100/100)" in done.stdout
+    assert "starter alone does not pass" in done.stdout
+    for mistake in get_lab("s3-genai-storage").mistakes:
+        assert f"mistake {mistake.file.name} fails {mistake.fails}" in done.stdout
+
+
+def _copy(tmp_path: Path, name: str = "s3-genai-storage") -> Path:
+    dest = tmp_path / name
+    shutil.copytree(S3_LAB, dest, ignore=shutil.ignore_patterns("__pycache__"))
+    return dest
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _validate(capsys, *args) -> tuple[int, str]:
+    code = main(["lab", "validate", *map(str, args)])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+def test_broken_manifest_names_file_and_field(tmp_path, capsys):
+    lab = _copy(tmp_path)
+    _edit(lab / "lab.toml", 'points = 10\n', 'points = "ten"\n')
+    code, out = _validate(capsys, "--lint-only", lab)
+    assert code == 2
+    assert f"{lab / 'lab.toml'}: steps[1].checks[0].points: must be int, not str" in out
+
+    (lab / "lab.toml").write_text("id = [unclosed\n")
+    code, out = _validate(capsys, "--lint-only", lab)
+    assert code == 2 and "lab.toml: is not valid TOML" in out
+
+
+def test_missing_translation_names_file_and_field(tmp_path, capsys):
+    lab = _copy(tmp_path)
+    _edit(lab / "lab.toml", 'pt-BR = "Armazenamento de prompts e resultados"\n', "")
+    code, out = _validate(capsys, "--lint-only", lab)
+    assert code == 2 and "lab.toml: title.pt-BR: is required (every text exists in en and pt-BR)" in out
+
+    lab2 = _copy(tmp_path / "b")
+    (lab2 / "instructions.pt-BR.md").unlink()
+    code, out = _validate(capsys, "--lint-only", lab2)
+    assert code == 2 and f"{lab2 / 'instructions.pt-BR.md'}: missing: the instructions in pt-BR" in out
+
+    lab3 = _copy(tmp_path / "c")
+    _edit(lab3 / "instructions.pt-BR.md", "{#protect}", "{#protecao}")
+    code, out = _validate(capsys, "--lint-only", lab3)
+    assert code == 2 and "instructions.pt-BR.md: ## … {#protect}: no section for step 'protect'" in out
+
+
+def test_unknown_check_names_file_and_field(tmp_path, capsys):
+    lab = _copy(tmp_path)
+    _edit(lab / "lab.toml", 'id = "bucket-versioning"', 'id = "bucket-versionning"')
+    _edit(lab / "lab.toml", 'fails = "bucket-versioning"', 'fails = "bucket-versionning"')
+    code, out = _validate(capsys, "--lint-only", lab)
+    assert code == 2
+    assert ("lab.toml: steps[2].checks[0].id: check 'bucket-versionning' does not exist: no function in checks.py "
+            "is marked @check('bucket-versionning')") in out
+    assert "checks.py: @check('bucket-versioning'): is not listed in lab.toml" in out
+
+    lab2 = _copy(tmp_path / "b")
+    _edit(lab2 / "lab.toml", 'fails = "prompt-template"', 'fails = "no-such-check"')
+    code, out = _validate(capsys, "--lint-only", lab2)
+    assert code == 2 and "lab.toml: mistakes[4].fails: 'no-such-check' is not a check of this lab" in out
+
+
+def test_failing_solution_and_mistake_that_passes_are_caught(tmp_path, capsys):
+    lab = _copy(tmp_path)
+    solution = lab / "solution" / "solve.py"
+    _edit(solution, 'VersioningConfiguration={"Status": "Enabled"}', 'VersioningConfiguration={"Status": "Suspended"}')
+    mistake = lab / "mistakes" / "no-template.py"
+    _edit(mistake, "# (forgot to upload prompts/summary.txt)",
+          's3.put_object(Bucket=BUCKET, Key="prompts/summary.txt", Body=b"{texto}")')
+    code, out = _validate(capsys, lab)
+    assert code == 2
+    assert (f"{solution}: check bucket-versioning: the reference solution does not pass it (fail): "
+            "versioning must be enabled") in out
+    assert f"{mistake}: mistakes[4].fails: check 'prompt-template' must fail for this mistake, but it is pass" in out
+
+
+def test_broken_checks_module_is_a_lab_error(tmp_path, capsys):
+    lab = _copy(tmp_path)
+    (lab / "checks.py").write_text("import no_such_module_here\n")
+    with pytest.raises(LabDefinitionError, match="checks.py: cannot be imported: ModuleNotFoundError"):
+        load_lab(lab).check_functions()
+    code, out = _validate(capsys, "--lint-only", lab)
+    assert code == 2 and "checks.py: cannot be imported" in out
