@@ -23,32 +23,35 @@ _BEDROCK_RUNTIME_ACTIONS = {
 }
 _BEDROCK_RUNTIME_OTHER = re.compile(r"^/guardrail/(?P<id>[^/]+)/version/(?P<v>[^/]+)/apply/?$")
 
-# S3 operations whose IAM action has another name.
-_S3_ACTIONS = {
-    "ListObjects": "ListBucket", "ListObjectsV2": "ListBucket", "HeadBucket": "ListBucket",
-    "ListObjectVersions": "ListBucketVersions", "HeadObject": "GetObject", "ListBuckets": "ListAllMyBuckets",
-    "CopyObject": "PutObject", "UploadPart": "PutObject", "CreateMultipartUpload": "PutObject",
-    "CompleteMultipartUpload": "PutObject", "UploadPartCopy": "PutObject",
-    "AbortMultipartUpload": "AbortMultipartUpload", "ListParts": "ListMultipartUploadParts",
-    "ListMultipartUploads": "ListBucketMultipartUploads", "DeleteObjects": "DeleteObject",
-    "GetBucketEncryption": "GetEncryptionConfiguration", "PutBucketEncryption": "PutEncryptionConfiguration",
-    "DeleteBucketEncryption": "PutEncryptionConfiguration",
-    "GetPublicAccessBlock": "GetBucketPublicAccessBlock", "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
-    "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
-    "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
-    "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
-    "GetBucketNotificationConfiguration": "GetBucketNotification",
-    "PutBucketNotificationConfiguration": "PutBucketNotification",
-    "GetObjectAttributes": "GetObjectAttributes", "SelectObjectContent": "GetObject",
-    "PutBucketCors": "PutBucketCORS", "GetBucketCors": "GetBucketCORS", "DeleteBucketCors": "PutBucketCORS",
-    "DeleteBucketPolicy": "DeleteBucketPolicy", "DeleteBucketTagging": "PutBucketTagging",
-    "GetObjectVersion": "GetObjectVersion",
+# S3 sub-resources (query keys) and the IAM action each method on them needs: bucket level, then object level.
+_S3_BUCKET = {
+    "versioning": ("GetBucketVersioning", "PutBucketVersioning", None),
+    "encryption": ("GetEncryptionConfiguration", "PutEncryptionConfiguration", "PutEncryptionConfiguration"),
+    "policy": ("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"),
+    "acl": ("GetBucketAcl", "PutBucketAcl", None),
+    "tagging": ("GetBucketTagging", "PutBucketTagging", "PutBucketTagging"),
+    "notification": ("GetBucketNotification", "PutBucketNotification", None),
+    "publicAccessBlock": ("GetBucketPublicAccessBlock", "PutBucketPublicAccessBlock", "PutBucketPublicAccessBlock"),
+    "lifecycle": ("GetLifecycleConfiguration", "PutLifecycleConfiguration", "PutLifecycleConfiguration"),
+    "cors": ("GetBucketCORS", "PutBucketCORS", "PutBucketCORS"),
+    "location": ("GetBucketLocation", None, None),
+    "versions": ("ListBucketVersions", None, None),
+    "uploads": ("ListBucketMultipartUploads", None, None),
+    "website": ("GetBucketWebsite", "PutBucketWebsite", "DeleteBucketWebsite"),
+    "logging": ("GetBucketLogging", "PutBucketLogging", None),
+    "ownershipControls": ("GetBucketOwnershipControls", "PutBucketOwnershipControls", "PutBucketOwnershipControls"),
+    "object-lock": ("GetBucketObjectLockConfiguration", "PutBucketObjectLockConfiguration", None),
+    "policyStatus": ("GetBucketPolicyStatus", None, None),
+    "replication": ("GetReplicationConfiguration", "PutReplicationConfiguration", "PutReplicationConfiguration"),
 }
-_S3_OBJECT_OPS = {"GetObject", "PutObject", "DeleteObject", "HeadObject", "CopyObject", "UploadPart",
-                  "CreateMultipartUpload", "CompleteMultipartUpload", "AbortMultipartUpload", "ListParts",
-                  "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "GetObjectAcl", "PutObjectAcl",
-                  "RestoreObject", "SelectObjectContent", "GetObjectAttributes", "UploadPartCopy",
-                  "GetObjectRetention", "PutObjectRetention", "GetObjectLegalHold", "PutObjectLegalHold"}
+_S3_OBJECT = {
+    "tagging": ("GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging"),
+    "acl": ("GetObjectAcl", "PutObjectAcl", None),
+    "retention": ("GetObjectRetention", "PutObjectRetention", None),
+    "legal-hold": ("GetObjectLegalHold", "PutObjectLegalHold", None),
+    "attributes": ("GetObjectAttributes", None, None),
+}
+_VERB = {"GET": 0, "HEAD": 0, "PUT": 1, "DELETE": 2}
 _PREFIX = {"monitoring": "cloudwatch", "email": "ses", "states": "states"}
 #: Allowed whatever the policies say (AWS needs no permission for them).
 _ALWAYS = {"sts:GetCallerIdentity"}
@@ -74,9 +77,9 @@ def describe(info) -> Access | None:
         found = _BEDROCK_RUNTIME_OTHER.match(path)
         if found:
             return Access("bedrock:ApplyGuardrail", f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:guardrail/{found['id']}")
-    operation = info.operation()
     if service == "s3":
-        return _s3(info, operation)
+        return _s3(info, None)
+    operation = info.operation()
     if not operation:
         return None
     prefix = _PREFIX.get(service, service)
@@ -89,28 +92,44 @@ def always_allowed(action: str) -> bool:
 
 
 def _s3(info, operation: str | None) -> Access | None:
+    """S3's action names differ from its operation names; judged from method, path and sub-resource."""
     parts = info.path.lstrip("/").split("/", 1)
     bucket = unquote(parts[0]) if parts and parts[0] else ""
     key = unquote(parts[1]) if len(parts) > 1 else ""
-    if not operation:
-        if not bucket:
-            operation = "ListBuckets"
-        elif not key:
-            operation = {"GET": "ListObjectsV2", "PUT": "CreateBucket", "DELETE": "DeleteBucket",
-                         "HEAD": "HeadBucket"}.get(info.method)
-        else:
-            operation = {"GET": "GetObject", "PUT": "PutObject", "DELETE": "DeleteObject",
-                         "HEAD": "HeadObject"}.get(info.method)
-        if not operation:
-            return None
-    if operation == "PutObject" and info.headers.get("x-amz-copy-source"):
-        operation = "CopyObject"
-    action = "s3:" + _S3_ACTIONS.get(operation, operation)
+    query = set(info.request.args.keys())
+    method = info.method
     if not bucket:
-        return Access(action, "*")
-    if operation in _S3_OBJECT_OPS and key:
-        return Access(action, f"arn:aws:s3:::{bucket}/{key}")
-    return Access(action, f"arn:aws:s3:::{bucket}")
+        return Access("s3:ListAllMyBuckets", "*")
+    bucket_arn = f"arn:aws:s3:::{bucket}"
+    if not key:
+        for sub, names in _S3_BUCKET.items():
+            if sub in query and method in _VERB and names[_VERB[method]]:
+                return Access("s3:" + names[_VERB[method]], bucket_arn)
+        if method == "POST" and "delete" in query:
+            return Access("s3:DeleteObject", bucket_arn + "/*")
+        action = {"GET": "ListBucket", "HEAD": "ListBucket", "PUT": "CreateBucket", "DELETE": "DeleteBucket"}.get(method)
+        return Access("s3:" + action, bucket_arn) if action else None
+    object_arn = f"{bucket_arn}/{key}"
+    for sub, names in _S3_OBJECT.items():
+        if sub in query and method in _VERB and names[_VERB[method]]:
+            return Access("s3:" + names[_VERB[method]], object_arn)
+    if method in ("GET", "HEAD"):
+        if "uploadId" in query:
+            return Access("s3:ListMultipartUploadParts", object_arn)
+        return Access("s3:GetObjectVersion" if "versionId" in query else "s3:GetObject", object_arn)
+    if method == "PUT":
+        return Access("s3:PutObject", object_arn)
+    if method == "DELETE":
+        if "uploadId" in query:
+            return Access("s3:AbortMultipartUpload", object_arn)
+        return Access("s3:DeleteObjectVersion" if "versionId" in query else "s3:DeleteObject", object_arn)
+    if method == "POST":
+        if "select" in query:
+            return Access("s3:GetObject", object_arn)
+        if "restore" in query:
+            return Access("s3:RestoreObject", object_arn)
+        return Access("s3:PutObject", object_arn)
+    return None
 
 
 def _json_body(info) -> dict:
