@@ -21,6 +21,7 @@ AdminHandler = Callable[["RequestInfo"], Response]
 
 # Import paths of the extensions a default cloud runs, in routing order.
 DEFAULT_EXTENSIONS: list[str] = [
+    "gailab.simulator.bedrock.service:BedrockService",
     "gailab.simulator.iam.authorizer:factory",
     "gailab.simulator.awslambda.extension:factory",
     "gailab.simulator.sagemaker.instance_types:SageMakerPatches",

@@ -1,0 +1,123 @@
+"""What the simulated models know: course facts (knowledge.json) and the pt-BR/en glossary (glossary.txt).
+
+Matching is lexical on purpose: a question is answered from a fact when their folded key phrases and stems
+overlap enough. Anything else is outside the knowledge base — where models hallucinate.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import lang
+
+_HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    keys: tuple[str, ...]
+    en: str
+    pt: str
+    key_stems: frozenset[str]
+
+    def text(self, language: str) -> str:
+        return self.pt if language == "pt-BR" else self.en
+
+
+@functools.lru_cache(maxsize=1)
+def facts() -> tuple[Fact, ...]:
+    data = json.loads((_HERE / "knowledge.json").read_text(encoding="utf-8"))
+    out = []
+    for f in data["facts"]:
+        keys = tuple(lang.fold(k) for k in f["keys"])
+        key_stems = frozenset(s for k in keys for s in lang.stems(k))
+        out.append(Fact(f["id"], keys, f["en"], f["pt"], key_stems))
+    return tuple(out)
+
+
+def _phrase_in(phrase: str, folded: str) -> bool:
+    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded) is not None
+
+
+def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
+    """Facts relevant to a question, best first, with a score (phrase hits weigh more than stem overlap)."""
+    folded = lang.fold(question)
+    q_stems = lang.stems(question)
+    scored = []
+    for fact in facts():
+        score = 0.0
+        for key in fact.keys:
+            if "+" in key:  # every part must appear
+                parts = key.split("+")
+                if all(_phrase_in(part, folded) for part in parts):
+                    score += 1.5 * len(parts)
+            elif _phrase_in(key, folded):
+                score += 1.0 + 0.5 * key.count(" ")
+        score += 0.25 * len(q_stems & fact.key_stems)
+        if score >= minimum:
+            scored.append((score, fact))
+    scored.sort(key=lambda sf: (-sf[0], sf[1].id))
+    return scored
+
+
+# -- glossary ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def glossary() -> tuple[dict[str, str], dict[str, str]]:
+    """(en -> pt, pt -> en), keys folded for pt."""
+    en_pt: dict[str, str] = {}
+    pt_en: dict[str, str] = {}
+    for line in (_HERE / "glossary.txt").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, _, pt = line.partition("|")
+        en_pt.setdefault(en.strip().lower(), pt.strip())
+        pt_en.setdefault(pt.strip().lower(), en.strip())
+    for pt, en in list(pt_en.items()):
+        pt_en.setdefault(lang.fold(pt), en)
+    return en_pt, pt_en
+
+
+def translate(text: str, target: str) -> tuple[str, list[str]]:
+    """Glossary translation to ``target`` ("en" or "pt-BR"): (translation, words the glossary lacked)."""
+    en_pt, pt_en = glossary()
+    table = en_pt if target == "pt-BR" else pt_en
+    longest = max(len(k.split()) for k in table)
+    tokens = re.findall(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]|\s+", text)
+    out: list[str] = []
+    missing: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if not re.match(r"\w", tok):
+            out.append(tok)
+            i += 1
+            continue
+        done = False
+        # Try the longest phrase starting here (words separated by single spaces).
+        for n in range(longest, 0, -1):
+            span = tokens[i : i + 2 * n - 1]
+            if len(span) < 2 * n - 1 or any(not s.isspace() for s in span[1::2]):
+                continue
+            phrase = " ".join(span[0::2])
+            key = phrase.lower()
+            if key not in table and target == "en":
+                key = lang.fold(phrase)
+            if key in table:
+                value = table[key]
+                if tok[:1].isupper():
+                    value = value[:1].upper() + value[1:]
+                out.append(value)
+                i += 2 * n - 1
+                done = True
+                break
+        if not done:
+            out.append(tok)
+            if not tok.isdigit() and tok.lower() not in (m.lower() for m in missing):
+                missing.append(tok)
+            i += 1
+    return "".join(out), missing

@@ -1,0 +1,477 @@
+"""bedrock-runtime: InvokeModel(+stream), Converse(+stream), CountTokens and ApplyGuardrail.
+
+Each call: resolve the model, check access and quotas, parse the body, generate deterministically, pass the
+guardrail if one is named, wait like the model would (realistic latency only), answer in the family's shape,
+and append a ledger record. Runtime calls are never journaled as requests; the ledger record is the trace.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Response
+
+from . import bodies, catalog, converse, embeddings, eventstream, guardrails, images, textgen, tokens
+from .errors import BedrockError, access_denied, malformed, validation
+from .ledger import iso
+from .prompt import Generation, Prompt
+
+if TYPE_CHECKING:
+    from ..core.router import RequestInfo
+    from .service import BedrockService
+
+USE_CASE_MESSAGE = (
+    "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form "
+    "before using the model. If you have already filled out the form, try again in 15 minutes."
+)
+_PARAM_SKIP = {"messages", "prompt", "inputText", "system", "message", "chat_history", "documents", "tools", "anthropic_version",
+               "text_prompts", "textToImageParams", "preamble", "toolConfig", "negative_prompt"}
+
+
+@dataclass
+class Call:
+    info: "RequestInfo"
+    operation: str
+    resolved: catalog.Resolved
+    request_id: str
+    started: float
+
+    @property
+    def model(self) -> catalog.Model:
+        return self.resolved.model
+
+
+def _json_body(info: "RequestInfo") -> dict:
+    if not info.body:
+        raise malformed("#: expected type: JSONObject, found: Null")
+    try:
+        body = json.loads(info.body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise malformed(f"#: Invalid JSON ({exc})") from None
+    if not isinstance(body, dict):
+        raise malformed(f"#: expected type: JSONObject, found: {type(body).__name__}")
+    return body
+
+
+def request_key(model: catalog.Model, kind: str, body: dict) -> str:
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{model.id}|{kind}|{canonical}".encode("utf-8")).hexdigest() + ("|chat" if model.family == "mistral" and "messages" in body else "")
+
+
+def _parameters(body: dict, prompt: Prompt | None) -> dict:
+    params = {}
+    for key, value in body.items():
+        if key in _PARAM_SKIP:
+            continue
+        if isinstance(value, dict) and key in ("textGenerationConfig", "inferenceConfig", "imageGenerationConfig"):
+            params.update(value)
+        elif not isinstance(value, (dict, list)) or key in ("stop_sequences", "stop", "stopSequences"):
+            params[key] = value
+    if prompt is not None:
+        for name, value in (("temperature", prompt.temperature), ("topP", prompt.top_p), ("maxTokens", prompt.max_tokens)):
+            if value is not None:
+                params[name] = value
+    return params
+
+
+class Runtime:
+    def __init__(self, service: "BedrockService"):
+        self.svc = service
+
+    # -- common steps -----------------------------------------------------------------------------------------
+    def begin(self, info: "RequestInfo", operation: str, raw_id: str, *, text_only: bool = False, stream: bool = False) -> Call:
+        resolved = catalog.resolve(raw_id)
+        if resolved is None:
+            raise validation("The provided model identifier is invalid.")
+        model = resolved.model
+        if model.profile_only and not resolved.via_profile:
+            raise validation(
+                f"Invocation of model ID {model.id} with on-demand throughput isn’t supported. Retry your request with "
+                "the ID or ARN of an inference profile that contains this model."
+            )
+        if model.provider == "Anthropic" and self.svc.settings_view()["useCaseRequired"] and not self.svc.use_case_submitted:
+            raise access_denied(USE_CASE_MESSAGE)
+        if text_only and not model.is_text:
+            raise validation("This action doesn't support the model that you provided. Try again with a supported text or chat model.")
+        if stream and not model.streaming:
+            raise validation("The model is unsupported for streaming.")
+        return Call(info, operation, resolved, str(uuid.uuid4()), time.perf_counter())
+
+    def check_context(self, call: Call, in_tokens: int) -> None:
+        if in_tokens > call.model.context:
+            raise validation("Input is too long for requested model.")
+
+    def admit(self, call: Call, in_tokens: int, max_out: int) -> None:
+        self.svc.quotas.admit(self.svc.settings_view()["quotas"], call.model.id, in_tokens + max_out)
+
+    def latency_ms(self, model: catalog.Model, out_tokens: int, images_n: int = 0) -> int:
+        if images_n:
+            return model.ttft_ms * images_n
+        generation = out_tokens * 1000 // model.tokens_per_second if model.tokens_per_second else 0
+        return model.ttft_ms + generation
+
+    def realistic(self) -> bool:
+        return self.svc.settings_view()["latency"] == "realistic"
+
+    def wait(self, call: Call, latency_ms: int) -> None:
+        if self.realistic():
+            remaining = latency_ms / 1000 - (time.perf_counter() - call.started)
+            if remaining > 0:
+                time.sleep(remaining)
+
+    def record(self, call: Call, *, body: dict, prompt: Prompt | None, in_tokens: int, out_tokens: int, latency_ms: int,
+               grounded: bool, guardrail_action: str | None, gen: Generation | None = None, images_n: int = 0,
+               input_body=None, output_body=None) -> None:
+        now = time.time()
+        record = {
+            "requestId": call.request_id,
+            "time": iso(now),
+            "_ts": now,
+            "caller": self.svc.caller(call.info.access_key),
+            "operation": call.operation,
+            "modelId": call.model.id,
+            "requestedModelId": call.resolved.given,
+            "parameters": _parameters(body, prompt),
+            "inputTokens": in_tokens,
+            "outputTokens": out_tokens,
+            "costUsd": call.model.cost(in_tokens, out_tokens, images_n),
+            "latencyMs": latency_ms,
+            "grounded": bool(grounded),
+            "guardrailAction": guardrail_action,
+            "region": call.info.region,
+        }
+        if prompt is not None:
+            users = [t for r, t in prompt.turns if r == "user"]
+            record["prompt"] = (users[-1] if users else "")[:2000]
+            if prompt.system:
+                record["system"] = prompt.system[:2000]
+            dialogue_examples = sum(1 for r, _ in prompt.turns if r == "assistant")
+            record["fewShotExamples"] = max(gen.examples if gen else 0, dialogue_examples)
+        elif "inputText" in body:
+            record["prompt"] = str(body.get("inputText"))[:2000]
+        if gen is not None:
+            record["task"] = gen.task
+            record["stopReason"] = gen.stop_reason
+        self.svc.ledger.append(record, self.svc.delivery_for(input_body if input_body is not None else body, output_body))
+
+    def headers(self, call: Call, in_tokens: int, out_tokens: int, latency_ms: int) -> dict:
+        return {
+            "x-amzn-RequestId": call.request_id,
+            "X-Amzn-Bedrock-Invocation-Latency": str(latency_ms),
+            "X-Amzn-Bedrock-Input-Token-Count": str(in_tokens),
+            "X-Amzn-Bedrock-Output-Token-Count": str(out_tokens),
+        }
+
+    # -- guardrails around a text generation ---------------------------------------------------------------
+    def guarded_generate(self, call: Call, prompt: Prompt, key: str, guard: tuple | None) -> tuple[Generation, str | None, dict | None]:
+        """(generation, guardrailAction for the ledger, trace) — the guardrail checks input, then output."""
+        if guard is None:
+            return textgen.generate(prompt, call.model, key), None, None
+        gid, version = guard
+        item, config, version = self.svc.guardrails.config(gid, version)
+        trace: dict = {}
+        if prompt.guard_content:
+            items = [g for g in prompt.guard_content if set(g["qualifiers"]) & {"guard_content"}]
+        else:
+            items = [{"text": prompt.user_text, "qualifiers": ["guard_content"]}]
+        intervened = False
+        if items:
+            outcome = guardrails.evaluate(config, "INPUT", items)
+            trace["inputAssessment"] = {item.id: outcome.assessment}
+            if outcome.blocked:
+                text = outcome.message or ""
+                gen = Generation(text=text, stop_reason="guardrail_intervened", output_tokens=tokens.count(text), grounded=True, task="blocked")
+                return gen, "INTERVENED", trace
+            if outcome.action != "NONE":
+                intervened = True
+                if not prompt.guard_content:
+                    for i in range(len(prompt.turns) - 1, -1, -1):
+                        if prompt.turns[i][0] == "user":
+                            prompt.turns[i] = ("user", outcome.texts[0])
+                            break
+        gen = textgen.generate(prompt, call.model, key)
+        out_items = [{"text": gen.text, "qualifiers": ["guard_content"]}]
+        out_items += [g for g in prompt.guard_content if set(g["qualifiers"]) & {"grounding_source", "query"}]
+        outcome = guardrails.evaluate(config, "OUTPUT", out_items)
+        trace["outputAssessments"] = {item.id: [outcome.assessment]}
+        trace["modelOutput"] = [gen.text]
+        if outcome.blocked:
+            gen.text = outcome.message or ""
+            gen.stop_reason = "guardrail_intervened"
+            gen.tool_use = None
+            intervened = True
+        elif outcome.action != "NONE":
+            gen.text = outcome.texts[0]
+            gen.stop_reason = "guardrail_intervened"
+            intervened = True
+        return gen, "INTERVENED" if intervened else "NONE", trace
+
+    # -- InvokeModel ------------------------------------------------------------------------------------------
+    def invoke(self, info: "RequestInfo", raw_id: str, stream: bool) -> Response:
+        op = "InvokeModelWithResponseStream" if stream else "InvokeModel"
+        call = self.begin(info, op, raw_id, stream=stream)
+        body = _json_body(info)
+        model = call.model
+        if model.family == "titan-embed":
+            return self.embed(call, body)
+        if model.family in ("stability", "stability-sdxl", "titan-image"):
+            return self.image(call, body)
+        prompt = bodies.parse(model, body)
+        in_tokens = bodies.input_tokens(prompt)
+        self.check_context(call, in_tokens)
+        self.admit(call, in_tokens, prompt.max_tokens or model.max_output)
+        gid = info.headers.get("X-Amzn-Bedrock-GuardrailIdentifier")
+        gversion = info.headers.get("X-Amzn-Bedrock-GuardrailVersion")
+        guardrails.check_identifier(gid, gversion)
+        key = request_key(model, "invoke", body)
+        gen, action, trace = self.guarded_generate(call, prompt, key, (gid, gversion) if gid else None)
+        native_gen = gen
+        if gen.stop_reason == "guardrail_intervened":
+            native_gen = Generation(**{**gen.__dict__, "stop_reason": "end_turn"})
+        latency = self.latency_ms(model, gen.output_tokens)
+        out_body = bodies.response(model, native_gen, in_tokens, key)
+        if action is not None:
+            out_body["amazon-bedrock-guardrailAction"] = action
+            if str(info.headers.get("X-Amzn-Bedrock-Trace", "")).upper().startswith("ENABLED"):
+                out_body["amazon-bedrock-trace"] = {"guardrail": trace}
+        self.record(call, body=body, prompt=prompt, in_tokens=in_tokens, out_tokens=gen.output_tokens, latency_ms=latency,
+                    grounded=gen.grounded, guardrail_action=action, gen=gen, output_body=out_body)
+        info.extra["bedrock_request_id"] = call.request_id
+        headers = self.headers(call, in_tokens, gen.output_tokens, latency)
+        if not stream:
+            self.wait(call, latency)
+            return Response(json.dumps(out_body, ensure_ascii=False), status=200, headers=headers, content_type="application/json")
+        chunks = bodies.stream_chunks(model, native_gen, in_tokens, key)
+        chunks[-1]["amazon-bedrock-invocationMetrics"] = {
+            "inputTokenCount": in_tokens, "outputTokenCount": gen.output_tokens,
+            "invocationLatency": latency, "firstByteLatency": model.ttft_ms,
+        }
+        if action is not None:
+            chunks[-1]["amazon-bedrock-guardrailAction"] = action
+        frames = [eventstream.event("chunk", {"bytes": base64.b64encode(json.dumps(c, ensure_ascii=False).encode("utf-8")).decode("ascii")}) for c in chunks]
+        headers["X-Amzn-Bedrock-Content-Type"] = "application/json"
+        return self.stream_response(call, frames, latency, headers)
+
+    def stream_response(self, call: Call, frames: list[bytes], latency_ms: int, headers: dict) -> Response:
+        if not self.realistic():
+            return Response(b"".join(frames), status=200, headers=headers, content_type=eventstream.CONTENT_TYPE)
+        model = call.model
+        per_frame = max(0.0, (latency_ms - model.ttft_ms) / 1000 / max(1, len(frames)))
+        started = call.started
+
+        def paced():
+            first = model.ttft_ms / 1000 - (time.perf_counter() - started)
+            if first > 0:
+                time.sleep(first)
+            for frame in frames:
+                yield frame
+                if per_frame:
+                    time.sleep(per_frame)
+
+        return Response(paced(), status=200, headers=headers, content_type=eventstream.CONTENT_TYPE, direct_passthrough=True)
+
+    # -- embeddings and images --------------------------------------------------------------------------------
+    def embed(self, call: Call, body: dict) -> Response:
+        model = call.model
+        text = body.get("inputText")
+        if text is None:
+            raise malformed("#: required key [inputText] not found")
+        if not isinstance(text, str):
+            raise malformed("#/inputText: expected type: String")
+        if not text.strip():
+            raise malformed("#/inputText: expected minLength: 1, actual: 0")
+        dims = body.get("dimensions", model.default_dimensions)
+        if model.id.endswith("v1") and "dimensions" in body:
+            raise malformed("#: extraneous key [dimensions] is not permitted")
+        if dims not in model.dimensions:
+            raise malformed(f"#/dimensions: {dims} is not a valid enum value")
+        normalize = body.get("normalize", True)
+        if not isinstance(normalize, bool):
+            raise malformed("#/normalize: expected type: Boolean")
+        types = body.get("embeddingTypes") or ["float"]
+        if not isinstance(types, list) or any(t not in ("float", "binary") for t in types):
+            raise malformed("#/embeddingTypes: only float and binary are valid")
+        in_tokens = tokens.count(text)
+        self.check_context(call, in_tokens)
+        self.admit(call, in_tokens, 0)
+        vector = embeddings.embed(text, dims, normalize=normalize if model.id.endswith("v2:0") else True)
+        if model.id.endswith("v1"):
+            out_body: dict = {"embedding": vector, "inputTextTokenCount": in_tokens}
+        else:
+            by_type: dict = {}
+            if "float" in types:
+                by_type["float"] = vector
+            if "binary" in types:
+                by_type["binary"] = embeddings.binary(vector)
+            out_body = {"embedding": vector, "embeddingsByType": by_type, "inputTextTokenCount": in_tokens}
+        latency = self.latency_ms(model, 0)
+        self.record(call, body=body, prompt=None, in_tokens=in_tokens, out_tokens=0, latency_ms=latency, grounded=True,
+                    guardrail_action=None, output_body={"embedding": f"<{dims} floats>", "inputTextTokenCount": in_tokens})
+        self.wait(call, latency)
+        return Response(json.dumps(out_body), status=200, headers=self.headers(call, in_tokens, 0, latency), content_type="application/json")
+
+    def image(self, call: Call, body: dict) -> Response:
+        model = call.model
+        seed = body.get("seed", 0)
+        if model.family == "stability":
+            prompt_text = body.get("prompt")
+            if not isinstance(prompt_text, str) or not prompt_text.strip():
+                raise malformed("#: required key [prompt] not found")
+            ratio = body.get("aspect_ratio", "1:1")
+            if ratio not in images.ASPECT_RATIOS:
+                raise malformed(f"#/aspect_ratio: {ratio} is not a valid enum value")
+            if body.get("output_format", "png") not in ("png", "jpeg", "webp"):
+                raise malformed(f"#/output_format: {body.get('output_format')} is not a valid enum value")
+            width, height = images.ASPECT_RATIOS[ratio]
+            count = 1
+        elif model.family == "stability-sdxl":
+            prompts = body.get("text_prompts")
+            if not isinstance(prompts, list) or not prompts:
+                raise malformed("#: required key [text_prompts] not found")
+            prompt_text = " ".join(str(p.get("text", "")) for p in prompts if isinstance(p, dict) and p.get("weight", 1) >= 0)
+            width, height, count = int(body.get("width", 1024)), int(body.get("height", 1024)), 1
+        else:
+            task = body.get("taskType")
+            if task is None:
+                raise malformed("#: required key [taskType] not found")
+            params = body.get("textToImageParams") or {}
+            prompt_text = params.get("text")
+            if task != "TEXT_IMAGE":
+                prompt_text = prompt_text or json.dumps(body.get(f"{task[0].lower()}{task[1:].title().replace('_', '')}Params", {}))[:200] or task
+            if not isinstance(prompt_text, str) or not prompt_text.strip():
+                raise malformed("#/textToImageParams: required key [text] not found")
+            if len(prompt_text) > 1024:
+                raise validation("Malformed input request: #/textToImageParams/text: expected maxLength: 1024, actual: %d, please reformat your input and try again." % len(prompt_text))
+            config = body.get("imageGenerationConfig") or {}
+            width, height = int(config.get("width", 1024)), int(config.get("height", 1024))
+            count = int(config.get("numberOfImages", 1))
+            seed = config.get("seed", 0)
+            if not 1 <= count <= 5:
+                raise malformed(f"#/imageGenerationConfig/numberOfImages: {count} is not less or equal to 5")
+        if not (isinstance(seed, int) and 0 <= seed <= 4294967295):
+            raise malformed(f"#/seed: {seed} is not a valid seed")
+        if not (256 <= width <= 2048 and 256 <= height <= 2048):
+            raise validation(f"Malformed input request: image size {width}x{height} is not supported, please reformat your input and try again.")
+        in_tokens = tokens.count(prompt_text)
+        self.admit(call, in_tokens, 0)
+        pictures = [base64.b64encode(images.png(prompt_text, seed + i, width, height)).decode("ascii") for i in range(count)]
+        if model.family == "stability":
+            out_body = {"seeds": [seed], "finish_reasons": [None], "images": pictures}
+        elif model.family == "stability-sdxl":
+            out_body = {"result": "success", "artifacts": [{"seed": seed, "base64": p, "finishReason": "SUCCESS"} for p in pictures]}
+        else:
+            out_body = {"images": pictures}
+        latency = self.latency_ms(model, 0, images_n=count)
+        fake = Prompt(turns=[("user", prompt_text)])
+        self.record(call, body=body, prompt=fake, in_tokens=in_tokens, out_tokens=0, latency_ms=latency, grounded=True,
+                    guardrail_action=None, images_n=count, output_body={"images": [f"<png {width}x{height}>"] * count})
+        self.wait(call, latency)
+        return Response(json.dumps(out_body), status=200, headers=self.headers(call, in_tokens, 0, latency), content_type="application/json")
+
+    # -- Converse -------------------------------------------------------------------------------------------
+    def converse(self, info: "RequestInfo", raw_id: str, stream: bool) -> Response:
+        op = "ConverseStream" if stream else "Converse"
+        call = self.begin(info, op, raw_id, text_only=True)
+        body = _json_body(info)
+        model = call.model
+        prompt = converse.parse(model, body)
+        in_tokens = bodies.input_tokens(prompt)
+        self.check_context(call, in_tokens)
+        self.admit(call, in_tokens, prompt.max_tokens or model.max_output)
+        gconfig = body.get("guardrailConfig")
+        guard = None
+        if gconfig:
+            guardrails.check_identifier(gconfig.get("guardrailIdentifier"), gconfig.get("guardrailVersion"))
+            guard = (gconfig["guardrailIdentifier"], gconfig["guardrailVersion"])
+        key = request_key(model, "converse", body)
+        gen, action, trace = self.guarded_generate(call, prompt, key, guard)
+        latency = self.latency_ms(model, gen.output_tokens)
+        out_body = converse.response(model, gen, in_tokens, latency)
+        if guard and trace is not None and str(gconfig.get("trace", "disabled")).lower() in ("enabled", "enabled_full"):
+            out_body["trace"] = {"guardrail": trace}
+        self.record(call, body=body, prompt=prompt, in_tokens=in_tokens, out_tokens=gen.output_tokens, latency_ms=latency,
+                    grounded=gen.grounded, guardrail_action=action, gen=gen, output_body=out_body)
+        headers = {"x-amzn-RequestId": call.request_id}
+        if not stream:
+            self.wait(call, latency)
+            return Response(json.dumps(out_body, ensure_ascii=False), status=200, headers=headers, content_type="application/json")
+        events = converse.stream_events(model, gen, in_tokens, latency)
+        if "trace" in out_body:
+            events[-1][1]["trace"] = out_body["trace"]
+        frames = [eventstream.event(name, payload) for name, payload in events]
+        return self.stream_response(call, frames, latency, headers)
+
+    # -- CountTokens ----------------------------------------------------------------------------------------
+    def count_tokens(self, info: "RequestInfo", raw_id: str) -> Response:
+        call = self.begin(info, "CountTokens", raw_id, text_only=True)
+        body = _json_body(info)
+        source = body.get("input") or {}
+        if "invokeModel" in source:
+            raw = (source["invokeModel"] or {}).get("body", "")
+            try:
+                native = json.loads(base64.b64decode(raw))
+            except (ValueError, TypeError):
+                raise validation("The input body is not valid base64-encoded JSON.") from None
+            prompt = bodies.parse(call.model, native)
+        elif "converse" in source:
+            prompt = converse.parse(call.model, source["converse"] or {})
+        else:
+            raise validation("The input must contain either invokeModel or converse.")
+        count = bodies.input_tokens(prompt)
+        return Response(json.dumps({"inputTokens": count}), status=200, headers={"x-amzn-RequestId": call.request_id}, content_type="application/json")
+
+    # -- ApplyGuardrail ---------------------------------------------------------------------------------------
+    def apply_guardrail(self, info: "RequestInfo", identifier: str, version: str) -> Response:
+        body = _json_body(info)
+        source = body.get("source")
+        if source not in ("INPUT", "OUTPUT"):
+            raise validation("1 validation error detected: Value at 'source' failed to satisfy constraint: Member must satisfy enum value set: [INPUT, OUTPUT]")
+        content = body.get("content")
+        if not isinstance(content, list) or not content:
+            raise validation("1 validation error detected: Value at 'content' failed to satisfy constraint: Member must not be null")
+        items = []
+        for block in content:
+            text = (block or {}).get("text") if isinstance(block, dict) else None
+            if isinstance(text, dict) and isinstance(text.get("text"), str):
+                items.append({"text": text["text"], "qualifiers": text.get("qualifiers") or ["guard_content"]})
+        item, config, version = self.svc.guardrails.config(identifier, version)
+        started = time.perf_counter()
+        outcome = guardrails.evaluate(config, source, items)
+        guarded_count = sum(1 for i in items if not set(i["qualifiers"]) & {"grounding_source", "query"})
+        if outcome.blocked:
+            outputs = [{"text": outcome.message}]
+        elif outcome.action != "NONE":
+            outputs = [{"text": t} for t in outcome.texts]
+        else:
+            outputs = []
+        out = {
+            "usage": outcome.usage,
+            "action": outcome.action,
+            "outputs": outputs,
+            "assessments": [outcome.assessment],
+            "guardrailCoverage": {"textCharacters": {"guarded": sum(len(i["text"]) for i in items[:guarded_count] or items), "total": sum(len(i["text"]) for i in items)}},
+        }
+        if outcome.action != "NONE":
+            out["actionReason"] = "Guardrail blocked." if outcome.blocked else "Guardrail masked."
+        grounding = (outcome.assessment.get("contextualGroundingPolicy") or {}).get("filters") or []
+        grounded = not any(f.get("detected") and f.get("type") == "GROUNDING" for f in grounding)
+        now = time.time()
+        record = {
+            "requestId": str(uuid.uuid4()), "time": iso(now), "_ts": now, "caller": self.svc.caller(info.access_key),
+            "operation": "ApplyGuardrail", "modelId": None, "guardrailId": item.id, "guardrailVersion": version,
+            "parameters": {"source": source}, "inputTokens": 0, "outputTokens": 0, "costUsd": 0.0,
+            "latencyMs": int((time.perf_counter() - started) * 1000), "grounded": grounded,
+            "guardrailAction": "INTERVENED" if outcome.action != "NONE" else "NONE",
+            "prompt": " ".join(i["text"] for i in items)[:2000], "region": info.region,
+        }
+        self.svc.ledger.append(record)
+        return Response(json.dumps(out, ensure_ascii=False), status=200, headers={"x-amzn-RequestId": record["requestId"]}, content_type="application/json")
+
+
+__all__ = ["Runtime", "BedrockError"]
