@@ -59,6 +59,8 @@ def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeou
 
 
 def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None):
+    if workspace is not None:
+        Path(workspace).mkdir(parents=True, exist_ok=True)
     cwd = cwd or workspace or None
     try:
         done = subprocess.run(cmd, shell=shell, env=cloud_env(endpoint, workspace), cwd=cwd, capture_output=True,

@@ -9,6 +9,7 @@ read, except the explicit live probes in :mod:`.probes`. The grader enforces eac
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -59,6 +60,8 @@ def expect(condition: bool, message: T, expected=None, actual=None, hint: T | No
 
 
 _sessions: dict = {}
+_client_lock = threading.Lock()
+_client_cache: dict = {}
 
 
 def _session(profile: str | None):
@@ -87,6 +90,10 @@ class Context:
     _clients: dict = field(default_factory=dict)
 
     def client(self, service: str):
+        with _client_lock:
+            return self._client(service)
+
+    def _client(self, service: str):
         if service not in self._clients:
             from botocore.config import Config
 
@@ -101,7 +108,10 @@ class Context:
                 kwargs["endpoint_url"] = self.endpoint
                 if not self.profile:  # the local cloud takes any credentials; use the conventional ones
                     kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")
-            self._clients[service] = _session(self.profile).client(service, **kwargs)
+            key = (service, self.endpoint, self.profile, self.region, self.timeout)
+            if key not in _client_cache:  # building a client costs ~10 ms; they are thread-safe, so keep them
+                _client_cache[key] = _session(self.profile).client(service, **kwargs)
+            self._clients[service] = _client_cache[key]
         return self._clients[service]
 
     def admin(self, path: str, params: dict | None = None, method: str = "GET", body: Any = None) -> Any:
