@@ -1,0 +1,88 @@
+"""bedrock-first-call against the simulated Bedrock and its ledger: solution, near misses, quiz, missing ledger."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from gailab.labs.catalog import get_lab
+from gailab.labs.grader import grade
+from gailab.labs.solutions import solve
+from gailab.tui.cli import main
+
+
+def _status(report) -> dict[str, str]:
+    return {r.check_id: r.status for r in report.results}
+
+
+def test_solution_passes_and_each_mistake_fails_its_check(cloud, aws_env, tmp_path, capsys):
+    lab = get_lab("bedrock-first-call")
+    workspace = tmp_path / "ws"
+    assert solve(lab, cloud.endpoint, workspace, with_prerequisites=True) == ["s3-genai-storage", "bedrock-first-call"]
+    report = grade(lab, endpoint=cloud.endpoint, workspace=workspace)
+    assert report.passed and report.total == 100, report.to_text()
+    assert json.loads((workspace / "answers.json").read_text()) == {"text-model": [2], "token-cost": [1]}
+
+    hints = {c.id: c.hint("en") for _, c in lab.all_checks()}
+    for mistake in lab.mistakes:
+        cloud.reset()  # the ledger is emptied too, so no earlier call can satisfy a check
+        solve(get_lab("s3-genai-storage"), cloud.endpoint, tmp_path / "s3")
+        subprocess.run([sys.executable, str(mistake.file)], env={**aws_env, "GAILAB_WORKSPACE": str(workspace)},
+                       check=True, timeout=60, capture_output=True)
+        code = main(["--home", str(tmp_path), "grade", "bedrock-first-call", "--endpoint", cloud.endpoint,
+                     "--workspace", str(workspace), "--lang", "en", "--no-record"])
+        text = capsys.readouterr().out
+        assert code == 1, text
+        failing = [line.split()[2] for line in text.splitlines() if line.startswith("✘ FAIL")]
+        assert mistake.fails in failing and "quiz-text-model" not in failing, (mistake.file.name, text)
+        assert f"hint: {hints[mistake.fails]}" in text
+
+
+def test_wrong_and_missing_quiz_answers_fail_without_revealing_the_answer(cloud, tmp_path):
+    lab = get_lab("bedrock-first-call")
+    (tmp_path / "answers.json").write_text(json.dumps({"text-model": [1]}))
+    report = grade(lab, endpoint=cloud.endpoint, workspace=tmp_path)
+    by_id = {r.check_id: r for r in report.results}
+    assert by_id["quiz-text-model"].status == "fail" and by_id["quiz-text-model"].expected == "(hidden)"
+    assert by_id["quiz-token-cost"].status == "fail" and "not answered" in by_id["quiz-token-cost"].message("en")
+    assert by_id["invoke-claude"].status == "fail"  # an empty ledger is a wrong answer, not an error
+    assert by_id["invoke-claude"].actual == "no InvokeModel calls"
+    (tmp_path / "answers.json").write_text("{not json")
+    assert _status(grade(lab, endpoint=cloud.endpoint, workspace=tmp_path))["quiz-text-model"] == "fail"
+    for question in lab.steps[0].quiz.questions:  # the manifest holds hashes, never the answer
+        assert question.answer.startswith("sha256:") and "[" not in question.answer
+
+
+class _NotGailab(BaseHTTPRequestHandler):
+    """An endpoint that is reachable but is not a gailab cloud (like LocalStack): 404 for everything."""
+
+    def do_GET(self):
+        self.send_response(404)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(b'{"message": "not found"}')
+
+    do_POST = do_HEAD = do_PUT = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_cloud_without_the_ledger_gives_errors_not_failures(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotGailab)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        report = grade(get_lab("bedrock-first-call"), endpoint=endpoint, workspace=tmp_path, timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    status = _status(report)
+    for check_id in ("invoke-claude", "invoke-parameters", "converse-titan-nova"):
+        assert status[check_id] == "error", report.to_text()
+    ledger_error = next(r for r in report.results if r.check_id == "invoke-claude")
+    assert "does not serve /_gailab/bedrock/invocations" in ledger_error.message("en")
+    assert report.cloud_reachable and not report.passed and report.status == "error" and report.exit_code() == 3
