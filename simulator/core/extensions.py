@@ -24,6 +24,7 @@ DEFAULT_EXTENSIONS: list[str] = [
     "gailab.simulator.bedrock.service:BedrockService",
     "gailab.simulator.iam.authorizer:factory",
     "gailab.simulator.awslambda.extension:factory",
+    "gailab.simulator.apigateway.extension:factory",
     "gailab.simulator.sagemaker.instance_types:SageMakerPatches",
 ]
 

@@ -1,0 +1,216 @@
+"""API Gateway execute-api: serves deployed REST API stages on the local cloud's endpoint.
+
+moto stores REST APIs but serves no request to them in server mode; this extension does. It reads the API from
+moto's backend on every request (so it sees the learner's latest resources), runs the integration and writes
+the stage's access log. Execute requests are never journaled: what they change is journaled by the services
+they reach.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import datetime, timezone
+
+from werkzeug.wrappers import Response
+
+from ..core.admin import json_response
+from ..core.extensions import Extension
+from ..core.home import ACCOUNT_ID
+from . import integrations, routing, templates
+
+log = logging.getLogger("gailab.simulator.apigateway")
+
+
+def _missing_token() -> Response:
+    return Response(json.dumps({"message": "Missing Authentication Token"}), status=403,
+                    content_type="application/json",
+                    headers={"x-amzn-ErrorType": "MissingAuthenticationTokenException"})
+
+
+def _multi(pairs) -> tuple[dict | None, dict | None]:
+    single: dict = {}
+    multi: dict = {}
+    for key, value in pairs:
+        single[key] = value
+        multi.setdefault(key, []).append(value)
+    return (single or None), (multi or None)
+
+
+class ApiGatewayExtension(Extension):
+    name = "apigateway-execute"
+
+    def matches(self, info) -> bool:
+        if info.service not in (None, "execute-api"):
+            return False
+        return routing.target_of(info.path, info.headers.get("Host", "")) is not None
+
+    def handle(self, info) -> Response:
+        info.journal = False
+        started = time.perf_counter()
+        target = routing.target_of(info.path, info.headers.get("Host", ""))
+        api = routing.find_api(target.api_id)
+        if api is None:
+            return Response(json.dumps({"message": f"The local cloud has no REST API with id '{target.api_id}'"}),
+                            status=404, content_type="application/json",
+                            headers={"x-amzn-ErrorType": "NotFoundException"})
+        stage = api.stages.get(target.stage)
+        if stage is None:
+            return _missing_token()
+        found = routing.match(api, target.path, info.method)
+        if found is None:
+            return _missing_token()
+        resource, resource_path, params, method = found
+        request_id = str(uuid.uuid4())
+        context = self._context(info, api, stage, resource, resource_path, target, request_id)
+        outcome = self._integrate(info, api, stage, method, resource_path, params, target, context)
+        outcome.latency_ms = (time.perf_counter() - started) * 1000
+        self._access_log(stage, context, outcome)
+        headers = {"x-amzn-RequestId": request_id, "x-amz-apigw-id": context["extendedRequestId"],
+                   **outcome.headers}
+        if outcome.error:  # what API Gateway's execution log would say; AWS keeps it out of the response
+            headers["x-gailab-integration-error"] = outcome.error[:500].replace("\n", " ")
+        response = Response(outcome.body, status=outcome.status)
+        for key, value in headers.items():
+            response.headers[key] = value
+        return response
+
+    # -- the request as API Gateway describes it ------------------------------------------------------------
+    def _context(self, info, api, stage, resource, resource_path, target, request_id) -> dict:
+        now = datetime.now(timezone.utc)
+        return {
+            "resourceId": resource.id,
+            "resourcePath": resource_path,
+            "httpMethod": info.method,
+            "extendedRequestId": base64.b32encode(uuid.uuid4().bytes)[:16].decode(),
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "path": f"/{target.stage}{target.path}",
+            "accountId": ACCOUNT_ID,
+            "protocol": info.request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
+            "stage": target.stage,
+            "domainPrefix": api.id,
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "requestId": request_id,
+            "identity": {"sourceIp": info.request.remote_addr or "127.0.0.1",
+                         "userAgent": info.headers.get("User-Agent", ""), "caller": None, "user": None,
+                         "accessKey": None, "accountId": None, "cognitoIdentityId": None},
+            "domainName": f"{api.id}.execute-api.localhost",
+            "apiId": api.id,
+        }
+
+    def _integrate(self, info, api, stage, method, resource_path, params, target, context):
+        integration = method.method_integration
+        if integration is None:
+            return integrations.internal_error("the method has no integration")
+        kind = (integration.integration_type or "").upper()
+        stage_variables = dict(stage.variables or {})
+        headers, multi_headers = _multi((k, v) for k, v in info.headers.items())
+        query, multi_query = _multi(info.request.args.items(multi=True))
+        try:
+            text_body = info.body.decode("utf-8") if info.body else None
+            is_b64 = False
+        except UnicodeDecodeError:
+            text_body, is_b64 = base64.b64encode(info.body).decode(), True
+        data = templates.RequestData(text_body or "", params, query or {}, headers or {}, context, stage_variables)
+        content_type = info.headers.get("Content-Type", "")
+        if kind == "AWS_PROXY":
+            fn, why = integrations.lambda_function(
+                integrations.substitute_stage_variables(integration.uri, stage_variables))
+            if fn is None:
+                return integrations.internal_error(why)
+            if not self._permitted(fn, api, target, info.method, resource_path, method, integration):
+                return integrations.internal_error(
+                    "Execution failed due to configuration error: Invalid permissions on Lambda function")
+            event = {
+                "resource": resource_path, "path": target.path, "httpMethod": info.method,
+                "headers": headers, "multiValueHeaders": multi_headers,
+                "queryStringParameters": query, "multiValueQueryStringParameters": multi_query,
+                "pathParameters": params or None, "stageVariables": stage_variables or None,
+                "requestContext": context, "body": text_body, "isBase64Encoded": is_b64,
+            }
+            invocation = integrations.run_lambda(fn, event)
+            if invocation is None:
+                return integrations.internal_error("the Lambda runtime is not running")
+            return integrations.proxy_response(invocation)
+        if kind == "AWS":
+            if ":lambda:path/" in (integration.uri or ""):
+                fn, why = integrations.lambda_function(
+                    integrations.substitute_stage_variables(integration.uri, stage_variables))
+                if fn is None:
+                    return integrations.internal_error(why)
+                if not self._permitted(fn, api, target, info.method, resource_path, method, integration):
+                    return integrations.internal_error(
+                        "Execution failed due to configuration error: Invalid permissions on Lambda function")
+                return integrations.aws_lambda(integration, data, content_type)
+            return integrations.aws_service(integration, data, content_type, self.cloud.endpoint)
+        if kind == "MOCK":
+            return integrations.mock(integration, data, content_type)
+        if kind in ("HTTP", "HTTP_PROXY"):
+            return integrations.http(integration, data, content_type, info.method, kind == "HTTP_PROXY",
+                                     info.body, dict(info.headers.items()))
+        return integrations.internal_error(f"integration type {kind or 'none'} is not supported by the local cloud")
+
+    @staticmethod
+    def _permitted(fn, api, target, verb, resource_path, method, integration) -> bool:
+        """AWS lets API Gateway invoke the function with a resource-policy statement or integration credentials."""
+        if integration.credentials:
+            return True
+        base = f"arn:aws:execute-api:us-east-1:{ACCOUNT_ID}:{api.id}/{target.stage}"
+        verbs = {verb.upper(), method.http_method.upper()}
+        arns = [f"{base}/{v}{resource_path}" for v in verbs]
+        return integrations.permission_allows(fn, arns)
+
+    # -- access logs -------------------------------------------------------------------------------------------
+    def _access_log(self, stage, context: dict, outcome) -> None:
+        settings = getattr(stage, "access_log_settings", None) or {}
+        destination, fmt = settings.get("destinationArn"), settings.get("format")
+        if not destination or not fmt:
+            return
+        group = destination.split(":log-group:", 1)[-1].rstrip("*").rstrip(":")
+        values = dict(context)
+        values.update({"status": outcome.status, "responseLength": len(outcome.body),
+                       "integrationErrorMessage": outcome.error or "", "responseLatency": round(outcome.latency_ms),
+                       "error": {"message": outcome.error or ""}})
+
+        def lookup(found):
+            value = values
+            for part in found[1].split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            return "-" if value in (None, "") else str(value)
+
+        line = re.sub(r"\$context\.([A-Za-z0-9_.]+)", lookup, fmt)
+        try:
+            from moto.logs.models import logs_backends
+
+            from ..awslambda.runtime import unseeded
+
+            backend = logs_backends[ACCOUNT_ID]["us-east-1"]
+            stream = f"{context['apiId']}-{context['stage']}"
+            with unseeded():
+                backend.ensure_log_group(group)
+                if stream not in backend.groups[group].streams:
+                    backend.create_log_stream(group, stream)
+                backend.put_log_events(group, stream, [{"timestamp": int(time.time() * 1000), "message": line}])
+        except Exception:
+            log.exception("could not write the access log to %s", destination)
+
+    # -- admin ---------------------------------------------------------------------------------------------
+    def admin_routes(self):
+        def apis(info) -> Response:
+            found = []
+            for api in routing.api_backend().apis.values():
+                for name, stage in api.stages.items():
+                    found.append({"apiId": api.id, "name": api.name, "stage": name,
+                                  "deploymentId": stage.deployment_id,
+                                  **routing.invoke_urls(self.cloud.endpoint, api.id, name)})
+            return json_response({"apis": found})
+
+        return {("GET", "/_gailab/apis"): apis}
+
+
+def factory() -> ApiGatewayExtension:
+    return ApiGatewayExtension()
