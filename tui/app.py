@@ -1,0 +1,293 @@
+"""The gailab terminal app: it owns the local cloud's child process, the labs, the store and the language.
+
+The cloud starts in the background (a child ``gailab serve`` on a free port, or ``GAILAB_ENDPOINT``, or an
+``endpoint=`` given by tests) and the app is interactive before it is ready. The child dies with the app: it is
+stopped on unmount and at exit, and the kernel's parent-death signal covers a crash. The child is spawned from the
+main thread on purpose: the parent-death signal fires when the *thread* that forked exits.
+"""
+
+from __future__ import annotations
+
+import atexit
+import getpass
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+
+from . import i18n
+from .commands import GailabCommands
+from .i18n import t
+
+
+def localize_bindings(node) -> None:
+    """Give each binding with an id its description in the current language (ids map to ``bind.<id>``)."""
+    bindings = node._bindings.key_to_bindings
+    for key, items in bindings.items():
+        bindings[key] = [
+            replace(b, description=t(f"bind.{b.id}")) if b.id and f"bind.{b.id}" in i18n.STRINGS else b
+            for b in items
+        ]
+
+
+def default_learner() -> str:
+    name = os.environ.get("GAILAB_LEARNER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "learner"
+
+
+class GailabApp(App):
+    """The whole app. ``endpoint`` (tests) or ``GAILAB_ENDPOINT`` skips starting a cloud."""
+
+    TITLE = "gailab"
+    CSS_PATH = "gailab.tcss"
+    COMMANDS = App.COMMANDS | {GailabCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "quit", id="quit", priority=True, show=False),
+        Binding("f1", "help", "help", id="help"),
+        Binding("ctrl+l", "toggle_language", "language", id="language"),
+    ]
+
+    cloud_state: reactive[str] = reactive("starting")
+    cloud_reason: reactive[str] = reactive("")
+
+    class LabsLoaded(Message):
+        def __init__(self, labs: list, error: str | None) -> None:
+            super().__init__()
+            self.labs = labs
+            self.error = error
+
+    class CloudChanged(Message):
+        def __init__(self, state: str, endpoint: str | None, reason: str) -> None:
+            super().__init__()
+            self.state = state
+            self.endpoint = endpoint
+            self.reason = reason
+
+    def __init__(self, home: str | Path | None = None, lang: str | None = None, endpoint: str | None = None,
+                 spawn_cloud: bool = True, labs_dirs: list[Path] | None = None):
+        super().__init__()
+        from gailab.simulator.core.home import resolve_home
+
+        self.home = resolve_home(home)
+        i18n.set_lang(i18n.detect(lang))
+        self.given_endpoint = endpoint or os.environ.get("GAILAB_ENDPOINT") or None
+        self.endpoint: str | None = None
+        self.spawn_cloud = spawn_cloud
+        self.labs_dirs = labs_dirs
+        self.cloud_process = None
+        self.labs: list = []
+        self.labs_error: str | None = None
+        self.learner = default_learner()
+        self._store = None
+        self._settings_path = self.home / "tui.json"
+        saved = self._load_settings()
+        if saved.get("theme") in self.available_themes:
+            self.theme = saved["theme"]
+
+    # --- settings ----------------------------------------------------------------------------------------
+    def _load_settings(self) -> dict:
+        try:
+            return json.loads(self._settings_path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def watch_theme(self, theme: str) -> None:
+        try:
+            self._settings_path.write_text(json.dumps({"theme": theme}))
+        except OSError:
+            pass
+
+    @property
+    def lang(self) -> str:
+        return i18n.get_lang()
+
+    @property
+    def store(self):
+        """The SQLite store (created on first use, from a worker thread)."""
+        if self._store is None:
+            from gailab.labs.store import Store
+
+            self._store = Store(home=self.home)
+        return self._store
+
+    # --- start -------------------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        from .screens.catalog import CatalogScreen
+
+        localize_bindings(self)
+        self.push_screen(CatalogScreen())
+        self.load_labs()
+        if self.given_endpoint:
+            self.endpoint = self.given_endpoint.rstrip("/")
+            self.watch_cloud()
+        elif self.spawn_cloud:
+            from gailab.simulator.core.process import CloudProcess
+
+            try:
+                self.cloud_process = CloudProcess(self.home, port=0).spawn()
+            except OSError as exc:
+                self.set_cloud("down", None, str(exc))
+                return
+            atexit.register(self._stop_cloud)
+            self.wait_for_cloud()
+        else:
+            self.set_cloud("down", None, "no cloud configured")
+
+    @work(thread=True, exclusive=True, group="cloud", exit_on_error=False)
+    def wait_for_cloud(self) -> None:
+        from gailab.simulator.core.process import CloudUnavailable
+
+        proc = self.cloud_process
+        try:
+            endpoint = proc.wait_ready(timeout=60)
+        except CloudUnavailable as exc:
+            self.post_message(self.CloudChanged("down", None, str(exc)))
+            return
+        self.post_message(self.CloudChanged("ready", endpoint, ""))
+        proc.proc.wait()  # the child's life; this thread ends with it
+        if proc.state != "stopped":
+            self.post_message(self.CloudChanged("down", None, proc.reason or "the local cloud exited"))
+
+    @work(thread=True, exclusive=True, group="cloud", exit_on_error=False)
+    def watch_cloud(self) -> None:
+        from gailab.simulator.core.process import CloudUnavailable, health
+
+        try:
+            health(self.endpoint, timeout=3)
+        except CloudUnavailable as exc:
+            self.post_message(self.CloudChanged("down", self.endpoint, str(exc)))
+            return
+        self.post_message(self.CloudChanged("ready", self.endpoint, ""))
+
+    def on_gailab_app_cloud_changed(self, message: CloudChanged) -> None:
+        self.set_cloud(message.state, message.endpoint, message.reason)
+
+    def set_cloud(self, state: str, endpoint: str | None, reason: str) -> None:
+        if endpoint:
+            self.endpoint = endpoint
+        self.cloud_reason = reason
+        self.cloud_state = state
+        if state == "down":
+            self.notify(t("cloud.down_reason", reason=reason), severity="error", timeout=10)
+
+    def cloud_ready(self, warn: bool = True) -> bool:
+        if self.cloud_state == "ready" and self.endpoint:
+            return True
+        if warn:
+            key = "cloud.not_ready" if self.cloud_state == "starting" else "cloud.down_reason"
+            self.notify(t(key, reason=self.cloud_reason), severity="warning")
+        return False
+
+    @work(thread=True, exclusive=True, group="labs", exit_on_error=False)
+    def load_labs(self) -> None:
+        try:
+            from gailab.labs.catalog import load_catalog
+
+            labs = load_catalog(self.labs_dirs)
+        except Exception as exc:  # a broken catalog is shown, not raised
+            self.post_message(self.LabsLoaded([], f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(self.LabsLoaded(labs, None))
+
+    def on_gailab_app_labs_loaded(self, message: LabsLoaded) -> None:
+        self.labs = message.labs
+        self.labs_error = message.error
+        for screen in self.screen_stack:
+            if hasattr(screen, "labs_loaded"):
+                screen.labs_loaded()
+
+    def lab_by_id(self, lab_id: str):
+        return next((lab for lab in self.labs if lab.id == lab_id), None)
+
+    # --- stop --------------------------------------------------------------------------------------------
+    def _stop_cloud(self) -> None:
+        proc = self.cloud_process
+        if proc is not None and proc.alive():
+            proc.stop(timeout=5)
+
+    def on_unmount(self) -> None:
+        self._stop_cloud()
+
+    # --- actions -----------------------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_language(self) -> None:
+        self.switch_language("pt-BR" if self.lang == "en" else "en")
+
+    def switch_language(self, lang: str) -> None:
+        i18n.set_lang(lang)
+        localize_bindings(self)
+        for screen in self.screen_stack:
+            localize_bindings(screen)
+            if hasattr(screen, "apply_language"):
+                screen.apply_language()
+            for widget in screen.query("*"):
+                localize_bindings(widget)
+                if hasattr(widget, "apply_language"):
+                    widget.apply_language()
+            screen.refresh_bindings()
+        self.notify(t("lang.switched"), timeout=3)
+
+    def open_lab(self, lab_id: str) -> None:
+        from .screens.lab import LabScreen
+
+        lab = self.lab_by_id(lab_id)
+        if lab is None:
+            return
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.push_screen(LabScreen(lab))
+
+    def action_copy_exports(self) -> None:
+        if not self.cloud_ready():
+            return
+        from gailab.simulator.core.home import env_exports
+
+        text = "\n".join(f"export {k}={v}" for k, v in env_exports(self.endpoint).items())
+        self.copy_to_clipboard(text)
+        self.notify(text, title=t("exports.copied"), timeout=12)
+
+    def action_toggle_latency(self) -> None:
+        if self.cloud_ready():
+            self._toggle_latency()
+
+    @work(thread=True, exclusive=True, group="settings", exit_on_error=False)
+    def _toggle_latency(self) -> None:
+        from . import cloudops
+
+        try:
+            current = cloudops.bedrock_settings(self.endpoint).get("latency", "off")
+            new = "off" if current == "realistic" else "realistic"
+            settings = cloudops.bedrock_settings(self.endpoint, {"latency": new})
+        except Exception as exc:
+            self.call_from_thread(self.notify, t("latency.failed", error=cloudops.describe_error(exc)),
+                                  severity="error")
+            return
+        key = "latency.on" if settings.get("latency") == "realistic" else "latency.off"
+        self.call_from_thread(self.notify, t(key))
+
+
+def run_app(home: str | None = None, lang: str | None = None) -> int:
+    """Entry point of ``gailab`` with no command."""
+    app = GailabApp(home=home, lang=lang)
+    try:
+        app.run()
+    finally:
+        app._stop_cloud()
+    return int(app.return_code or 0)

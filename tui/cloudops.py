@@ -1,0 +1,449 @@
+"""The app's calls to the local cloud (boto3 and ``/_gailab/``), kept free of Textual.
+
+Every function here blocks; the widgets call them from thread workers only. Errors are turned into one readable
+line by :func:`describe_error` so the UI never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+REGION = "us-east-1"
+
+
+def client(endpoint: str, service: str, timeout: float = 60):
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
+    config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=timeout)
+    return session.client(service, endpoint_url=endpoint, config=config)
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line: the AWS error code and message when there is one."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict) and "Error" in response:
+        err = response["Error"]
+        return f"{err.get('Code', 'Error')}: {err.get('Message', '')}".strip()
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def admin(endpoint: str, path: str, payload: dict | None = None, timeout: float = 5) -> dict:
+    """GET (or POST with a JSON body) an admin route under ``/_gailab/``."""
+    data = None if payload is None else json.dumps(payload).encode()
+    request = urllib.request.Request(endpoint.rstrip("/") + path, data=data, method="GET" if data is None else "POST")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.load(response)
+
+
+def terminal_env(endpoint: str | None) -> dict[str, str]:
+    """The environment commands in the app's terminal get: the cloud's exports and the venv's tools first."""
+    env = dict(os.environ)
+    if endpoint:
+        from gailab.simulator import env_exports
+
+        env.update(env_exports(endpoint))
+    env.pop("AWS_PROFILE", None)
+    bindir = os.path.dirname(sys.executable)
+    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
+    env["PYTHONUNBUFFERED"] = "1"
+    env["AWS_PAGER"] = ""
+    env.setdefault("TERM", "dumb")
+    env["NO_COLOR"] = "1"
+    return env
+
+
+# --- playground ------------------------------------------------------------------------------------------------
+
+def text_models(endpoint: str) -> list[tuple[str, str]]:
+    """(label, modelId) for every model that outputs text, as ListFoundationModels answers."""
+    bedrock = client(endpoint, "bedrock", timeout=10)
+    models = bedrock.list_foundation_models().get("modelSummaries", [])
+    found = []
+    for model in models:
+        if "TEXT" not in model.get("outputModalities", ["TEXT"]):
+            continue
+        if "EMBEDDING" in model.get("outputModalities", []):
+            continue
+        label = f"{model.get('providerName', '')} {model.get('modelName', model['modelId'])}".strip()
+        found.append((label, model["modelId"]))
+    return sorted(found)
+
+
+def converse(endpoint: str, model_id: str, messages: list[dict], system: str, inference: dict) -> dict:
+    """One Converse call, then its ledger record (tokens, cost, latency, grounded)."""
+    runtime = client(endpoint, "bedrock-runtime", timeout=120)
+    kwargs = {"modelId": model_id, "messages": messages, "inferenceConfig": inference}
+    if system.strip():
+        kwargs["system"] = [{"text": system}]
+    response = runtime.converse(**kwargs)
+    request_id = response.get("ResponseMetadata", {}).get("RequestId")
+    text = "".join(block.get("text", "") for block in response["output"]["message"]["content"])
+    usage = response.get("usage", {})
+    record = ledger_record(endpoint, request_id) or {}
+    return {
+        "text": text,
+        "message": response["output"]["message"],
+        "inputTokens": record.get("inputTokens", usage.get("inputTokens", 0)),
+        "outputTokens": record.get("outputTokens", usage.get("outputTokens", 0)),
+        "costUsd": record.get("costUsd", 0.0),
+        "latencyMs": record.get("latencyMs", response.get("metrics", {}).get("latencyMs", 0)),
+        "grounded": record.get("grounded"),
+        "stopReason": response.get("stopReason"),
+    }
+
+
+def ledger_record(endpoint: str, request_id: str | None) -> dict | None:
+    try:
+        records = admin(endpoint, "/_gailab/bedrock/invocations").get("invocations", [])
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    for record in reversed(records):
+        if request_id is None or record.get("requestId") == request_id:
+            return record
+    return None
+
+
+def bedrock_settings(endpoint: str, change: dict | None = None) -> dict:
+    return admin(endpoint, "/_gailab/bedrock/settings", change)
+
+
+# --- deploy ----------------------------------------------------------------------------------------------------
+
+def _get(spec: dict, *names, default=None):
+    for name in names:
+        if name in spec and spec[name] not in (None, ""):
+            return spec[name]
+    return default
+
+
+def build_zip(workspace: Path, files: list[str] | None) -> bytes:
+    """Zip the workspace's Python sources (or the named files), paths relative to the workspace."""
+    buffer = io.BytesIO()
+    chosen: list[Path] = []
+    if files:
+        for name in files:
+            path = (workspace / name).resolve()
+            if path.is_dir():
+                chosen.extend(p for p in sorted(path.rglob("*")) if p.is_file())
+            elif path.is_file():
+                chosen.append(path)
+            else:
+                raise FileNotFoundError(f"{name} is not in the workspace")
+    else:
+        chosen = [p for p in sorted(workspace.rglob("*.py")) if "__pycache__" not in p.parts]
+    if not chosen:
+        raise FileNotFoundError("no source files to deploy in the workspace")
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in chosen:
+            if "__pycache__" in path.parts:
+                continue
+            archive.write(path, path.relative_to(workspace.resolve()).as_posix())
+    return buffer.getvalue()
+
+
+def deploy_function(endpoint: str, workspace: Path, spec: dict) -> tuple[str, str]:
+    """Create or update the lab's function from the workspace. Returns (function name, "created"|"updated")."""
+    name = _get(spec, "function_name", "function", "name", "FunctionName")
+    if not name:
+        raise ValueError("the lab's deploy settings name no function")
+    runtime = _get(spec, "runtime", "Runtime", default="python3.12")
+    handler = _get(spec, "handler", "Handler", default="lambda_function.lambda_handler")
+    role = _get(spec, "role_arn", "role", "role_name", "Role", default="genai-lambda-role")
+    env = _get(spec, "env", "environment", "Environment", default={}) or {}
+    timeout = int(_get(spec, "timeout", "Timeout", default=30))
+    memory = int(_get(spec, "memory", "memory_size", "MemorySize", default=256))
+    files = _get(spec, "source_files", "files", "sources", "source")
+    if isinstance(files, str):
+        files = [files]
+    code = build_zip(Path(workspace), files)
+    if not str(role).startswith("arn:"):
+        iam = client(endpoint, "iam")
+        role = iam.get_role(RoleName=role)["Role"]["Arn"]
+    lam = client(endpoint, "lambda")
+    config = {"Runtime": runtime, "Handler": handler, "Role": role, "Timeout": timeout, "MemorySize": memory,
+              "Environment": {"Variables": {str(k): str(v) for k, v in env.items()}}}
+    try:
+        lam.get_function(FunctionName=name)
+    except lam.exceptions.ResourceNotFoundException:
+        lam.create_function(FunctionName=name, Code={"ZipFile": code}, **config)
+        return name, "created"
+    lam.update_function_code(FunctionName=name, ZipFile=code)
+    lam.update_function_configuration(FunctionName=name, **config)
+    return name, "updated"
+
+
+# --- explorer --------------------------------------------------------------------------------------------------
+# Each lister returns [(label, kind, ident)]; details(kind, ident) returns [(field, value)].
+
+def list_group(endpoint: str, group: str) -> list[tuple[str, str, str]]:
+    return _LISTERS[group](endpoint)
+
+
+def _s3(endpoint):
+    s3 = client(endpoint, "s3")
+    out = []
+    for bucket in s3.list_buckets().get("Buckets", []):
+        out.append((bucket["Name"], "bucket", bucket["Name"]))
+    return out
+
+
+def _roles(endpoint):
+    iam = client(endpoint, "iam")
+    return [(r["RoleName"], "role", r["RoleName"]) for r in iam.list_roles().get("Roles", [])]
+
+
+def _policies(endpoint):
+    iam = client(endpoint, "iam")
+    return [(p["PolicyName"], "policy", p["Arn"]) for p in iam.list_policies(Scope="Local").get("Policies", [])]
+
+
+def _keys(endpoint):
+    kms = client(endpoint, "kms")
+    aliases: dict[str, list[str]] = {}
+    for alias in kms.list_aliases().get("Aliases", []):
+        if alias.get("TargetKeyId"):
+            aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasName"])
+    out = []
+    for key in kms.list_keys().get("Keys", []):
+        names = aliases.get(key["KeyId"], [])
+        label = f"{names[0]}  ({key['KeyId'][:8]})" if names else key["KeyId"]
+        out.append((label, "key", key["KeyId"]))
+    return out
+
+
+def _functions(endpoint):
+    lam = client(endpoint, "lambda")
+    return [(f["FunctionName"], "function", f["FunctionName"]) for f in lam.list_functions().get("Functions", [])]
+
+
+def _apis(endpoint):
+    apigw = client(endpoint, "apigateway")
+    out = []
+    for api in apigw.get_rest_apis().get("items", []):
+        out.append((f"{api['name']}  ({api['id']})", "api", api["id"]))
+        for stage in apigw.get_stages(restApiId=api["id"]).get("item", []):
+            out.append((f"  {api['name']} / {stage['stageName']}", "stage", f"{api['id']}/{stage['stageName']}"))
+    return out
+
+
+def _log_groups(endpoint):
+    logs = client(endpoint, "logs")
+    return [(g["logGroupName"], "loggroup", g["logGroupName"]) for g in logs.describe_log_groups().get("logGroups", [])]
+
+
+def _guardrails(endpoint):
+    bedrock = client(endpoint, "bedrock")
+    return [(g["name"], "guardrail", g["id"]) for g in bedrock.list_guardrails().get("guardrails", [])]
+
+
+def _endpoints(endpoint):
+    sm = client(endpoint, "sagemaker")
+    return [(e["EndpointName"], "sm-endpoint", e["EndpointName"]) for e in sm.list_endpoints().get("Endpoints", [])]
+
+
+_LISTERS = {
+    "s3": _s3, "iam_roles": _roles, "iam_policies": _policies, "kms": _keys, "lambda": _functions,
+    "apigw": _apis, "logs": _log_groups, "guardrails": _guardrails, "sagemaker": _endpoints,
+}
+GROUPS = list(_LISTERS)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if n < 1024 or unit == "MB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def details(endpoint: str, kind: str, ident: str) -> list[tuple[str, str]]:
+    """Fields to show for one resource (values already strings)."""
+    fn = _DETAILS.get(kind)
+    return fn(endpoint, ident) if fn else []
+
+
+def _bucket_details(endpoint, name):
+    s3 = client(endpoint, "s3")
+    rows = [("Bucket", name), ("Region", REGION)]
+    rows.append(("Versioning", s3.get_bucket_versioning(Bucket=name).get("Status", "—")))
+    try:
+        rule = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"][0]
+        default = rule["ApplyServerSideEncryptionByDefault"]
+        rows.append(("Encryption", f"{default['SSEAlgorithm']}  {default.get('KMSMasterKeyID', '')}".strip()))
+    except Exception:
+        rows.append(("Encryption", "—"))
+    try:
+        block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
+        on = sum(1 for value in block.values() if value)
+        rows.append(("Public access block", f"{on}/4 on"))
+    except Exception:
+        rows.append(("Public access block", "—"))
+    objects = s3.list_objects_v2(Bucket=name, MaxKeys=50).get("Contents", [])
+    rows.append(("Objects", str(len(objects))))
+    for obj in objects:
+        rows.append(("  " + obj["Key"], _size(obj["Size"])))
+    return rows
+
+
+def _role_details(endpoint, name):
+    iam = client(endpoint, "iam")
+    role = iam.get_role(RoleName=name)["Role"]
+    rows = [("Role", name), ("ARN", role["Arn"]),
+            ("Trust", json.dumps(role.get("AssumeRolePolicyDocument", {}), separators=(",", ":")))]
+    for pname in iam.list_role_policies(RoleName=name).get("PolicyNames", []):
+        doc = iam.get_role_policy(RoleName=name, PolicyName=pname)["PolicyDocument"]
+        rows.append((f"Inline {pname}", json.dumps(doc, separators=(",", ":"))))
+    for att in iam.list_attached_role_policies(RoleName=name).get("AttachedPolicies", []):
+        rows.append(("Attached", att["PolicyArn"]))
+    return rows
+
+
+def _policy_details(endpoint, arn):
+    iam = client(endpoint, "iam")
+    policy = iam.get_policy(PolicyArn=arn)["Policy"]
+    doc = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]["Document"]
+    return [("Policy", policy["PolicyName"]), ("ARN", arn), ("Document", json.dumps(doc, separators=(",", ":")))]
+
+
+def _key_details(endpoint, key_id):
+    kms = client(endpoint, "kms")
+    meta = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    aliases = [a["AliasName"] for a in kms.list_aliases(KeyId=key_id).get("Aliases", [])]
+    return [("Key", key_id), ("ARN", meta["Arn"]), ("Manager", meta.get("KeyManager", "")),
+            ("State", meta.get("KeyState", "")), ("Aliases", ", ".join(aliases) or "—")]
+
+
+def _function_details(endpoint, name):
+    lam = client(endpoint, "lambda")
+    conf = lam.get_function_configuration(FunctionName=name)
+    env = conf.get("Environment", {}).get("Variables", {})
+    return [("Function", name), ("Runtime", conf.get("Runtime", "")), ("Handler", conf.get("Handler", "")),
+            ("Role", conf.get("Role", "")), ("Timeout", f"{conf.get('Timeout')} s"),
+            ("Memory", f"{conf.get('MemorySize')} MB"),
+            ("Environment", ", ".join(f"{k}={v}" for k, v in env.items()) or "—")]
+
+
+def _api_details(endpoint, api_id):
+    apigw = client(endpoint, "apigateway")
+    api = apigw.get_rest_api(restApiId=api_id)
+    rows = [("API", api["name"]), ("Id", api_id)]
+    for res in apigw.get_resources(restApiId=api_id).get("items", []):
+        methods = ", ".join(sorted(res.get("resourceMethods", {}) or {}))
+        rows.append((f"  {res['path']}", methods or "—"))
+    return rows
+
+
+def invoke_url(endpoint: str, api_id: str, stage: str) -> str:
+    return f"{endpoint.rstrip('/')}/_aws/execute-api/{api_id}/{stage}"
+
+
+def _stage_details(endpoint, ident):
+    api_id, stage = ident.split("/", 1)
+    return [("Stage", stage), ("API", api_id), ("Invoke URL", invoke_url(endpoint, api_id, stage))]
+
+
+def _log_details(endpoint, name):
+    logs = client(endpoint, "logs")
+    rows = [("Log group", name)]
+    streams = logs.describe_log_streams(logGroupName=name, orderBy="LastEventTime", descending=True,
+                                        limit=3).get("logStreams", [])
+    lines = []
+    for stream in streams:
+        events = logs.get_log_events(logGroupName=name, logStreamName=stream["logStreamName"], limit=20,
+                                     startFromHead=False).get("events", [])
+        lines.extend(event["message"].rstrip() for event in events)
+    rows.append(("Streams", str(len(streams))))
+    for line in lines[-20:]:
+        rows.append(("  ", line))
+    return rows
+
+
+def _guardrail_details(endpoint, gid):
+    bedrock = client(endpoint, "bedrock")
+    g = bedrock.get_guardrail(guardrailIdentifier=gid)
+    rows = [("Guardrail", g.get("name", gid)), ("Id", gid), ("Version", str(g.get("version", ""))),
+            ("Status", str(g.get("status", "")))]
+    for key in ("topicPolicy", "contentPolicy", "wordPolicy", "sensitiveInformationPolicy",
+                "contextualGroundingPolicy"):
+        if g.get(key):
+            rows.append((key, json.dumps(g[key], separators=(",", ":"), default=str)[:300]))
+    return rows
+
+
+def _sm_details(endpoint, name):
+    sm = client(endpoint, "sagemaker")
+    ep = sm.describe_endpoint(EndpointName=name)
+    rows = [("Endpoint", name), ("Status", ep.get("EndpointStatus", "")), ("Config", ep.get("EndpointConfigName", ""))]
+    try:
+        conf = sm.describe_endpoint_config(EndpointConfigName=ep["EndpointConfigName"])
+        for variant in conf.get("ProductionVariants", []):
+            rows.append(("  " + variant.get("VariantName", ""),
+                         f"{variant.get('InstanceType', '')} × {variant.get('InitialInstanceCount', '')}"))
+    except Exception:
+        pass
+    return rows
+
+
+_DETAILS = {
+    "bucket": _bucket_details, "role": _role_details, "policy": _policy_details, "key": _key_details,
+    "function": _function_details, "api": _api_details, "stage": _stage_details, "loggroup": _log_details,
+    "guardrail": _guardrail_details, "sm-endpoint": _sm_details,
+}
+
+
+def delete(endpoint: str, kind: str, ident: str) -> None:
+    """Delete one resource (a bucket with its objects and versions; a role with its policies; ...)."""
+    if kind == "bucket":
+        s3 = client(endpoint, "s3")
+        paginator = s3.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=ident):
+            items = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                     for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            if items:
+                s3.delete_objects(Bucket=ident, Delete={"Objects": items})
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=ident):
+            items = [{"Key": o["Key"]} for o in page.get("Contents", [])]
+            if items:
+                s3.delete_objects(Bucket=ident, Delete={"Objects": items})
+        s3.delete_bucket(Bucket=ident)
+    elif kind == "role":
+        iam = client(endpoint, "iam")
+        for pname in iam.list_role_policies(RoleName=ident).get("PolicyNames", []):
+            iam.delete_role_policy(RoleName=ident, PolicyName=pname)
+        for att in iam.list_attached_role_policies(RoleName=ident).get("AttachedPolicies", []):
+            iam.detach_role_policy(RoleName=ident, PolicyArn=att["PolicyArn"])
+        iam.delete_role(RoleName=ident)
+    elif kind == "policy":
+        client(endpoint, "iam").delete_policy(PolicyArn=ident)
+    elif kind == "key":
+        kms = client(endpoint, "kms")
+        for alias in kms.list_aliases(KeyId=ident).get("Aliases", []):
+            kms.delete_alias(AliasName=alias["AliasName"])
+        kms.schedule_key_deletion(KeyId=ident, PendingWindowInDays=7)
+    elif kind == "function":
+        client(endpoint, "lambda").delete_function(FunctionName=ident)
+    elif kind == "api":
+        client(endpoint, "apigateway").delete_rest_api(restApiId=ident)
+    elif kind == "stage":
+        api_id, stage = ident.split("/", 1)
+        client(endpoint, "apigateway").delete_stage(restApiId=api_id, stageName=stage)
+    elif kind == "loggroup":
+        client(endpoint, "logs").delete_log_group(logGroupName=ident)
+    elif kind == "guardrail":
+        client(endpoint, "bedrock").delete_guardrail(guardrailIdentifier=ident)
+    elif kind == "sm-endpoint":
+        client(endpoint, "sagemaker").delete_endpoint(EndpointName=ident)
+    else:
+        raise ValueError(f"cannot delete a {kind}")

@@ -1,0 +1,266 @@
+"""Every string the app shows, in en and pt-BR, and the current language.
+
+``t("key", **fields)`` looks a string up in the current language (falling back to en, then to the key itself so a
+missing string shows up instead of crashing). The language is process-wide: the app switches it at run time and
+asks its screens to redraw their labels.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANGS = ("en", "pt-BR")
+_current = "en"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # app and cloud status
+    "app.title": ("gailab", "gailab"),
+    "app.subtitle": ("Domain 2 — Generative AI on AWS", "Domínio 2 — IA generativa na AWS"),
+    "cloud.starting": ("cloud starting…", "nuvem iniciando…"),
+    "cloud.ready": ("cloud ready", "nuvem pronta"),
+    "cloud.down": ("cloud down", "nuvem fora do ar"),
+    "cloud.down_reason": ("The local cloud is down: {reason}", "A nuvem local está fora do ar: {reason}"),
+    "cloud.not_ready": (
+        "The local cloud is not ready yet; try again in a moment.",
+        "A nuvem local ainda não está pronta; tente de novo em instantes.",
+    ),
+    "cloud.ready_note": ("The local cloud is ready.", "A nuvem local está pronta."),
+    # bindings
+    "bind.quit": ("quit", "sair"),
+    "bind.help": ("help", "ajuda"),
+    "bind.commands": ("commands", "comandos"),
+    "bind.language": ("lang", "idioma"),
+    "bind.open": ("open", "abrir"),
+    "bind.search": ("search", "buscar"),
+    "bind.back": ("back", "voltar"),
+    "bind.check": ("check", "verificar"),
+    "bind.hint": ("hint", "dica"),
+    "bind.save": ("save", "salvar"),
+    "bind.deploy": ("deploy", "implantar"),
+    "bind.layout": ("panes", "painéis"),
+    "bind.steps": ("all steps", "todos os passos"),
+    "bind.stop": ("stop", "parar"),
+    "bind.close": ("close", "fechar"),
+    "bind.yes": ("yes", "sim"),
+    "bind.no": ("no", "não"),
+    "bind.refresh": ("refresh", "atualizar"),
+    "bind.delete": ("delete", "excluir"),
+    "bind.next_step": ("next step", "próximo passo"),
+    "bind.prev_step": ("previous step", "passo anterior"),
+    "bind.tab_editor": ("editor", "editor"),
+    "bind.tab_terminal": ("terminal", "terminal"),
+    "bind.tab_playground": ("playground", "playground"),
+    "bind.tab_explorer": ("explorer", "explorador"),
+    "bind.tab_quiz": ("quiz", "quiz"),
+    # catalog
+    "catalog.title": ("Labs", "Labs"),
+    "catalog.search": ("/ search labs", "/ buscar labs"),
+    "catalog.col.num": ("#", "#"),
+    "catalog.col.lab": ("Lab", "Lab"),
+    "catalog.col.section": ("Section", "Seção"),
+    "catalog.col.min": ("Min", "Min"),
+    "catalog.col.status": ("Status", "Situação"),
+    "catalog.requires": ("Requires: {labs}", "Requer: {labs}"),
+    "catalog.requires_none": ("No prerequisites.", "Sem pré-requisitos."),
+    "catalog.empty": ("No lab matches “{query}”.", "Nenhum lab corresponde a “{query}”."),
+    "catalog.error": ("Could not load the labs: {error}", "Não foi possível carregar os labs: {error}"),
+    "catalog.loading": ("Loading the labs…", "Carregando os labs…"),
+    "status.not-started": ("·", "·"),
+    "status.in-progress": ("◐ {score}", "◐ {score}"),
+    "status.passed": ("✓ {score}", "✓ {score}"),
+    "status.word.not-started": ("not started", "não iniciado"),
+    "status.word.in-progress": ("in progress", "em andamento"),
+    "status.word.passed": ("passed", "aprovado"),
+    # lab screen
+    "lab.back": ("← Labs", "← Labs"),
+    "lab.step_of": ("step {n}/{total}", "passo {n}/{total}"),
+    "lab.steps": ("Steps", "Passos"),
+    "lab.all_steps": ("All steps", "Todos os passos"),
+    "lab.tab.editor": ("Editor", "Editor"),
+    "lab.tab.terminal": ("Terminal", "Terminal"),
+    "lab.tab.playground": ("Playground", "Playground"),
+    "lab.tab.explorer": ("Explorer", "Explorador"),
+    "lab.tab.quiz": ("Quiz", "Quiz"),
+    "lab.check_button": ("Check", "Verificar"),
+    "lab.hint_button": ("Hint", "Dica"),
+    "lab.checking": ("Checking…", "Verificando…"),
+    "lab.no_more_hints": ("No more hints for this step.", "Não há mais dicas para este passo."),
+    "lab.no_hints": ("This step has no hints.", "Este passo não tem dicas."),
+    "lab.hint_title": ("Hint {n}/{total} · {step}", "Dica {n}/{total} · {step}"),
+    "lab.passed": ("Lab passed: {score}/{max}. Well done.", "Lab aprovado: {score}/{max}. Muito bem."),
+    "lab.not_passed": ("{score}/{max} — pass mark {mark}.", "{score}/{max} — nota mínima {mark}."),
+    "lab.solve_confirm": (
+        "Apply the reference solution of “{lab}” to the local cloud? You will skip the exercise; this is recorded.",
+        "Aplicar a solução de referência de “{lab}” na nuvem local? Você vai pular o exercício; isso fica registrado.",
+    ),
+    "lab.reset_confirm": (
+        "Reset “{lab}”? Its resources in the local cloud and your changes to its workspace are removed.",
+        "Reiniciar “{lab}”? Os recursos dele na nuvem local e suas mudanças no workspace serão removidos.",
+    ),
+    "lab.solved": ("Reference solution applied.", "Solução de referência aplicada."),
+    "lab.reset_done": ("Lab reset.", "Lab reiniciado."),
+    "lab.action_failed": ("{action} failed: {error}", "{action} falhou: {error}"),
+    "lab.solve": ("Solve", "Resolver"),
+    "lab.reset": ("Reset", "Reiniciar"),
+    # check results
+    "check.title": ("Check · {lab}", "Verificação · {lab}"),
+    "check.expected": ("expected", "esperado"),
+    "check.actual": ("actual", "obtido"),
+    "check.hint": ("hint", "dica"),
+    "check.not_counted": ("(not counted)", "(não conta)"),
+    "check.cloud_unreachable": (
+        "The local cloud did not answer: checks marked ! were not counted.",
+        "A nuvem local não respondeu: as verificações marcadas com ! não contaram.",
+    ),
+    "check.passed": ("Passed — {score}/{max}.", "Aprovado — {score}/{max}."),
+    "check.failed": ("Not yet — {score}/{max} (pass mark {mark}).", "Ainda não — {score}/{max} (nota mínima {mark})."),
+    "check.error": ("The grader could not run: {error}", "O avaliador não pôde rodar: {error}"),
+    # editor
+    "editor.files": ("Files", "Arquivos"),
+    "editor.no_file": ("Choose a file on the left.", "Escolha um arquivo à esquerda."),
+    "editor.saved": ("Saved {path}.", "{path} salvo."),
+    "editor.nothing": ("No file is open.", "Nenhum arquivo aberto."),
+    "editor.new": ("New file", "Novo arquivo"),
+    "editor.new_prompt": ("Name of the new file (inside the workspace):", "Nome do novo arquivo (dentro do workspace):"),
+    "editor.bad_name": ("“{name}” is not a file name inside the workspace.", "“{name}” não é um nome de arquivo dentro do workspace."),
+    "editor.binary": ("{path} is not a text file.", "{path} não é um arquivo de texto."),
+    "editor.save_button": ("Save", "Salvar"),
+    "editor.deploy_button": ("Deploy", "Implantar"),
+    "editor.modified": ("modified", "modificado"),
+    "deploy.none": ("This lab has no function to deploy.", "Este lab não tem função para implantar."),
+    "deploy.running": ("Deploying {name}…", "Implantando {name}…"),
+    "deploy.created": ("Function {name} created.", "Função {name} criada."),
+    "deploy.updated": ("Function {name} updated.", "Função {name} atualizada."),
+    "deploy.failed": ("Deploy failed: {error}", "A implantação falhou: {error}"),
+    # terminal
+    "terminal.placeholder": ("$ a command, e.g. aws s3 ls", "$ um comando, ex.: aws s3 ls"),
+    "terminal.welcome": (
+        "Commands run in the lab's workspace with the local cloud's environment (aws, python). "
+        "↑/↓ history · ctrl+c stops · clear empties the screen.",
+        "Os comandos rodam no workspace do lab com o ambiente da nuvem local (aws, python). "
+        "↑/↓ histórico · ctrl+c interrompe · clear limpa a tela.",
+    ),
+    "terminal.exit": ("[exit {code}]", "[saída {code}]"),
+    "terminal.stopped": ("[stopped]", "[interrompido]"),
+    "terminal.busy": ("A command is still running (ctrl+c stops it).", "Um comando ainda está rodando (ctrl+c interrompe)."),
+    "terminal.cd_error": ("cd: {path}: no such folder inside the workspace", "cd: {path}: pasta inexistente no workspace"),
+    # playground
+    "play.model": ("Model", "Modelo"),
+    "play.temperature": ("temp", "temp"),
+    "play.top_p": ("top-p", "top-p"),
+    "play.max_tokens": ("max", "máx"),
+    "play.system": ("system prompt (optional)", "prompt de sistema (opcional)"),
+    "play.placeholder": ("> ask the model…", "> pergunte ao modelo…"),
+    "play.you": ("you", "você"),
+    "play.model_label": ("model", "modelo"),
+    "play.stats": (
+        "in {inp} · out {out} tokens · ${cost} · {ms} ms · {grounded}",
+        "entrada {inp} · saída {out} tokens · US${cost} · {ms} ms · {grounded}",
+    ),
+    "play.grounded": ("grounded", "fundamentada"),
+    "play.ungrounded": ("⚠ ungrounded", "⚠ sem fundamento"),
+    "play.session": (
+        "session: {calls} calls · {tokens} tokens · ${cost}",
+        "sessão: {calls} chamadas · {tokens} tokens · US${cost}",
+    ),
+    "play.loading_models": ("loading models…", "carregando modelos…"),
+    "play.no_models": ("No models: {error}", "Sem modelos: {error}"),
+    "play.bad_number": ("{field} must be a number in range ({value!r}).", "{field} deve ser um número válido ({value!r})."),
+    "play.error": ("The model call failed: {error}", "A chamada ao modelo falhou: {error}"),
+    "play.thinking": ("…", "…"),
+    "play.send": ("Send", "Enviar"),
+    # explorer
+    "explorer.title": ("Explorer", "Explorador"),
+    "explorer.s3": ("S3 buckets", "Buckets S3"),
+    "explorer.iam_roles": ("IAM roles", "Papéis IAM"),
+    "explorer.iam_policies": ("IAM policies", "Políticas IAM"),
+    "explorer.kms": ("KMS keys", "Chaves KMS"),
+    "explorer.lambda": ("Lambda functions", "Funções Lambda"),
+    "explorer.apigw": ("API Gateway", "API Gateway"),
+    "explorer.logs": ("CloudWatch Logs", "CloudWatch Logs"),
+    "explorer.guardrails": ("Bedrock guardrails", "Guardrails do Bedrock"),
+    "explorer.sagemaker": ("SageMaker endpoints", "Endpoints SageMaker"),
+    "explorer.empty": ("(none)", "(nenhum)"),
+    "explorer.error": ("could not list: {error}", "não foi possível listar: {error}"),
+    "explorer.pick": (
+        "Pick a resource on the left. r refreshes, delete removes it.",
+        "Escolha um recurso à esquerda. r atualiza, delete o remove.",
+    ),
+    "explorer.loading": ("loading…", "carregando…"),
+    "explorer.delete_confirm": ("Delete {kind} “{name}” from the local cloud?", "Excluir {kind} “{name}” da nuvem local?"),
+    "explorer.deleted": ("Deleted {name}.", "{name} excluído."),
+    "explorer.cannot_delete": ("This item cannot be deleted here.", "Este item não pode ser excluído aqui."),
+    "explorer.refreshed": ("Explorer refreshed.", "Explorador atualizado."),
+    "explorer.tail": ("Last events", "Últimos eventos"),
+    "explorer.objects": ("Objects", "Objetos"),
+    "explorer.invoke_url": ("Invoke URL", "URL de invocação"),
+    # quiz
+    "quiz.save": ("Save answers", "Salvar respostas"),
+    "quiz.saved": ("Answers saved to answers.json.", "Respostas salvas em answers.json."),
+    "quiz.none": ("This lab has no quiz.", "Este lab não tem quiz."),
+    "quiz.multiple": ("(choose all that apply)", "(marque todas as corretas)"),
+    # confirm / help / misc
+    "confirm.yes": ("Yes", "Sim"),
+    "confirm.no": ("No", "Não"),
+    "help.title": ("gailab — help", "gailab — ajuda"),
+    "lang.switched": ("Language: English", "Idioma: português (Brasil)"),
+    "latency.on": ("Realistic Bedrock latency is on.", "Latência realista do Bedrock ligada."),
+    "latency.off": ("Realistic Bedrock latency is off.", "Latência realista do Bedrock desligada."),
+    "latency.failed": ("Could not change the latency: {error}", "Não foi possível mudar a latência: {error}"),
+    "exports.copied": ("Endpoint exports copied to the clipboard.", "Exports do endpoint copiados para a área de transferência."),
+    # command palette
+    "cmd.open": ("Open lab: {title}", "Abrir lab: {title}"),
+    "cmd.check": ("Check this lab", "Verificar este lab"),
+    "cmd.hint": ("Show the next hint", "Mostrar a próxima dica"),
+    "cmd.solve": ("Solve (apply the reference solution)", "Resolver (aplicar a solução de referência)"),
+    "cmd.reset": ("Reset this lab", "Reiniciar este lab"),
+    "cmd.language": ("Switch language (English / português)", "Trocar idioma (English / português)"),
+    "cmd.latency": ("Toggle realistic Bedrock latency", "Ligar/desligar latência realista do Bedrock"),
+    "cmd.exports": ("Copy the endpoint exports (AWS_ENDPOINT_URL …)", "Copiar os exports do endpoint (AWS_ENDPOINT_URL …)"),
+    "cmd.catalog": ("Back to the lab catalog", "Voltar ao catálogo de labs"),
+    "cmd.help": ("Help", "Ajuda"),
+    "cmd.tab": ("Go to the {tab}", "Ir para {tab}"),
+    "cmd.new_file": ("New file in the workspace", "Novo arquivo no workspace"),
+    "cmd.deploy": ("Deploy the lab's function", "Implantar a função do lab"),
+    "cmd.layout": ("Switch panes (instructions / workspace)", "Alternar painéis (instruções / workspace)"),
+    "cmd.lab_only": ("Open a lab first.", "Abra um lab primeiro."),
+}
+
+
+def normalize(lang: str | None) -> str | None:
+    """'pt_BR.UTF-8', 'pt-br', 'pt' -> 'pt-BR'; 'en_US' -> 'en'; anything else -> None."""
+    if not lang:
+        return None
+    base = lang.split(".")[0].split("@")[0].replace("_", "-").lower()
+    if base.startswith("pt"):
+        return "pt-BR"
+    if base.startswith("en") or base in ("c", "posix"):
+        return "en"
+    return None
+
+
+def detect(explicit: str | None = None, environ: dict | None = None) -> str:
+    """``--lang`` wins, then LC_ALL, LC_MESSAGES, LANG; falls back to en."""
+    environ = os.environ if environ is None else environ
+    for candidate in (explicit, environ.get("LC_ALL"), environ.get("LC_MESSAGES"), environ.get("LANG")):
+        found = normalize(candidate)
+        if found:
+            return found
+    return "en"
+
+
+def set_lang(lang: str) -> None:
+    global _current
+    _current = normalize(lang) or "en"
+
+
+def get_lang() -> str:
+    return _current
+
+
+def t(key: str, **fields) -> str:
+    pair = STRINGS.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if _current == "pt-BR" else pair[0]
+    return text.format(**fields) if fields else text

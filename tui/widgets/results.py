@@ -1,0 +1,62 @@
+"""The Check results: each check ✓ / ✗ / ! with points, message, expected vs actual and hint."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from ..i18n import t
+
+ICONS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow")}
+
+
+def _show(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    import json
+
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def render_report(report, lang: str) -> Group:
+    """A Rich renderable of the report (a table that wraps at any width)."""
+    table = Table.grid(padding=(0, 1), expand=True)
+    table.add_column(width=1)
+    table.add_column(ratio=1)
+    table.add_column(justify="right", no_wrap=True)
+    for result in report.results:
+        icon, colour = ICONS.get(result.status, ("?", "white"))
+        title = result.title(lang) if getattr(result, "title", None) else result.check_id
+        body = Text()
+        body.append(title, style="bold")
+        message = result.message(lang)
+        if message:
+            body.append("\n" + message)
+        if result.status == "fail":
+            if result.expected is not None:
+                body.append(f"\n{t('check.expected')}  ", style="dim")
+                body.append(_show(result.expected))
+            if result.actual is not None:
+                body.append(f"\n{t('check.actual')}  ", style="dim")
+                body.append(_show(result.actual))
+        hint = result.hint(lang)
+        if hint and result.status != "pass":
+            body.append(f"\n{t('check.hint')}  ", style="dim")
+            body.append(hint, style="italic")
+        points = f"{result.points}/{result.max_points}"
+        if result.status == "error":
+            points = t("check.not_counted")
+        table.add_row(Text(icon, style=f"bold {colour}"), body, Text(points, style=colour))
+    parts = [table]
+    if not report.cloud_reachable or any(r.status == "error" for r in report.results):
+        parts.append(Text("\n" + t("check.cloud_unreachable"), style="yellow"))
+    return Group(*parts)
+
+
+def summary_line(report) -> str:
+    if report.passed:
+        return t("check.passed", score=report.total, max=report.maximum)
+    return t("check.failed", score=report.total, max=report.maximum, mark=report.pass_mark)
