@@ -1,0 +1,104 @@
+"""Skip ahead and start over (`gailab lab solve|reset`), workspaces, and labs from outside the package."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import textwrap
+
+from gailab.labs.catalog import BUILTIN, ENTRY_POINT_GROUP, get_lab, load_catalog
+from gailab.labs.grader import grade
+from gailab.labs.store import Store
+from gailab.labs.workspace import reset_workspace, workspace_for
+from gailab.tui.cli import main
+
+
+def test_solve_then_reset_through_the_cli(cloud, aws, tmp_path, capsys):
+    home = tmp_path / "home"
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    base = ["--home", str(home)]
+    assert main([*base, "lab", "solve", "bedrock-first-call", "--endpoint", cloud.endpoint, "--learner", "eva",
+                 "--db", db]) == 0
+    assert "applied the reference solution of s3-genai-storage, bedrock-first-call" in capsys.readouterr().out
+    # the prerequisite's workspace and this lab's both exist; the quiz answers landed in this lab's
+    assert (home / "workspaces" / "bedrock-first-call" / "answers.json").is_file()
+    assert main([*base, "grade", "bedrock-first-call", "--endpoint", cloud.endpoint, "--learner", "eva",
+                 "--db", db]) == 0
+    capsys.readouterr()
+
+    assert main([*base, "lab", "reset", "s3-genai-storage", "--endpoint", cloud.endpoint, "--learner", "eva",
+                 "--db", db]) == 0
+    out = capsys.readouterr().out
+    assert "removed buckets:genai-outputs, kms_aliases:alias/genai-lab" in out
+    assert "genai-outputs" not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+    aliases = [a["AliasName"] for a in aws("kms").list_aliases()["Aliases"]]
+    assert "alias/genai-lab" not in aliases
+    assert main([*base, "grade", "s3-genai-storage", "--endpoint", cloud.endpoint, "--no-record"]) == 1
+    capsys.readouterr()
+
+    store = Store(db)
+    assert [e.kind for e in store.events(learner="eva")] == ["solve", "reset"]
+    progress = store.progress("eva")
+    assert progress["bedrock-first-call"].status == "passed" and progress["bedrock-first-call"].best_score == 100
+    assert main([*base, "gradebook", "--db", db]) == 0
+    assert "eva,bedrock-first-call,100,100,True,1," in capsys.readouterr().out
+
+    assert main([*base, "lab", "solve", "s3-genai-storage", "--endpoint", "http://127.0.0.1:9"]) == 3
+
+
+def test_workspace_is_created_from_the_starter_and_reset(tmp_path):
+    lab = get_lab("s3-genai-storage")
+    ws = workspace_for(lab, tmp_path)
+    assert ws == tmp_path / "workspaces" / "s3-genai-storage"
+    script = ws / "setup_storage.py"
+    assert "TODO 1" in script.read_text()
+    script.write_text("# my work\n")
+    (ws / "notes.txt").write_text("mine")
+    assert workspace_for(lab, tmp_path).joinpath("setup_storage.py").read_text() == "# my work\n"  # kept
+    reset_workspace(lab, tmp_path)
+    assert "TODO 1" in script.read_text() and not (ws / "notes.txt").exists()
+
+
+def _own_lab(root, lab_id="my-storage-lab"):
+    dest = root / lab_id
+    shutil.copytree(BUILTIN / "s3-genai-storage", dest, ignore=shutil.ignore_patterns("__pycache__"))
+    toml = dest / "lab.toml"
+    toml.write_text(toml.read_text().replace('id = "s3-genai-storage"', f'id = "{lab_id}"', 1))
+    return dest
+
+
+def test_labs_from_a_folder_outside_the_package(cloud, tmp_path, capsys):
+    _own_lab(tmp_path / "course")
+    assert main(["--home", str(tmp_path), "labs", "--labs-dir", str(tmp_path / "course"), "--json"]) == 0
+    assert '"id": "my-storage-lab"' in capsys.readouterr().out
+    code = main(["--home", str(tmp_path), "grade", "my-storage-lab", "--labs-dir", str(tmp_path / "course"),
+                 "--endpoint", cloud.endpoint, "--no-record"])
+    assert code == 1 and "Lab my-storage-lab 1.0.0" in capsys.readouterr().out
+
+
+def test_an_installed_lab_pack_is_found_through_its_entry_point(tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    pack = site / "gailab_demo_pack"
+    pack.mkdir(parents=True)
+    _own_lab(pack, "pack-lab")
+    (pack / "__init__.py").write_text(textwrap.dedent("""
+        from pathlib import Path
+        def labs():
+            return [Path(__file__).parent]
+    """))
+    dist = site / "gailab_demo_pack-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: gailab-demo-pack\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\ndemo = gailab_demo_pack:labs\n")
+    monkeypatch.syspath_prepend(str(site))
+    ids = [lab.id for lab in load_catalog()]
+    assert "pack-lab" in ids and "s3-genai-storage" in ids
+    assert get_lab("pack-lab").path == pack / "pack-lab"
+    sys.modules.pop("gailab_demo_pack", None)
+
+
+def test_lab_order_and_prerequisites():
+    labs = load_catalog()
+    ids = [lab.id for lab in labs]
+    assert ids.index("s3-genai-storage") < ids.index("bedrock-first-call")
+    assert get_lab("bedrock-first-call").prerequisites == ["s3-genai-storage"]
