@@ -41,11 +41,17 @@ def alias_target(ctx: Context, alias: str) -> str | None:
 
 
 def aliases_of(ctx: Context, key_id: str) -> list[str]:
-    return [a["AliasName"] for a in aliases(ctx) if a.get("TargetKeyId") == key_id]
+    found = [a["AliasName"] for a in aliases(ctx) if a.get("TargetKeyId") == key_id]
+    if not found:  # AWS managed keys appear on first use: the cached list may predate this one
+        ctx.cache.pop("kms.aliases", None)
+        found = [a["AliasName"] for a in aliases(ctx) if a.get("TargetKeyId") == key_id]
+    return found
 
 
 def key_manager(ctx: Context, key_id: str) -> str:
     """'AWS' or 'CUSTOMER'. Keys behind an ``alias/aws/...`` alias are AWS managed whatever the backend says."""
+    if key_id.startswith("alias/aws/") or ":alias/aws/" in key_id:
+        return "AWS"
     meta = describe(ctx, key_id)
     if meta is None:
         return "UNKNOWN"
