@@ -135,3 +135,17 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert main(["--home", str(tmp_path), "grade", "s3-genai-storage", "--fresh", "--endpoint", "http://x"]) == 2
     assert main(["--home", str(tmp_path), "grade", "s3-genai-storage", "--endpoint", "ftp://x"]) == 2
     assert "--endpoint must be an http(s) URL" in capsys.readouterr().err
+
+
+def test_fresh_from_a_process_that_already_runs_a_cloud_uses_a_child_cloud(cloud, aws, tmp_path, capsys):
+    """moto keeps one state per process: --fresh must not touch the session cloud, so it starts `gailab serve`."""
+    aws("s3").create_bucket(Bucket="keep-me")
+    solution = S3_LAB / "solution" / "solve.py"
+    code = main(["--home", str(tmp_path), "grade", "bedrock-first-call", "--fresh", "--no-record",
+                 "--setup", f"{sys.executable} {BUILTIN / 'bedrock-first-call' / 'solution' / 'solve.py'}",
+                 "--workspace", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Total: 100/100" in out and solution.is_file()
+    # the throwaway cloud got the prerequisite's solution; the session cloud was left alone
+    assert [b["Name"] for b in aws("s3").list_buckets()["Buckets"]] == ["keep-me"]
