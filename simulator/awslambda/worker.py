@@ -117,7 +117,9 @@ class LambdaContext:
 
 
 def _stack(tb):
-    return traceback.format_list(traceback.extract_tb(tb))
+    """The traceback without the runtime's own frames, as Lambda shows it."""
+    frames = [f for f in traceback.extract_tb(tb) if f.filename != __file__]
+    return traceback.format_list(frames)
 
 
 def _error(exc, error_type=None, message=None, stack=None):
@@ -210,7 +212,23 @@ def _out_of_memory():
     os._exit(137)
 
 
+def _exit_with_server():
+    """A worker whose server died (even by SIGKILL) ends too, whatever its handler is doing."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="gailab-watchdog", daemon=True).start()
+
+
 def main():
+    _exit_with_server()
     _preload()
     sys.stdout.reconfigure(line_buffering=True)
     _install_logging()
