@@ -179,7 +179,8 @@ def split_sections(markdown: str) -> dict[str, str]:
     out = {}
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(markdown)
-        out[m.group(2)] = markdown[m.start():end].strip() + "\n"
+        body = markdown[m.end():end].strip()
+        out[m.group(2)] = f"## {m.group(1)}\n\n{body}\n"  # the anchor is for authors, not readers
     return out
 
 
