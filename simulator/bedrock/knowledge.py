@@ -40,8 +40,13 @@ def facts() -> tuple[Fact, ...]:
     return tuple(out)
 
 
+def _find(phrase: str, folded: str) -> int:
+    m = re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded)
+    return m.start() if m else -1
+
+
 def _phrase_in(phrase: str, folded: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded) is not None
+    return _find(phrase, folded) >= 0
 
 
 def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
@@ -50,17 +55,30 @@ def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
     q_stems = lang.stems(question)
     scored = []
     for fact in facts():
-        score = 0.0
+        hits = []
+        first = len(folded) + 1
         for key in fact.keys:
             if "+" in key:  # every part must appear
                 parts = key.split("+")
-                if all(_phrase_in(part, folded) for part in parts):
-                    score += 1.5 * len(parts)
-            elif _phrase_in(key, folded):
-                score += 1.0 + 0.5 * key.count(" ")
+                places = [_find(part, folded) for part in parts]
+                if min(places) >= 0:
+                    hits.append(1.5 * len(parts))
+                    first = min(first, min(places))
+            elif (place := _find(key, folded)) >= 0:
+                hits.append(1.0 + 0.5 * key.count(" "))
+                first = min(first, place)
+        # The most specific key counts; other hits only break ties.
+        score = max(hits) + 0.1 * (len(hits) - 1) if hits else 0.0
         score += 0.25 * len(q_stems & fact.key_stems)
         if score >= minimum:
-            scored.append((score, fact))
+            scored.append([score, fact, first])
+    # The subject of a question usually comes first: the earliest hit gets a bonus.
+    if scored:
+        earliest = min(item[2] for item in scored)
+        for item in scored:
+            if item[2] == earliest:
+                item[0] += 1.0
+    scored = [(score, fact) for score, fact, _ in scored]
     scored.sort(key=lambda sf: (-sf[0], sf[1].id))
     return scored
 

@@ -49,10 +49,15 @@ def stem(word: str) -> str:
     w = fold(word)
     for suffix in ("mente", "acoes", "coes", "ation", "ations", "ing", "edly", "ed", "ly", "oes", "aes", "res", "es", "s"):
         if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    for suffix in ("cao", "sao", "ao", "ar", "er", "ir", "a", "o", "e"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
+            w = w[: -len(suffix)]
+            break
+    for _ in range(2):
+        for suffix in ("cao", "sao", "ao", "ar", "er", "ir", "a", "o", "e"):
+            if len(w) > len(suffix) + 3 and w.endswith(suffix):
+                w = w[: -len(suffix)]
+                break
+        else:
+            break
     return w
 
 

@@ -63,6 +63,23 @@ def sentiment_score(text: str) -> tuple[int, list[str]]:
     return score, hits
 
 
+# Wordings a warm model (temperature > 0) may swap in; chosen from the request's seed.
+_SYNONYMS = {
+    "gives": ["provides", "offers"], "uses": ["employs", "relies on"], "helps": ["assists", "supports"],
+    "large": ["big", "sizeable"], "main": ["key", "principal"], "important": ["essential", "crucial"],
+    "simplest": ["most basic", "most elementary"], "shows": ["demonstrates", "illustrates"],
+    "usually": ["typically", "generally"], "because": ["since", "as"], "many": ["numerous", "several"],
+    "allows": ["lets", "permits"], "about": ["around", "roughly"], "check": ["verify", "confirm"],
+    "just": ["simply", "only"], "whole": ["entire", "complete"], "build": ["create", "develop"],
+    "dá": ["oferece", "fornece"], "usa": ["utiliza", "emprega"], "grande": ["amplo", "extenso"],
+    "principais": ["mais importantes", "centrais"], "mostrar": ["demonstrar", "exibir"],
+    "simples": ["básico", "elementar"], "costuma": ["tende a", "geralmente costuma"], "porque": ["pois", "já que"],
+    "muitas": ["várias", "diversas"], "permite": ["possibilita", "deixa"], "cerca de": ["aproximadamente", "por volta de"],
+    "só": ["apenas", "somente"], "todo": ["inteiro", "completo"], "verificar": ["conferir", "checar"],
+}
+_VARIED_TASKS = {"knowledge", "ungrounded", "chat", "summarize", "document"}
+
+
 # -- randomness -------------------------------------------------------------------------------------------
 class _Voice:
     """Chooses wording: always the first option when cold (temperature 0), else from the request's seed."""
@@ -144,8 +161,25 @@ class Writer:
                 f"The user asks: \"{self.user[:160]}\". I should work out what is being asked ({self.task}) and answer concisely.",
                 f"O usuário pergunta: \"{self.user[:160]}\". Preciso entender o pedido ({self.task}) e responder de forma concisa.",
             )
+        if not self.voice.cold and self.task in _VARIED_TASKS:
+            text = self.vary(text)
         examples = len(self.few_shot_examples()) if self.user else 0
         return Generation(text=text, grounded=self.grounded, reasoning=reasoning, task=self.task, examples=examples)
+
+    def vary(self, text: str) -> str:
+        """Swap some words for synonyms: more of them the warmer the request."""
+        chance = min(0.9, 0.3 + 0.6 * float(self.p.temperature if self.p.temperature is not None else 1.0))
+
+        def swap(m):
+            word = m.group(0)
+            options = _SYNONYMS.get(word.lower())
+            if not options or self.voice.rng.random() > chance:
+                return word
+            choice = self.voice.rng.choice(options)
+            return choice[:1].upper() + choice[1:] if word[:1].isupper() else choice
+
+        pattern = r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(_SYNONYMS, key=len, reverse=True)) + r")(?!\w)"
+        return re.sub(pattern, swap, text, flags=re.I)
 
     def answer(self) -> str:
         f = self.folded
@@ -167,6 +201,10 @@ class Writer:
         context = self.context()
         if context:
             return self.from_context(context)
+        unreadable = [d.name for d in self.p.documents if d.text is None]
+        if unreadable and not self._doc_text():
+            self.task = "document"
+            return self.unreadable_documents(unreadable)
         if _has(f, r"count to \d+ in prime", r"\bprime numbers? (up )?to \d+", r"\bnumeros primos ate \d+"):
             return self.primes()
         if m := re.search(r"(-?\d+(?:\.\d+)?)\s*([+\-*/x×])\s*(-?\d+(?:\.\d+)?)", self.user):
@@ -484,8 +522,8 @@ class Writer:
         sizes = {d.name: d.size for d in self.p.documents}
         listed = "; ".join(f"\"{n}\" ({sizes.get(n, 0) // 1024} KB)" for n in names)
         return self.t(
-            f"I received {listed}. This simulated model reads text documents (txt, md, csv, html) but not the contents of binary formats such as PDF or Word, so here is what I can say: the document is named {names[0]!r} and I can't quote it. Send it as text to get an answer grounded in it.",
-            f"Recebi {listed}. Este modelo simulado lê documentos de texto (txt, md, csv, html), mas não o conteúdo de formatos binários como PDF ou Word; o documento se chama {names[0]!r} e não posso citá-lo. Envie-o como texto para ter uma resposta baseada nele.",
+            f"I received {listed}. This simulated model reads text documents (txt, md, csv, html) but not the contents of binary formats such as PDF or Word, so I can't compare or quote what {names[0]!r} says. Send the document as text (for example format \"txt\" or \"md\") to get an answer grounded in it.",
+            f"Recebi {listed}. Este modelo simulado lê documentos de texto (txt, md, csv, html), mas não o conteúdo de formatos binários como PDF ou Word; por isso não posso comparar nem citar o que {names[0]!r} diz. Envie o documento como texto (por exemplo, formato \"txt\" ou \"md\") para ter uma resposta baseada nele.",
         )
 
     def primes(self) -> str:
