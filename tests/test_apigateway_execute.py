@@ -121,6 +121,16 @@ def test_greedy_proxy_any_method_and_aws_answers_for_wrong_routes(cloud, aws, pr
         assert status == 403, url
         assert json.loads(body) == {"message": "Missing Authentication Token"}
         assert headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    # What is not deployed is not served: a new route answers only after CreateDeployment.
+    apigw = aws("apigateway")
+    root = next(r["id"] for r in apigw.get_resources(restApiId=proxied_api)["items"] if r["path"] == "/")
+    later = _resource(apigw, proxied_api, root, "later")
+    _proxy_method(apigw, proxied_api, later, "GET", aws("lambda").get_function(FunctionName="api-echo")[
+        "Configuration"]["FunctionArn"])
+    assert http("GET", f"{base}/prod/later")[0] == 403
+    apigw.create_deployment(restApiId=proxied_api, stageName="prod")
+    status, _, body = http("GET", f"{base}/prod/later")
+    assert status == 201 and json.loads(body)["stageVariables"] == {"env": "production"}  # the stage keeps them
     status, _, body = http("GET", f"{base}/prod/broken")  # body is not a string: a malformed proxy response
     assert status == 502 and json.loads(body) == {"message": "Internal server error"}
     listed = json.loads(http("GET", f"{cloud.endpoint}/_gailab/apis")[2])["apis"]

@@ -156,3 +156,15 @@ def test_policy_evaluation_rules():
     if_exists = ("e", {"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*",
                                       "Condition": {"StringEqualsIfExists": {"s3:prefix": "home/"}}}]})
     assert evaluate([if_exists], "s3:ListBucket", "arn:aws:s3:::b").allowed
+
+
+def test_actions_are_named_for_apis_sharing_a_signing_name(cloud, aws):
+    ensure_role(aws("iam"), "narrow-role", {"list": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "bedrock:ListFoundationModels", "Resource": "*"}]}})
+    role = _session_clients(cloud, aws, "narrow-role")
+    assert role("bedrock").list_foundation_models()["modelSummaries"]
+    retrieve = _error(lambda: role("bedrock-agent-runtime").retrieve(
+        knowledgeBaseId="KB12345678", retrievalQuery={"text": "q"}))
+    assert retrieve["Error"]["Code"] == "AccessDeniedException" and "bedrock:Retrieve " in retrieve["Error"]["Message"]
+    endpoint = _error(lambda: role("sagemaker-runtime").invoke_endpoint(EndpointName="ep", Body=b"{}"))
+    assert "sagemaker:InvokeEndpoint on resource" in endpoint["Error"]["Message"]

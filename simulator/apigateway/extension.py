@@ -44,6 +44,10 @@ def _multi(pairs) -> tuple[dict | None, dict | None]:
 class ApiGatewayExtension(Extension):
     name = "apigateway-execute"
 
+    def attach(self, cloud) -> None:
+        super().attach(cloud)
+        routing.install_snapshots()
+
     def matches(self, info) -> bool:
         if info.service not in (None, "execute-api"):
             return False
@@ -61,7 +65,7 @@ class ApiGatewayExtension(Extension):
         stage = api.stages.get(target.stage)
         if stage is None:
             return _missing_token()
-        found = routing.match(api, target.path, info.method)
+        found = routing.match(routing.deployed_resources(api, stage), target.path, info.method)
         if found is None:
             return _missing_token()
         resource, resource_path, params, method = found

@@ -103,25 +103,72 @@ def _score(template: list[str], segments: list[str]) -> tuple | None:
     return tuple(rank), params
 
 
-def match(api, path: str, method: str) -> tuple[object, str, dict[str, str], object] | None:
+@dataclass
+class Snapshot:
+    """One resource as a deployment froze it: API Gateway serves what was deployed, not later edits."""
+
+    id: str
+    path: str
+    resource_methods: dict
+
+
+def snapshot(api) -> list[Snapshot]:
+    import copy
+
+    return [Snapshot(r.id, r.get_path(), copy.deepcopy(r.resource_methods or {})) for r in api.resources.values()]
+
+
+def install_snapshots() -> None:
+    """Make moto's CreateDeployment keep a copy of the API's resources on the Deployment (idempotent)."""
+    from moto.apigateway import models
+
+    if getattr(models.RestAPI.create_deployment, "_gailab", False):
+        return
+    original = models.RestAPI.create_deployment
+
+    def create_deployment(api, name, description, stage_variables=None):
+        previous = api.stages.get(name) if name else None
+        deployment = original(api, name, description, stage_variables)
+        deployment.gailab_snapshot = snapshot(api)
+        current = api.stages.get(name) if name else None
+        if previous is not None and current is not None and current is not previous:
+            # AWS points the existing stage at the new deployment and keeps its settings; moto rebuilds it.
+            for attr in ("access_log_settings", "method_settings", "tags", "tracing_enabled", "description",
+                         "cache_cluster_enabled", "cache_cluster_size", "cache_cluster_status", "web_acl_arn"):
+                if hasattr(previous, attr):
+                    setattr(current, attr, getattr(previous, attr))
+            if not stage_variables:
+                current.variables = previous.variables
+        return deployment
+
+    create_deployment._gailab = True  # type: ignore[attr-defined]
+    models.RestAPI.create_deployment = create_deployment
+
+
+def deployed_resources(api, stage) -> list[Snapshot]:
+    deployment = api.deployments.get(getattr(stage, "deployment_id", None))
+    found = getattr(deployment, "gailab_snapshot", None)
+    return found if found is not None else snapshot(api)
+
+
+def match(resources: list[Snapshot], path: str, method: str):
     """(resource, resource path, path parameters, Method) for a request, or None (API Gateway's 403)."""
     segments = [unquote(s) for s in path.strip("/").split("/") if s != ""]
     best = None
-    for resource in api.resources.values():
-        resource_path = resource.get_path()
-        template = [s for s in resource_path.strip("/").split("/") if s != ""]
+    for resource in resources:
+        template = [s for s in resource.path.strip("/").split("/") if s != ""]
         scored = _score(template, segments)
         if scored is None:
             continue
         rank, params = scored
         key = rank + (9,)  # a full-length literal match outranks a shorter greedy one
         if best is None or key > best[0]:
-            best = (key, resource, resource_path, params)
+            best = (key, resource, params)
     if best is None:
         return None
-    _, resource, resource_path, params = best
+    _, resource, params = best
     methods = resource.resource_methods or {}
     chosen = methods.get(method.upper()) or methods.get("ANY")
     if chosen is None:
         return None
-    return resource, resource_path, params, chosen
+    return resource, resource.path, params, chosen

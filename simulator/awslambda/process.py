@@ -76,7 +76,7 @@ class WorkerProcess:
         self._res_r, res_w = os.pipe()
         self.marker = b"\x1egailab-" + os.urandom(8).hex().encode() + b"\x1e"
         self.proc = subprocess.Popen(
-            [sys.executable, "-E", "-s", WORKER_SCRIPT, str(req_r), str(res_w), self.marker.decode()],
+            [sys.executable, "-E", WORKER_SCRIPT, str(req_r), str(res_w), self.marker.decode()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from ..core import awserrors
 from ..core.home import ACCOUNT_ID
 
 _BEDROCK_RUNTIME = re.compile(r"^/model/(?P<model>.+?)/(?P<op>invoke|converse|invoke-with-response-stream|"
@@ -52,6 +53,9 @@ _S3_OBJECT = {
     "attributes": ("GetObjectAttributes", None, None),
 }
 _VERB = {"GET": 0, "HEAD": 0, "PUT": 1, "DELETE": 2}
+# APIs that share a signing name with another (their operations live in other botocore models).
+_ALSO_SIGNED_AS = {"bedrock": ("bedrock-agent-runtime", "bedrock-agent", "bedrock-runtime"),
+                   "sagemaker": ("sagemaker-runtime",)}
 _PREFIX = {"monitoring": "cloudwatch", "email": "ses", "states": "states"}
 #: Allowed whatever the policies say (AWS needs no permission for them).
 _ALWAYS = {"sts:GetCallerIdentity"}
@@ -80,6 +84,10 @@ def describe(info) -> Access | None:
     if service == "s3":
         return _s3(info, None)
     operation = info.operation()
+    for model in _ALSO_SIGNED_AS.get(service, ()) if not operation else ():
+        operation = awserrors.operation_name(model, info.method, path, info.query, info.headers, info.form())
+        if operation:
+            break
     if not operation:
         return None
     prefix = _PREFIX.get(service, service)
