@@ -40,8 +40,15 @@ def facts() -> tuple[Fact, ...]:
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=1024)
+def _pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+
+
 def _find(phrase: str, folded: str) -> int:
-    m = re.search(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", folded)
+    if phrase not in folded:  # cheap test first; most keys are absent
+        return -1
+    m = _pattern(phrase).search(folded)
     return m.start() if m else -1
 
 

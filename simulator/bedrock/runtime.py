@@ -424,6 +424,14 @@ class Runtime:
         else:
             raise validation("The input must contain either invokeModel or converse.")
         count = bodies.input_tokens(prompt)
+        now = time.time()
+        users = [t for r, t in prompt.turns if r == "user"]
+        self.svc.ledger.append({
+            "requestId": call.request_id, "time": iso(now), "_ts": now, "caller": self.svc.caller(info.access_key),
+            "operation": "CountTokens", "modelId": call.model.id, "requestedModelId": call.resolved.given, "parameters": {},
+            "inputTokens": count, "outputTokens": 0, "costUsd": 0.0, "latencyMs": 0, "grounded": True,
+            "guardrailAction": None, "prompt": (users[-1] if users else "")[:2000], "region": info.region,
+        })
         return Response(json.dumps({"inputTokens": count}), status=200, headers={"x-amzn-RequestId": call.request_id}, content_type="application/json")
 
     # -- ApplyGuardrail ---------------------------------------------------------------------------------------

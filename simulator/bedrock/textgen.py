@@ -77,6 +77,7 @@ _SYNONYMS = {
     "muitas": ["várias", "diversas"], "permite": ["possibilita", "deixa"], "cerca de": ["aproximadamente", "por volta de"],
     "só": ["apenas", "somente"], "todo": ["inteiro", "completo"], "verificar": ["conferir", "checar"],
 }
+_SYNONYM_RE = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(_SYNONYMS, key=len, reverse=True)) + r")(?!\w)", re.I)
 _VARIED_TASKS = {"knowledge", "ungrounded", "chat", "summarize", "document"}
 
 
@@ -178,8 +179,7 @@ class Writer:
             choice = self.voice.rng.choice(options)
             return choice[:1].upper() + choice[1:] if word[:1].isupper() else choice
 
-        pattern = r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(_SYNONYMS, key=len, reverse=True)) + r")(?!\w)"
-        return re.sub(pattern, swap, text, flags=re.I)
+        return _SYNONYM_RE.sub(swap, text)
 
     def answer(self) -> str:
         f = self.folded

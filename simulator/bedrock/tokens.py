@@ -8,32 +8,17 @@ from __future__ import annotations
 
 import re
 
-_PIECE = re.compile(r"\s*\w+|\s*[^\w\s]|\s+", re.UNICODE)
-_CHUNK = 4
+# A word's first token carries its leading space; longer words continue in four-character pieces.
+_TOKEN = re.compile(r"\s*\w{1,4}|\s*[^\w\s]|\s+", re.UNICODE)
 
 
 def split(text: str) -> list[str]:
     """The text as tokens; ``"".join(split(t)) == t``."""
-    out: list[str] = []
-    for piece in _PIECE.findall(text):
-        stripped = piece.lstrip()
-        lead = piece[: len(piece) - len(stripped)]
-        if len(stripped) <= _CHUNK:
-            out.append(piece)
-            continue
-        out.append(lead + stripped[:_CHUNK])
-        out.extend(stripped[i : i + _CHUNK] for i in range(_CHUNK, len(stripped), _CHUNK))
-    return out
+    return _TOKEN.findall(text)
 
 
 def count(text: str) -> int:
-    if not text:
-        return 0
-    total = 0
-    for piece in _PIECE.findall(text):
-        n = len(piece.strip())
-        total += 1 if n <= _CHUNK else -(-n // _CHUNK)
-    return total
+    return len(_TOKEN.findall(text)) if text else 0
 
 
 def truncate(text: str, limit: int) -> tuple[str, int, bool]:
