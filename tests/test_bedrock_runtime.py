@@ -138,8 +138,10 @@ def test_tokens_max_tokens_stop_sequences_and_count_tokens(cloud, aws):
     c = rt.converse(modelId=CLAUDE, messages=messages, system=system, inferenceConfig={"stopSequences": ["serverless"]})
     assert c["stopReason"] == "stop_sequence" and "serverless" not in c["output"]["message"]["content"][0]["text"]
     assert rt.count_tokens(modelId=CLAUDE, input={"converse": {"messages": messages, "system": system}})["inputTokens"] == c["usage"]["inputTokens"]
-    record = ledger(cloud)[-1]
+    record = [r for r in ledger(cloud) if r["operation"] == "Converse"][-1]
     assert record["inputTokens"] == c["usage"]["inputTokens"] and record["system"] == "You are a concise tutor."
+    counted = ledger(cloud)[-1]
+    assert counted["operation"] == "CountTokens" and counted["costUsd"] == 0 and counted["inputTokens"] == c["usage"]["inputTokens"]
     assert math.isclose(record["costUsd"], (record["inputTokens"] * 0.00025 + record["outputTokens"] * 0.00125) / 1000, rel_tol=1e-6)
 
 
