@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from ..core.admin import json_response
 from ..core.extensions import Extension
 from ..core.home import ACCOUNT_ID
-from . import integrations, routing, templates
+from . import httpapi, integrations, routing, templates
 
 log = logging.getLogger("gailab.simulator.apigateway")
 
@@ -59,7 +59,11 @@ class ApiGatewayExtension(Extension):
         target = routing.target_of(info.path, info.headers.get("Host", ""))
         api = routing.find_api(target.api_id)
         if api is None:
-            return Response(json.dumps({"message": f"The local cloud has no REST API with id '{target.api_id}'"}),
+            http_api = httpapi.find(target.api_id)
+            if http_api is not None:
+                outcome = httpapi.serve(info, http_api, target, self.cloud.endpoint)
+                return self._respond(outcome, str(uuid.uuid4()))
+            return Response(json.dumps({"message": f"The local cloud has no REST or HTTP API with id '{target.api_id}'"}),
                             status=404, content_type="application/json",
                             headers={"x-amzn-ErrorType": "NotFoundException"})
         stage = api.stages.get(target.stage)
@@ -74,7 +78,11 @@ class ApiGatewayExtension(Extension):
         outcome = self._integrate(info, api, stage, method, resource_path, params, target, context)
         outcome.latency_ms = (time.perf_counter() - started) * 1000
         self._access_log(stage, context, outcome)
-        headers = {"x-amzn-RequestId": request_id, "x-amz-apigw-id": context["extendedRequestId"],
+        return self._respond(outcome, request_id, context["extendedRequestId"])
+
+    @staticmethod
+    def _respond(outcome, request_id: str, apigw_id: str | None = None) -> Response:
+        headers = {"x-amzn-RequestId": request_id, "x-amz-apigw-id": apigw_id or request_id[:16],
                    **outcome.headers}
         if outcome.error:  # what API Gateway's execution log would say; AWS keeps it out of the response
             headers["x-gailab-integration-error"] = outcome.error[:500].replace("\n", " ")
@@ -211,6 +219,12 @@ class ApiGatewayExtension(Extension):
                     found.append({"apiId": api.id, "name": api.name, "stage": name,
                                   "deploymentId": stage.deployment_id,
                                   **routing.invoke_urls(self.cloud.endpoint, api.id, name)})
+            for api in httpapi.all_apis():
+                for name in api.stages:
+                    urls = routing.invoke_urls(self.cloud.endpoint, api.api_id, name)
+                    if name == "$default":
+                        urls = {k: v.replace("/$default/", "/") for k, v in urls.items() if k != "userRequestUrl"}
+                    found.append({"apiId": api.api_id, "name": api.name, "stage": name, "protocol": "HTTP", **urls})
             return json_response({"apis": found})
 
         return {("GET", "/_gailab/apis"): apis}

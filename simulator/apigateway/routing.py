@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from ..core.home import ACCOUNT_ID
 
-_LOCAL_FORM = re.compile(r"^/_aws/execute-api/(?P<api>[^/]+)/(?P<stage>[^/]+)(?P<path>/.*)?$")
+_LOCAL_FORM = re.compile(r"^/_aws/execute-api/(?P<api>[^/]+)(?:/(?P<stage>[^/]+))?(?P<path>/.*)?$")
 _USER_REQUEST_FORM = re.compile(r"^/restapis/(?P<api>[^/]+)/(?P<stage>[^/]+)/_user_request_(?P<path>/.*)?$")
 _HOST_FORM = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(localhost|[^:]*localstack\.cloud|[a-z0-9-]+\."
                         r"amazonaws\.com)(:\d+)?$", re.IGNORECASE)
@@ -34,7 +34,7 @@ def target_of(path: str, host: str) -> Target | None:
     for form, pattern in (("local", _LOCAL_FORM), ("user_request", _USER_REQUEST_FORM)):
         found = pattern.match(path)
         if found:
-            return Target(found["api"], found["stage"], found["path"] or "/", form)
+            return Target(found["api"], found["stage"] or "", found["path"] or "/", form)
     hosted = _HOST_FORM.match(host or "")
     if hosted:
         found = _STAGE_PATH.match(path)
