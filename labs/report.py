@@ -209,6 +209,10 @@ class Report:
                 lines.append(f"{'':9}{L['actual']}: {show(r.actual)}")
                 if r.hint(lang):
                     lines.append(f"{'':9}{L['hint']}: {r.hint(lang)}")
+            elif r.status == "error" and r.hint(lang) and self.cloud_reachable:
+                lines.append(f"{'':9}{L['hint']}: {r.hint(lang)}")
+        if not self.cloud_reachable and self.results and self.results[0].hint(lang):
+            lines.append(f"  {L['hint']}: {self.results[0].hint(lang)}")
         verdict = L["passed"] if self.passed else L["failed"]
         lines.append(f"{L['total']}: {self.total}/{self.maximum} ({L['mark']} {self.pass_mark}) — {verdict}"
                      f"  [{self.duration_ms:.0f} ms]")
