@@ -66,18 +66,24 @@ class Spec:
     code: bytes = field(repr=False)
     layers: list = field(repr=False)
     log_group: str = ""
+    code_id: str = ""
+    layer_arns: tuple = ()
 
     @classmethod
     def of(cls, fn) -> "Spec":
         from moto.awslambda.models import lambda_backends
 
         backend = lambda_backends[fn.account_id][fn.region]
-        layers = []
+        layers, layer_arns = [], []
         for layer in fn.layers or []:
             arn = layer["Arn"] if isinstance(layer, dict) else layer
             found = backend.layers_versions_by_arn(arn)
             if found is not None and found.code_bytes:
                 layers.append(found.code_bytes)
+                layer_arns.append(arn)
+        code = fn.code_bytes or b""
+        # moto's digest of the package; hashing it ourselves only when moto has none (it is per update).
+        code_id = getattr(fn, "code_sha_256", None) or hashlib.sha256(code).hexdigest()
         return cls(
             name=fn.function_name,
             version=str(fn.version),
@@ -89,17 +95,18 @@ class Spec:
             env=dict(fn.environment_vars or {}),
             role=fn.role,
             region=fn.region,
-            code=fn.code_bytes or b"",
+            code=code,
             layers=layers,
             log_group=f"/aws/lambda/{fn.function_name}",
+            code_id=str(code_id),
+            layer_arns=tuple(layer_arns),
         )
 
     @property
     def key(self) -> str:
         digest = hashlib.sha256()
         for part in (self.arn, self.version, self.runtime, self.handler, self.timeout, self.memory,
-                     json.dumps(self.env, sort_keys=True), self.role, *[hashlib.sha256(x).hexdigest()
-                                                                         for x in (self.code, *self.layers)]):
+                     json.dumps(self.env, sort_keys=True), self.role, self.code_id, *self.layer_arns):
             digest.update(str(part).encode() + b"\0")
         return digest.hexdigest()
 
