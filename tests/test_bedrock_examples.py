@@ -164,6 +164,18 @@ def test_document_understanding_examples(cloud):
         assert "Amazon Nova Service Cards" in texts["text"], model_id
         if "deepseek" in model_id:
             assert texts["reasoningContent"]["reasoningText"]["text"]
+    # A PDF with readable text becomes context and is quoted.
+    stream = (b"BT /F1 12 Tf 72 700 Td (Nova Micro is text only.) Tj ET\n"
+              b"BT /F1 12 Tf 72 680 Td (Nova Lite accepts text, images and video.) Tj ET")
+    real_pdf = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+                b"3 0 obj << /Type /Page /Parent 2 0 R /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >> endobj\n"
+                b"4 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
+                + f"5 0 obj << /Length {len(stream)} >> stream\n".encode() + stream + b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    response = client.converse(modelId="anthropic.claude-3-haiku-20240307-v1:0", messages=[{"role": "user", "content": [
+        {"text": "Which Nova model accepts video?"},
+        {"document": {"format": "pdf", "name": "Nova cards", "source": {"bytes": real_pdf}}}]}])
+    answer = response["output"]["message"]["content"][0]["text"]
+    assert 'According to the document "Nova cards": "Nova Lite accepts text, images and video."' == answer
     # A text document is read and quoted.
     notes = "Nova Micro is text only. Nova Lite accepts text, images and video. Nova Pro is the most capable of the three."
     response = client.converse(modelId="amazon.nova-pro-v1:0", messages=[{"role": "user", "content": [

@@ -8,7 +8,7 @@ import html
 import json
 import re
 
-from . import tokens
+from . import pdftext, tokens
 from .catalog import Model
 from .errors import validation
 from .prompt import Document, Generation, Prompt
@@ -48,6 +48,8 @@ def content_text(blocks: list, prompt: Prompt, *, tool_results: bool = False) ->
                 text = data.decode("utf-8", "replace")
                 if fmt == "html":
                     text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+            elif fmt == "pdf":
+                text = pdftext.extract(data) or None
             prompt.documents.append(Document(str(doc.get("name", "document")), fmt, text, len(data)))
         elif "toolResult" in block and tool_results:
             result = block["toolResult"] or {}

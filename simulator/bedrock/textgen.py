@@ -509,7 +509,12 @@ class Writer:
             )
         best = [scored[0][2]] + [s for o, _, s in scored[1:2] if o >= scored[0][0] - 1 and o > 1]
         quote = " ".join(f"\"{s}\"" for s in best)
-        lead = self.voice.pick([
+        named = [d.name for d in self.p.documents if d.text]
+        if named and not re.search(r"(?:context|contexto)\s*:", self.user, re.I):
+            lead = self.t(f"According to the document \"{named[0]}\":", f"De acordo com o documento \"{named[0]}\":")
+        else:
+            lead = None
+        lead = lead or self.voice.pick([
             self.t("According to the provided context:", "De acordo com o contexto fornecido:"),
             self.t("The context says:", "O contexto diz:"),
             self.t("Based on the context:", "Com base no contexto:"),
