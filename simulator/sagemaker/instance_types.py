@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 
 from ..core.extensions import Extension
+from ..core.lazyimport import when_imported
 
 
 @functools.lru_cache(maxsize=1)
@@ -29,6 +30,10 @@ def validate_instance_type(self, instance_type: str) -> None:
         )
 
 
+def _patch(models) -> None:
+    models.FakeEndpointConfig.validate_instance_type = validate_instance_type
+
+
 class SageMakerPatches(Extension):
     """Takes no requests; installs the patch when the cloud starts."""
 
@@ -36,9 +41,7 @@ class SageMakerPatches(Extension):
 
     def attach(self, cloud) -> None:
         super().attach(cloud)
-        from moto.sagemaker.models import FakeEndpointConfig
-
-        FakeEndpointConfig.validate_instance_type = validate_instance_type  # type: ignore[method-assign]
+        when_imported("moto.sagemaker.models", _patch)
 
     def health(self) -> dict:
-        return {"status": "ready", "instanceTypes": len(valid_instance_types())}
+        return {"status": "ready"}
