@@ -54,9 +54,9 @@ class GailabApp(App):
     COMMANDS = App.COMMANDS | {GailabCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("ctrl+q", "quit", "quit", id="quit", priority=True, show=False),
         Binding("f1", "help", "help", id="help"),
         Binding("ctrl+l", "toggle_language", "language", id="language"),
+        Binding("ctrl+q", "quit", "quit", id="quit", priority=True),
     ]
 
     cloud_state: reactive[str] = reactive("starting")

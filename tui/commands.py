@@ -12,7 +12,7 @@ from .i18n import t
 class GailabCommands(Provider):
     def _commands(self) -> list[tuple[str, object, str]]:
         app = self.app
-        screen = app.screen
+        screen = self.screen  # the screen under the palette
         lab_screen = getattr(screen, "is_lab_screen", False)
         items: list[tuple[str, object, str]] = []
 
@@ -22,7 +22,7 @@ class GailabCommands(Provider):
         if lab_screen:
             items += [
                 (t("cmd.check"), screen_action("check"), "ctrl+k"),
-                (t("cmd.hint"), screen_action("hint"), "ctrl+h"),
+                (t("cmd.hint"), screen_action("hint"), "f4"),
                 (t("cmd.solve"), screen_action("solve"), ""),
                 (t("cmd.reset"), screen_action("reset"), ""),
                 (t("cmd.new_file"), screen_action("new_file"), ""),

@@ -19,7 +19,6 @@ class CatalogScreen(Screen):
         Binding("enter", "open", "open", id="open", show=True),
         Binding("slash", "search", "search", id="search"),
         Binding("escape", "clear_search", "back", id="back", show=False),
-        Binding("ctrl+q", "app.quit", "quit", id="quit"),
     ]
 
     class ProgressLoaded(Message):
@@ -55,7 +54,7 @@ class CatalogScreen(Screen):
         table.add_column(t("catalog.col.lab"), key="lab")
         table.add_column(t("catalog.col.section"), key="section", width=9)
         table.add_column(t("catalog.col.min"), key="min", width=3)
-        table.add_column(t("catalog.col.status"), key="status", width=7)
+        table.add_column(t("catalog.col.status"), key="status", width=9)
 
     def labs_loaded(self) -> None:
         if self.app.labs:

@@ -23,7 +23,7 @@ Work in the **Editor**, **Terminal**, **Playground** and **Explorer** tabs, then
 | enter | open the selected lab |
 | / | search the labs |
 | ctrl+k | check the lab (run the grader) |
-| ctrl+h | show the next hint of the current step |
+| f4 | show the next hint of the current step |
 | ctrl+s | save the file in the editor |
 | ctrl+d | deploy the lab's function (Lambda labs) |
 | f2 | switch panes: both / instructions / workspace |
@@ -50,7 +50,7 @@ Trabalhe nas abas **Editor**, **Terminal**, **Playground** e **Explorador** e de
 | enter | abre o lab selecionado |
 | / | busca nos labs |
 | ctrl+k | verifica o lab (roda o avaliador) |
-| ctrl+h | mostra a próxima dica do passo atual |
+| f4 | mostra a próxima dica do passo atual |
 | ctrl+s | salva o arquivo do editor |
 | ctrl+d | implanta a função do lab (labs de Lambda) |
 | f2 | alterna painéis: ambos / instruções / workspace |

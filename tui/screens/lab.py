@@ -92,16 +92,16 @@ class LabScreen(Screen):
     is_lab_screen = True
     BINDINGS = [
         Binding("ctrl+k", "check", "check", id="check", priority=True),
-        Binding("ctrl+h", "hint", "hint", id="hint", priority=True),
+        Binding("f4,ctrl+h", "hint", "hint", id="hint", priority=True),
         Binding("ctrl+s", "save", "save", id="save", priority=True),
         Binding("ctrl+d", "deploy", "deploy", id="deploy", priority=True),
-        Binding("f2", "toggle_layout", "panes", id="layout"),
-        Binding("f3", "toggle_steps", "all steps", id="steps", show=False),
-        Binding("f5", "show_tab('editor')", "editor", id="tab_editor", show=False),
-        Binding("f6", "show_tab('terminal')", "terminal", id="tab_terminal", show=False),
-        Binding("f7", "show_tab('playground')", "playground", id="tab_playground", show=False),
-        Binding("f8", "show_tab('explorer')", "explorer", id="tab_explorer", show=False),
-        Binding("f9", "show_tab('quiz')", "quiz", id="tab_quiz", show=False),
+        Binding("f2", "toggle_layout", "panes", id="layout", priority=True),
+        Binding("f3", "toggle_steps", "all steps", id="steps", show=False, priority=True),
+        Binding("f5", "show_tab('editor')", "editor", id="tab_editor", show=False, priority=True),
+        Binding("f6", "show_tab('terminal')", "terminal", id="tab_terminal", show=False, priority=True),
+        Binding("f7", "show_tab('playground')", "playground", id="tab_playground", show=False, priority=True),
+        Binding("f8", "show_tab('explorer')", "explorer", id="tab_explorer", show=False, priority=True),
+        Binding("f9", "show_tab('quiz')", "quiz", id="tab_quiz", show=False, priority=True),
         Binding("escape", "back", "back", id="back"),
     ]
     LAYOUTS = ("split", "instructions", "workspace")
@@ -217,7 +217,7 @@ class LabScreen(Screen):
         target = {"terminal": "#term-input", "playground": "#play-prompt", "editor": "#editor-text",
                   "explorer": "#explorer-tree"}.get(name)
         if target:
-            self.query_one(target).focus()
+            self.call_after_refresh(self.query_one(target).focus)
         if name == "explorer":
             self.query_one(ExplorerPane).activate()
         if name == "terminal":
@@ -347,7 +347,7 @@ class LabScreen(Screen):
             index = len(hints) - 1
         else:
             self.hint_index[step.id] = index + 1
-            self._record_event("hint", f"{step.id}#{index + 1}")
+            self._record_event("hint", {"step": step.id, "hint": index + 1})
         title = t("lab.hint_title", n=index + 1, total=len(hints), step=step.title(i18n.get_lang()))
         self.notify(hints[index], title=title, timeout=20)
 
@@ -375,7 +375,7 @@ class LabScreen(Screen):
             from gailab.labs.solutions import solve
 
             solve(self.lab, self.app.endpoint, self.workspace)
-            self._record_event_sync("solve", "")
+            self._record_event_sync("solve", {})
         except Exception as exc:
             self.post_message(self.ActionDone("solve", f"{type(exc).__name__}: {exc}"))
             return
@@ -387,7 +387,7 @@ class LabScreen(Screen):
             from gailab.labs.solutions import reset_lab
 
             reset_lab(self.lab, self.app.endpoint, self.workspace, self.app.home)
-            self._record_event_sync("reset", "")
+            self._record_event_sync("reset", {})
         except Exception as exc:
             self.post_message(self.ActionDone("reset", f"{type(exc).__name__}: {exc}"))
             return
@@ -403,11 +403,11 @@ class LabScreen(Screen):
         self.query_one(EditorPane).reload_file()
         self.grade(record=False)
 
-    def _record_event_sync(self, kind: str, detail: str) -> None:
+    def _record_event_sync(self, kind: str, detail: dict) -> None:
         self.app.store.record_event(self.app.learner, self.lab.id, kind, detail)
 
     @work(thread=True, group="events", exit_on_error=False)
-    def _record_event(self, kind: str, detail: str) -> None:
+    def _record_event(self, kind: str, detail: dict) -> None:
         try:
             self._record_event_sync(kind, detail)
         except Exception:

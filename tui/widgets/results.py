@@ -33,7 +33,7 @@ def render_report(report, lang: str) -> Group:
         body = Text()
         body.append(title, style="bold")
         message = result.message(lang)
-        if message:
+        if message and message != title:
             body.append("\n" + message)
         if result.status == "fail":
             if result.expected is not None:

@@ -1,0 +1,425 @@
+"""Pilot tests of the app's flows against the session's real local cloud (no mocks)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea, Tree
+
+from gailab.tui import i18n
+from gailab.tui.app import GailabApp
+from gailab.tui.testing import plain, settle, type_text, wait_for
+from gailab.tui.widgets.results import render_report
+
+S3_FIX = '''import boto3
+kms = boto3.client("kms")
+s3 = boto3.client("s3")
+key = kms.create_key(Description="GenAI app data")["KeyMetadata"]["KeyId"]
+kms.create_alias(AliasName="alias/genai-lab", TargetKeyId=key)
+s3.create_bucket(Bucket="genai-outputs")
+s3.put_bucket_encryption(Bucket="genai-outputs", ServerSideEncryptionConfiguration={"Rules": [
+    {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/genai-lab"}}]})
+s3.put_bucket_versioning(Bucket="genai-outputs", VersioningConfiguration={"Status": "Enabled"})
+s3.put_public_access_block(Bucket="genai-outputs", PublicAccessBlockConfiguration={
+    "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+s3.put_object(Bucket="genai-outputs", Key="prompts/summary.txt", Body=b"Resuma: {texto}")
+print("storage ready")
+'''
+
+
+@pytest.fixture
+def app_for(cloud, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAILAB_LEARNER", "ana")
+    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
+
+    def make(lang: str = "en", **kwargs) -> GailabApp:
+        return GailabApp(home=tmp_path / "home", lang=lang, endpoint=cloud.endpoint, **kwargs)
+
+    yield make
+    i18n.set_lang("en")
+
+
+async def open_lab(app, pilot, lab_id: str):
+    await wait_for(pilot, lambda: app.labs and app.cloud_state == "ready", what="labs and cloud")
+    await settle(app, pilot)
+    table = app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(lab_id))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: getattr(app.screen, "is_lab_screen", False), what="lab screen")
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.last_report is not None, what="first quiet check")
+    return screen
+
+
+async def run_in_terminal(app, pilot, command: str, timeout: float = 60):
+    screen = app.screen
+    screen.show_tab("terminal")
+    await pilot.pause()
+    terminal = screen.query_one("#terminal")
+    field = screen.query_one("#term-input", Input)
+    field.focus()
+    field.value = command
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: not terminal.running and terminal.transcript
+                   and any(command in line for line in terminal.transcript), timeout, what=f"command {command!r}")
+    await wait_for(pilot, lambda: terminal.proc is None, timeout, what="command end")
+    return terminal
+
+
+async def test_catalog_search_and_open_lab(app_for):
+    app = app_for("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.labs, what="labs")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert {"s3-genai-storage", "bedrock-first-call"} <= {key.value for key in table.rows}
+        await pilot.press("slash")
+        await type_text(pilot, "first call")
+        await pilot.pause()
+        assert [key.value for key in table.rows] == ["bedrock-first-call"]
+        summary = str(app.screen.query_one("#catalog-summary", Static).render())
+        assert "Requires:" in summary and "Storage for prompts and outputs" in summary
+        await pilot.press("escape")
+        assert table.row_count >= 2 and app.focused is table
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        # the steps, the current step's instructions, and each step's state from the quiet check
+        labels = [str(item.query_one("Label").render()) for item in screen.query_one("#step-list").children]
+        assert len(labels) == len(screen.lab.steps) and all(label.startswith("✗") for label in labels)
+        assert "alias/genai-lab" in screen._step_markdown() and "{#" not in screen._step_markdown()
+        assert screen.query_one("#editor").path.name == "setup_storage.py"
+        assert "boto3" in screen.query_one(TextArea).text
+        await pilot.press("f3")
+        assert "## 4" in screen._step_markdown() or "prompt template" in screen._step_markdown()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not getattr(app.screen, "is_lab_screen", False), what="back to catalog")
+
+
+async def test_check_fails_then_passes_after_fix_in_editor_and_terminal(app_for, aws):
+    app = app_for("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CheckResultsScreen", what="results")
+        results = app.screen
+        assert not results.report.passed and results.report.total == 0
+        table = plain(render_report(results.report, "en"))
+        assert "✗" in table and "expected" in table and "hint" in table
+        await pilot.press("escape")
+        assert app.screen is screen
+        # the fix: a script written in the editor, saved, run in the terminal
+        await pilot.press("f5")
+        editor = screen.query_one("#editor")
+        area = screen.query_one(TextArea)
+        area.load_text(S3_FIX)
+        await pilot.pause()
+        assert editor.dirty
+        await pilot.press("ctrl+s")
+        assert not editor.dirty
+        assert (screen.workspace / "setup_storage.py").read_text() == S3_FIX
+        terminal = await run_in_terminal(app, pilot, "python setup_storage.py")
+        assert "storage ready" in terminal.transcript and terminal.last_exit == 0
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CheckResultsScreen" and app.screen.report.passed,
+                       what="a passing check")
+        report = app.screen.report
+        assert report.total == report.maximum == 100
+        assert "Passed" in str(app.screen.query_one("#results-summary", Static).render())
+        assert any("Lab passed" in n.message for n in app._notifications)
+        await pilot.press("escape")
+        assert all(label.startswith("✓") for label in
+                   (str(item.query_one("Label").render()) for item in screen.query_one("#step-list").children))
+        # both attempts are in the store, and the catalog shows the pass
+        progress = app.store.progress("ana")["s3-genai-storage"]
+        assert progress.passed and progress.attempts == 2 and progress.best_score == 100
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "✓" in str(app.screen.query_one(DataTable).get_row("s3-genai-storage")[-1]),
+                       what="catalog status")
+
+
+async def test_terminal_streams_history_cd_and_ctrl_c(app_for, aws):
+    aws("s3").create_bucket(Bucket="term-bucket")
+    app = app_for("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lab(app, pilot, "s3-genai-storage")
+        terminal = await run_in_terminal(app, pilot, "aws s3 ls && which aws python && echo $AWS_ENDPOINT_URL")
+        out = "\n".join(terminal.transcript)
+        import os
+        import sys
+
+        assert "term-bucket" in out
+        assert os.path.join(os.path.dirname(sys.executable), "aws") in out
+        assert app.endpoint in out
+        await run_in_terminal(app, pilot, "aws s3api head-bucket --bucket nope")
+        assert terminal.last_exit != 0 and any("[exit" in line for line in terminal.transcript)
+        await run_in_terminal(app, pilot, "mkdir -p sub && cd sub")
+        await run_in_terminal(app, pilot, "cd sub")
+        await run_in_terminal(app, pilot, "pwd")
+        assert terminal.transcript[-1].endswith("/sub")
+        # history: up recalls the last command
+        field = app.screen.query_one("#term-input", Input)
+        await pilot.press("up")
+        assert field.value == "pwd"
+        await pilot.press("up")
+        assert field.value == "cd sub"
+        await pilot.press("down", "down")
+        assert field.value == ""
+        # a long command streams and ctrl+c stops it
+        field.value = "python -c \"import time\nfor i in range(600):\n print('tick', i, flush=True); time.sleep(0.05)\""
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(line.startswith("tick 3") for line in terminal.transcript), what="stream")
+        assert terminal.running
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: terminal.proc is None, what="stopped")
+        assert "[stopped]" in terminal.transcript
+        assert not any(line.startswith("tick 599") for line in terminal.transcript)
+
+
+async def test_playground_call_shows_tokens_cost_latency_grounding(app_for, cloud):
+    app = app_for("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "bedrock-first-call")
+        screen.show_tab("playground")
+        play = screen.query_one("#playground")
+        await wait_for(pilot, lambda: play.models, what="models")
+        ids = [model_id for _, model_id in play.models]
+        assert "anthropic.claude-3-haiku-20240307-v1:0" in ids and "amazon.nova-micro-v1:0" in ids
+        assert not any("embed" in model_id for model_id in ids)
+        select = screen.query_one("#play-model")
+        select.value = "amazon.nova-micro-v1:0"
+        screen.query_one("#play-temp", Input).value = "0.1"
+        screen.query_one("#play-max", Input).value = "120"
+        screen.query_one("#play-system", Input).value = "Answer briefly."
+        prompt = screen.query_one("#play-prompt", Input)
+        prompt.focus()
+        await type_text(pilot, "What is a foundation model?")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: play.replies, what="a reply")
+        reply = play.replies[0]
+        assert reply["text"].strip() and reply["inputTokens"] > 0 and reply["outputTokens"] > 0
+        from gailab.tui import cloudops
+
+        ledger = cloudops.admin(cloud.endpoint, "/_gailab/bedrock/invocations")["invocations"]
+        assert len(ledger) == 1
+        record = ledger[0]
+        assert record["operation"] == "Converse" and record["modelId"] == "amazon.nova-micro-v1:0"
+        assert record["parameters"]["temperature"] == 0.1 and record["parameters"]["maxTokens"] == 120
+        assert record["system"] and "Answer briefly" in json.dumps(record["system"])
+        assert (reply["inputTokens"], reply["outputTokens"]) == (record["inputTokens"], record["outputTokens"])
+        stats = [str(w.render()) for w in screen.query(".play-stats")]
+        assert stats and f"in {record['inputTokens']} · out {record['outputTokens']} tokens" in stats[0]
+        assert f"{record['latencyMs']} ms" in stats[0] or "ms" in stats[0]
+        assert ("grounded" in stats[0]) if record["grounded"] else ("ungrounded" in stats[0])
+        totals = str(screen.query_one("#play-totals", Static).render())
+        assert "1 calls" in totals and str(record["inputTokens"] + record["outputTokens"]) in totals
+        # a second turn keeps the conversation; a bad parameter is refused before any call
+        screen.query_one("#play-temp", Input).value = "7"
+        prompt.value = "And one more thing?"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(cloudops.admin(cloud.endpoint, "/_gailab/bedrock/invocations")["invocations"]) == 1
+        assert prompt.value == "And one more thing?"
+
+
+async def test_explorer_shows_a_bucket_just_created_and_deletes_it(app_for, aws):
+    app = app_for("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        s3 = aws("s3")
+        s3.create_bucket(Bucket="genai-outputs")
+        s3.put_bucket_versioning(Bucket="genai-outputs", VersioningConfiguration={"Status": "Enabled"})
+        s3.put_object(Bucket="genai-outputs", Key="prompts/summary.txt", Body=b"{texto}")
+        await pilot.press("f8")
+        explorer = screen.query_one("#explorer")
+        tree = screen.query_one("#explorer-tree", Tree)
+
+        def bucket_node():
+            for group in tree.root.children:
+                for node in group.children:
+                    if isinstance(node.data, tuple) and node.data[:2] == ("bucket", "genai-outputs"):
+                        return node
+            return None
+
+        node = await wait_for(pilot, bucket_node, what="bucket in the tree")
+        assert str(node.parent.label).startswith("S3 buckets")
+        tree.focus()
+        tree.move_cursor(node)
+        details = screen.query_one("#explorer-details", Static)
+        await wait_for(pilot, lambda: "Versioning" in str(details.render()), what="details")
+        text = str(details.render())
+        assert "Enabled" in text and "prompts/summary.txt" in text
+        await pilot.press("delete")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bucket_node() is None and explorer.loaded, what="bucket gone from tree")
+        assert "genai-outputs" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        # r refreshes: a new bucket appears
+        s3.create_bucket(Bucket="another-one")
+        tree.focus()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: any(isinstance(n.data, tuple) and n.data[1] == "another-one"
+                                          for g in tree.root.children for n in g.children), what="refresh")
+
+
+async def test_edit_and_deploy_a_lambda_lab(app_for, aws, tmp_path):
+    lab_dir = make_lambda_lab(tmp_path / "labs")
+    iam = aws("iam")
+    iam.create_role(RoleName="tui-test-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    app = app_for("en", labs_dirs=[lab_dir.parent])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "tui-deploy-lab")
+        await pilot.press("f5")
+        editor = screen.query_one("#editor")
+        assert editor.path.name == "handler.py"
+        area = screen.query_one(TextArea)
+        area.focus()
+        area.move_cursor((0, 0))
+        await type_text(pilot, "GREETING = 'hi'\n")
+        source = area.text.replace("return {'v': 1}", "return {'v': 2, 'greeting': GREETING}")
+        area.load_text(source)
+        await pilot.press("ctrl+d")
+        lam = aws("lambda")
+
+        def deployed():
+            try:
+                return lam.get_function_configuration(FunctionName="tui-fn")
+            except lam.exceptions.ResourceNotFoundException:
+                return None
+
+        conf = await wait_for(pilot, deployed, what="function created")
+        assert conf["Runtime"] == "python3.12" and conf["Timeout"] == 30 and conf["MemorySize"] == 256
+        assert conf["Environment"]["Variables"] == {"MODEL_ID": "amazon.nova-micro-v1:0"}
+        assert "GREETING = 'hi'" in (screen.workspace / "handler.py").read_text()  # saved before deploying
+        await wait_for(pilot, lambda: any("created" in n.message for n in app._notifications), what="toast")
+        out = json.loads(lam.invoke(FunctionName="tui-fn", Payload=b"{}")["Payload"].read())
+        assert out == {"v": 2, "greeting": "hi"}
+        # deploying again updates the code
+        area.load_text(area.text.replace("'v': 2", "'v': 3"))
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: any("updated" in n.message for n in app._notifications), what="update")
+        assert json.loads(lam.invoke(FunctionName="tui-fn", Payload=b"{}")["Payload"].read())["v"] == 3
+
+
+async def test_switch_language_at_run_time(app_for):
+    app = app_for("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.labs, what="labs")
+        await settle(app, pilot)
+        assert "Storage for prompts and outputs" in str(app.screen.query_one(DataTable).get_row("s3-genai-storage"))
+        await pilot.press("ctrl+l")
+        assert i18n.get_lang() == "pt-BR"
+        await pilot.pause()
+        row = str(app.screen.query_one(DataTable).get_row("s3-genai-storage"))
+        assert "Armazenamento de prompts e resultados" in row
+        assert app.screen.query_one("#catalog-search", Input).placeholder == "/ buscar labs"
+        assert str(app.screen.query_one("#cloud-status").render()) == "● nuvem pronta"
+        descriptions = {b.binding.description for b in app.screen.active_bindings.values()}
+        assert "ajuda" in descriptions and "help" not in descriptions
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        assert str(screen.query_one("#check-button").label) == "Verificar"
+        assert "Uma chave gerenciada pelo cliente" in screen._step_markdown()
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert i18n.get_lang() == "en"
+        assert str(screen.query_one("#check-button").label) == "Check"
+        assert str(screen.query_one(TabbedContent).get_tab("tab-explorer").label) == "Explorer"
+        assert "A customer managed key" in screen._step_markdown()
+        # the palette offers the switch too
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "switch language")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette", what="palette")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: i18n.get_lang() == "pt-BR", what="palette switch")
+
+
+async def test_hint_solve_and_reset_are_recorded(app_for, aws):
+    app = app_for("pt-BR")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("f4")
+        hint = screen.lab.steps[0].hints("pt-BR")[0]
+        assert any(n.message == hint for n in app._notifications)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "resolver")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm solve")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.last_report is not None and screen.last_report.passed, 60, "solved")
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "reiniciar")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm reset")
+        await pilot.press("n")
+        await pilot.pause()
+        assert "genai-outputs" in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+        await screen.run_action("reset")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm reset")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: "genai-outputs" not in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]],
+                       what="reset")
+        await wait_for(pilot, lambda: screen.last_report is not None and not screen.last_report.passed, what="regrade")
+        kinds = [event.kind for event in app.store.events("ana", "s3-genai-storage")]
+        assert kinds.count("hint") == 1 and kinds.count("solve") == 1 and kinds.count("reset") == 1
+
+
+def make_lambda_lab(root):
+    """A small Lambda lab with a [deploy] table, loaded through labs_dirs like any lab pack."""
+    lab = root / "tui-deploy-lab"
+    (lab / "starter").mkdir(parents=True)
+    (lab / "starter" / "handler.py").write_text("def handler(event, context):\n    return {'v': 1}\n")
+    (lab / "lab.toml").write_text('''schema = 1
+id = "tui-deploy-lab"
+version = "1.0.0"
+order = 99
+sections = ["4"]
+minutes = 5
+prerequisites = []
+pass_mark = 10
+
+[title]
+en = "Deploy a function"
+pt-BR = "Implantar uma função"
+
+[summary]
+en = "Deploy the handler."
+pt-BR = "Implante o handler."
+
+[deploy]
+function_name = "tui-fn"
+runtime = "python3.12"
+handler = "handler.handler"
+role = "tui-test-role"
+timeout = 30
+memory = 256
+env = { MODEL_ID = "amazon.nova-micro-v1:0" }
+source_files = ["handler.py"]
+
+[[steps]]
+id = "deploy"
+title = { en = "Deploy", pt-BR = "Implantar" }
+
+[[steps.checks]]
+id = "fn-exists"
+points = 10
+title = { en = "the function exists", pt-BR = "a função existe" }
+hint = { en = "Press Deploy.", pt-BR = "Aperte Implantar." }
+''')
+    for lang, title in (("en", "Deploy"), ("pt-BR", "Implantar")):
+        (lab / f"instructions.{lang}.md").write_text(f"# {title}\n\n## 1. {title} {{#deploy}}\n\nctrl+d\n")
+    (lab / "checks.py").write_text('''from gailab.labs.checks import Fail, Pass, T, check
+
+
+@check("fn-exists")
+def fn_exists(ctx):
+    try:
+        ctx.client("lambda").get_function(FunctionName="tui-fn")
+    except Exception:
+        return Fail(T("no function", "sem função"), expected="tui-fn", actual=None)
+    return Pass()
+''')
+    return lab

@@ -1,0 +1,56 @@
+"""Helpers for Pilot tests of the app: wait for workers, poll with a deadline, type text, stop cursor blink."""
+
+from __future__ import annotations
+
+import time
+
+LONG_LIVED = ("_loader", "cloud", "terminal")  # workers that live as long as their widget or the cloud
+
+
+async def settle(app, pilot=None) -> None:
+    """Wait for the app's short workers (not the directory tree loader, the cloud watcher or a terminal pump)."""
+    workers = [w for w in app.workers if w.group not in LONG_LIVED]
+    if workers:
+        await app.workers.wait_for_complete(workers)
+    if pilot is not None:
+        await pilot.pause()
+
+
+async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "condition"):
+    """Poll ``predicate`` between frames until it is truthy; fail at the deadline (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} not met within {timeout} s")
+        await pilot.pause(0.05)
+
+
+async def type_text(pilot, text: str) -> None:
+    keys = []
+    for ch in text:
+        keys.append({" ": "space", "\n": "enter"}.get(ch, ch))
+    await pilot.press(*keys)
+
+
+def no_blink(app) -> None:
+    """Snapshots must not depend on the cursor's blink timer."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in app.screen.query(TextArea):
+        widget.cursor_blink = False
+
+
+def plain(renderable, width: int = 100) -> str:
+    """A Rich renderable as plain text (what a person would read)."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
