@@ -50,7 +50,7 @@ class GailabApp(App):
     """The whole app. ``endpoint`` (tests) or ``GAILAB_ENDPOINT`` skips starting a cloud."""
 
     TITLE = "gailab"
-    CSS_PATH = "gailab.tcss"
+    CSS_PATH = str(Path(__file__).with_name("gailab.tcss"))
     COMMANDS = App.COMMANDS | {GailabCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [

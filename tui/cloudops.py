@@ -10,6 +10,7 @@ import io
 import json
 import os
 import sys
+import threading
 import urllib.error
 import urllib.request
 import zipfile
@@ -18,13 +19,24 @@ from pathlib import Path
 REGION = "us-east-1"
 
 
-def client(endpoint: str, service: str, timeout: float = 60):
-    import boto3
-    from botocore.config import Config
+_clients: dict = {}
+_clients_lock = threading.Lock()
 
-    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name=REGION)
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=timeout)
-    return session.client(service, endpoint_url=endpoint, config=config)
+
+def client(endpoint: str, service: str, timeout: float = 60):
+    """A boto3 client on the local cloud, cached (clients are thread-safe; creating one costs ~100 ms)."""
+    key = (endpoint, service, timeout)
+    with _clients_lock:
+        found = _clients.get(key)
+        if found is None:
+            import boto3
+            from botocore.config import Config
+
+            session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
+                                            region_name=REGION)
+            config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=timeout)
+            found = _clients[key] = session.client(service, endpoint_url=endpoint, config=config)
+        return found
 
 
 def describe_error(exc: BaseException) -> str:

@@ -1,0 +1,81 @@
+"""The app starts the local cloud as a child, is usable before it is ready, and leaves no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from gailab.simulator.core.process import health, wait_until
+from gailab.tui.app import GailabApp
+from gailab.tui.testing import wait_for
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie waiting to be reaped is gone for our purpose
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+async def test_spawned_cloud_is_ready_then_gone_after_quit(tmp_path, monkeypatch):
+    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
+    app = GailabApp(home=tmp_path, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.cloud_state == "starting"  # the app is up and interactive before the cloud
+        await pilot.press("f1")
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.cloud_state == "ready", 60, "cloud ready")
+        child = app.cloud_process.proc.pid
+        assert health(app.endpoint)["status"] == "ready"
+        assert str(app.screen.query_one("#cloud-status").render()) == "● cloud ready"
+        await pilot.press("ctrl+q")
+    wait_until(lambda: not _alive(child), timeout=15)
+    assert not _alive(child)
+
+
+CRASHING_APP = textwrap.dedent("""
+    import sys
+    from gailab.tui.app import GailabApp
+
+    class CrashingApp(GailabApp):
+        def watch_cloud_state(self, state):
+            if state == "ready":
+                print("CHILD", self.cloud_process.proc.pid, flush=True)
+
+    CrashingApp(home=sys.argv[1], lang="en").run(headless=True)
+""")
+
+
+@pytest.mark.slow
+def test_cloud_child_dies_when_the_app_is_killed(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "GAILAB_ENDPOINT"}
+    script = tmp_path / "crashing_app.py"
+    script.write_text(CRASHING_APP)
+    home = tmp_path / "home"
+    app = subprocess.Popen([sys.executable, str(script), str(home)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        line = app.stdout.readline()
+        assert line.startswith("CHILD"), line
+        child = int(line.split()[1])
+        assert _alive(child)
+        state = json.loads((home / "cloud" / "serve.json").read_text())
+        assert state["pid"] == child
+        app.send_signal(signal.SIGKILL)  # a crash: no atexit, no unmount
+        app.wait(10)
+        wait_until(lambda: not _alive(child), timeout=15)
+    finally:
+        if app.poll() is None:
+            app.kill()
