@@ -96,6 +96,12 @@ def test_smaller_models_hallucinate_and_every_answer_is_classified(cloud, aws):
     assert {r["grounded"] for r in ledger(cloud)} == {False}
     _, text = converse_text(rt, "amazon.nova-micro-v1:0", "O que é alucinação em IA generativa?")
     assert "alucinação" in text.lower() and ledger(cloud)[-1]["grounded"] is True
+    # A loosely worded course question: the large model recognises it, the small one makes something up.
+    loose = "Which AWS service lets me call Claude through an API without managing GPU clusters?"
+    _, large = converse_text(rt, "amazon.nova-pro-v1:0", loose)
+    _, small = converse_text(rt, "amazon.nova-micro-v1:0", loose)
+    assert "Bedrock" in large and "Bedrock" not in small
+    assert [r["grounded"] for r in ledger(cloud)[-2:]] == [True, False]
 
 
 def test_text_tasks_learners_try(cloud, aws):
@@ -122,6 +128,8 @@ def test_text_tasks_learners_try(cloud, aws):
     assert "def lambda_handler(event, context)" in source and 'os.environ["MODEL_ID"]' in source
     _, answer = converse_text(rt, CLAUDE, 'Answer in JSON with the keys "sentiment" and "confidence": I love this course!')
     assert json.loads(answer)["sentiment"] == "Positive"
+    _, mail = converse_text(rt, CLAUDE, "Escreva um e-mail curto convidando a equipe para o treinamento de IA generativa")
+    assert mail.startswith("Assunto:") and "o treinamento de IA generativa" in mail
     _, answer = converse_text(rt, CLAUDE, "Qual serviço usar para acessar modelos generativos de terceiros sem treinar?")
     assert "Bedrock" in answer and "escolha o Bedrock" in answer
 

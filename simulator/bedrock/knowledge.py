@@ -24,9 +24,14 @@ class Fact:
     en: str
     pt: str
     key_stems: frozenset[str]
+    text_stems: frozenset[str] = frozenset()
 
     def text(self, language: str) -> str:
         return self.pt if language == "pt-BR" else self.en
+
+
+# Stems too common in the course to say what a question is about.
+_COMMON = frozenset({"amazon", "aws", "model", "servic", "servico", "data", "dado", "use", "usar", "usa"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -36,7 +41,8 @@ def facts() -> tuple[Fact, ...]:
     for f in data["facts"]:
         keys = tuple(lang.fold(k) for k in f["keys"])
         key_stems = frozenset(s for k in keys for s in lang.stems(k))
-        out.append(Fact(f["id"], keys, f["en"], f["pt"], key_stems))
+        text_stems = frozenset(lang.stems(f["en"]) | lang.stems(f["pt"])) - _COMMON
+        out.append(Fact(f["id"], keys, f["en"], f["pt"], key_stems, text_stems))
     return tuple(out)
 
 
@@ -57,7 +63,8 @@ def _phrase_in(phrase: str, folded: str) -> bool:
 
 
 def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
-    """Facts relevant to a question, best first, with a score (phrase hits weigh more than stem overlap)."""
+    """Facts relevant to a question, best first, with a score: key phrases weigh most, then the stems of the
+    keys, then the stems of the fact's own text. ``minimum`` is how sure a model must be to answer from it."""
     folded = lang.fold(question)
     q_stems = lang.stems(question)
     scored = []
@@ -76,12 +83,13 @@ def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
                 first = min(first, place)
         # The most specific key counts; other hits only break ties.
         score = max(hits) + 0.1 * (len(hits) - 1) if hits else 0.0
-        score += 0.25 * len(q_stems & fact.key_stems)
+        score += 0.25 * len(q_stems & fact.key_stems) + 0.1 * len(q_stems & fact.text_stems)
         if score >= minimum:
             scored.append([score, fact, first])
-    # The subject of a question usually comes first: the earliest hit gets a bonus.
-    if scored:
-        earliest = min(item[2] for item in scored)
+    # The subject of a question usually comes first: the earliest phrase hit gets a bonus.
+    hits_at = [item[2] for item in scored if item[2] <= len(folded)]
+    if hits_at:
+        earliest = min(hits_at)
         for item in scored:
             if item[2] == earliest:
                 item[0] += 1.0

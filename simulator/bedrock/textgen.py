@@ -78,7 +78,7 @@ _SYNONYMS = {
     "só": ["apenas", "somente"], "todo": ["inteiro", "completo"], "verificar": ["conferir", "checar"],
 }
 _SYNONYM_RE = re.compile(r"(?<!\w)(" + "|".join(re.escape(k) for k in sorted(_SYNONYMS, key=len, reverse=True)) + r")(?!\w)", re.I)
-_VARIED_TASKS = {"knowledge", "ungrounded", "chat", "summarize", "document"}
+_VARIED_TASKS = {"knowledge", "ungrounded", "chat", "summarize", "document", "compose"}
 
 
 # -- randomness -------------------------------------------------------------------------------------------
@@ -598,9 +598,11 @@ class Writer:
     def knowledge_or_invent(self) -> str:
         question = self.user
         f = lang.fold(question)
+        if _has(f, r"^\s*(please\s+|por favor,?\s+)?(write|escreva|draft|redija|compose|create|crie|make|faca|tell me a|conte uma)\b") and not self._is_question(question):
+            return self.compose()
         # Smaller models need a clearer match before they answer from what they know.
-        minimum = {"small": 1.0, "medium": 1.0, "large": 0.75}.get(self.model.tier, 1.0)
-        matches = knowledge.match(question + " " + self.p.system, minimum=minimum)
+        minimum = {"small": 1.2, "medium": 0.9, "large": 0.6}.get(self.model.tier, 1.0)
+        matches = knowledge.match(question, minimum=minimum)
         if matches:
             self.task = "knowledge"
             detailed = _has(f, r"\b(detail|detailed|in depth|explain|elaborate|detalh|explique|aprofund|descreva)\w*")
@@ -615,7 +617,57 @@ class Writer:
                 )
             lead = self._style_lead()
             return f"{lead}{body}"
+        if not self._is_question(question):
+            return self.compose()
         return self.invent()
+
+    @staticmethod
+    def _is_question(text: str) -> bool:
+        f = lang.fold(text.strip())
+        return "?" in text or bool(re.match(r"(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|should|would|will|"
+                                            r"qual|quais|quem|quando|onde|por que|porque|como|quanto|quantos|quantas|o que|existe|e verdade)\b", f))
+
+    def compose(self) -> str:
+        """An instruction the engine has no task for (a slogan, a poem, an e-mail, a joke...): a short text on its topic."""
+        self.task = "compose"
+        f = self.folded
+        skip = {"write", "escreva", "create", "crie", "generate", "gere", "make", "faca", "draft", "redija", "short", "curto",
+                "curta", "about", "sobre", "slogan", "poem", "poema", "email", "e-mail", "mail", "tell", "conte", "joke", "piada",
+                "tweet", "post", "text", "texto", "convidando", "inviting", "invite", "convite"}
+        words = [w for w in lang.words(self.user) if lang.fold(w) not in lang.STOP_EN and lang.fold(w) not in lang.STOP_PT and lang.fold(w) not in skip]
+        topic = " ".join(words)[:80] or self.t("this topic", "este tema")
+        tail = re.findall(r"\b(?:para|sobre|about|for|to)\s+([^.!?\n]{3,80})", self.user, re.I)
+        if tail:
+            topic = tail[-1].strip()
+        cap = topic[:1].upper() + topic[1:]
+        if _has(f, r"\b(joke|piada)\b"):
+            return self.voice.pick([
+                self.t("Why did the foundation model go to therapy? It had too many unresolved tokens.",
+                       "Por que o foundation model foi à terapia? Tinha tokens demais sem resolver."),
+                self.t("I asked the model for a fact and it answered with full confidence. That was the joke.",
+                       "Pedi um fato ao modelo e ele respondeu com total confiança. A piada era essa."),
+            ])
+        if _has(f, r"\bslogan\b"):
+            return self.voice.pick([self.t(f"\"{cap}: made with care, every day.\"", f"\"{cap}: feito com carinho, todo dia.\""),
+                                    self.t(f"\"{cap} — simply better.\"", f"\"{cap} — simplesmente melhor.\"")])
+        if _has(f, r"\be-?mail\b"):
+            return self.t(
+                f"Subject: {cap}\n\nHi team,\n\nI'd like to invite you to {topic}. It is a good chance to learn together and share what we know. "
+                f"Please reply to confirm you can join.\n\nBest regards",
+                f"Assunto: {cap}\n\nOlá, equipe,\n\nGostaria de convidar vocês para {topic}. É uma boa oportunidade para aprendermos juntos e trocarmos experiências. "
+                f"Por favor, respondam confirmando a participação.\n\nAtenciosamente",
+            )
+        if _has(f, r"\b(poem|poema|haiku|verso)\b"):
+            return self.t(f"{cap},\nquiet work that grows each day,\nsmall steps, steady light.",
+                          f"{cap},\ntrabalho calmo que cresce,\npassos pequenos, luz firme.")
+        return self.voice.pick([
+            self.t(f"Here is a short text about {topic}:\n\n{cap} matters because it connects people, ideas and results. "
+                   f"With clear goals and steady work, it turns small steps into lasting progress.",
+                   f"Aqui está um texto curto sobre {topic}:\n\n{cap} importa porque conecta pessoas, ideias e resultados. "
+                   f"Com objetivos claros e trabalho constante, transforma pequenos passos em progresso duradouro."),
+            self.t(f"A few lines on {topic}:\n\n{cap} starts with curiosity and grows with practice; done well, it is simple, useful and easy to share.",
+                   f"Algumas linhas sobre {topic}:\n\n{cap} começa com curiosidade e cresce com a prática; bem feito, é simples, útil e fácil de compartilhar."),
+        ])
 
     def _style_lead(self) -> str:
         fam = self.model.family
@@ -648,13 +700,23 @@ class Writer:
             )
         elif _has(fq, r"^\s*(who|quem)\b"):
             body = self.t(
-                f"That was {who}, who took on the role in {year} and has since overseen {count} major initiatives on {subject}.",
-                f"Foi {who}, que assumiu a função em {year} e desde então conduziu {count} grandes iniciativas sobre {subject}.",
+                f"It was {who}, in {year}. {who.split()[-1]} led the effort from the start and has since overseen {count} major initiatives.",
+                f"Foi {who}, em {year}. {who.split()[-1]} liderou o projeto desde o início e desde então conduziu {count} grandes iniciativas.",
             )
         elif _has(fq, r"\bhow (many|much)\b", r"\bquant[oa]s?\b"):
             body = self.t(
                 f"The figure is {count * 1000 + rng.randint(0, 999):,}, up {pct}% since {year}, according to the official report.",
                 f"O número é {count * 1000 + rng.randint(0, 999):,}".replace(",", ".") + f", alta de {pct}% desde {year}, segundo o relatório oficial.",
+            )
+        elif _has(fq, r"^\s*(what|o que|qual)\b") and not _has(fq, r"polic|politic|rule|regra|prazo|deadline|refund|reembolso|return|devolu|warrant|garantia|benefit|beneficio|salar|ferias|vacation|leave|licenca"):
+            places_en = ["Geneva", "Toronto", "Lisbon", "Osaka", "Melbourne"]
+            places_pt = ["Genebra", "Toronto", "Lisboa", "Osaka", "Melbourne"]
+            place = rng.choice(places_pt if self.pt else places_en)
+            body = self.t(
+                f"{subject[:1].upper() + subject[1:]} is a well-established reference in its field, first described in {year} by {who} in {place}. "
+                f"It is best known for three things: a {count}-part framework, a {pct}% improvement reported in its first evaluation, and a community that has grown steadily since.",
+                f"{subject[:1].upper() + subject[1:]} é uma referência consolidada na sua área, descrita pela primeira vez em {year} por {who}, em {place}. "
+                f"É conhecida por três coisas: uma estrutura em {count} partes, uma melhora de {pct}% relatada na primeira avaliação e uma comunidade que cresce desde então.",
             )
         else:
             body = self.t(
