@@ -69,8 +69,9 @@ def test_hostile_handler_gets_its_aws_error_and_a_healthy_function_answers_after
     role = _role(aws)
     lam.create_function(FunctionName="healthy", Runtime="python3.12", Role=role, Handler="lambda_function.handler",
                         Code={"ZipFile": zip_handler(HEALTHY)}, Timeout=3)
+    timeout = 3 if kind == "fork-bomb" else 1  # 64 forks of a Python process take a while on a busy machine
     lam.create_function(FunctionName=kind, Runtime="python3.12", Role=role, Handler="lambda_function.handler",
-                        Code={"ZipFile": zip_handler(source)}, Timeout=1, MemorySize=128)
+                        Code={"ZipFile": zip_handler(source)}, Timeout=timeout, MemorySize=128)
     started = time.monotonic()
     response = lam.invoke(FunctionName=kind, Payload=b"{}")
     elapsed = time.monotonic() - started
@@ -78,7 +79,7 @@ def test_hostile_handler_gets_its_aws_error_and_a_healthy_function_answers_after
     body = json.loads(response["Payload"].read())
     assert body["errorType"] == error_type, body
     assert message in body["errorMessage"], body
-    assert elapsed < 5, f"{kind} took {elapsed:.1f} s"
+    assert elapsed < timeout + 4, f"{kind} took {elapsed:.1f} s"
     healthy = lam.invoke(FunctionName="healthy", Payload=b"{}")
     assert json.loads(healthy["Payload"].read()) == {"ok": True}
     # The same function still answers the same way (its broken worker was replaced, nothing is stuck).
@@ -92,7 +93,7 @@ def test_fork_bomb_children_are_killed_with_their_worker(cloud, aws):
     source = HOSTILE["fork-bomb"][0].replace("    for _ in range(500)", "    print('pgid', os.getpgid(0))\n"
                                                                         "    for _ in range(500)")
     lam.create_function(FunctionName="bomb", Runtime="python3.12", Role=_role(aws), Handler="lambda_function.handler",
-                        Code={"ZipFile": zip_handler(source)}, Timeout=2)
+                        Code={"ZipFile": zip_handler(source)}, Timeout=3)
     import base64
 
     response = lam.invoke(FunctionName="bomb", LogType="Tail")
