@@ -232,8 +232,11 @@ class Runtime:
                 env.worker.kill()
 
     def _trim_idle(self) -> None:
+        """Keep at most max_idle warm environments, none idle longer than lambda_idle_seconds (AWS recycles
+        idle environments too; deleted and updated functions leave theirs behind)."""
         envs = sorted((e for lst in self._idle.values() for e in lst), key=lambda e: e.last_used)
-        while len(envs) > self.max_idle:
+        too_old = time.monotonic() - float(self.cloud.settings.get("lambda_idle_seconds", 600))
+        while envs and (len(envs) > self.max_idle or envs[0].last_used < too_old):
             oldest = envs.pop(0)
             self._idle[oldest.spec.key].remove(oldest)
             oldest.worker.kill()
