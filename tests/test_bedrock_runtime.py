@@ -76,16 +76,19 @@ def test_grounded_answer_from_context_and_hallucination_without_it(cloud, aws):
     assert any(f["type"] == "GROUNDING" and f["detected"] and f["score"] < 0.6 for f in filters)
     assert ledger(cloud)[-1]["operation"] == "ApplyGuardrail" and ledger(cloud)[-1]["grounded"] is False
 
-    # The same check inside Converse, with guardContent qualifiers.
-    r = rt.converse(modelId=CLAUDE, guardrailConfig={"guardrailIdentifier": g["guardrailId"], "guardrailVersion": "DRAFT", "trace": "enabled"},
-                    messages=[{"role": "user", "content": [
-                        {"guardContent": {"text": {"text": context, "qualifiers": ["grounding_source"]}}},
-                        {"guardContent": {"text": {"text": question, "qualifiers": ["query"]}}}]}])
-    assert r["stopReason"] in ("end_turn", "guardrail_intervened")
-    r2 = rt.converse(modelId=CLAUDE, guardrailConfig={"guardrailIdentifier": g["guardrailId"], "guardrailVersion": "DRAFT"},
-                     messages=[{"role": "user", "content": [{"text": question},
-                                {"guardContent": {"text": {"text": context, "qualifiers": ["grounding_source"]}}}]}])
-    assert r2["output"]["message"]["content"][0]["text"] in ("Sorry, I can't answer that reliably.",) or '"Zentrix Corp refunds' in r2["output"]["message"]["content"][0]["text"]
+    # The same check inside Converse: the grounding source and query go in guardContent blocks; the model answers
+    # from them (grounded, let through); a question with no source in its prompt gets an invented answer (stopped).
+    config = {"guardrailIdentifier": g["guardrailId"], "guardrailVersion": "DRAFT", "trace": "enabled"}
+    r = rt.converse(modelId=CLAUDE, guardrailConfig=config, messages=[{"role": "user", "content": [
+        {"guardContent": {"text": {"text": context, "qualifiers": ["grounding_source"]}}},
+        {"guardContent": {"text": {"text": question, "qualifiers": ["query"]}}}]}])
+    assert r["stopReason"] == "end_turn" and "refunds purchases within 30 days" in r["output"]["message"]["content"][0]["text"]
+    assert ledger(cloud)[-1]["grounded"] is True and ledger(cloud)[-1]["guardrailAction"] == "NONE"
+    r = rt.converse(modelId=CLAUDE, guardrailConfig=config, system=[{"guardContent": {"text": {"text": context, "qualifiers": ["grounding_source"]}}}],
+                    messages=[{"role": "user", "content": [{"text": "Who founded Zentrix Corp?"}]}])
+    assert r["stopReason"] == "guardrail_intervened" and r["output"]["message"]["content"][0]["text"] == "Sorry, I can't answer that reliably."
+    assert r["trace"]["guardrail"]["outputAssessments"][g["guardrailId"]][0]["contextualGroundingPolicy"]["filters"][0]["detected"] is True
+    assert ledger(cloud)[-1]["guardrailAction"] == "INTERVENED"
 
 
 def test_smaller_models_hallucinate_and_every_answer_is_classified(cloud, aws):

@@ -381,6 +381,8 @@ class Runtime:
         body = _json_body(info)
         model = call.model
         prompt = converse.parse(model, body)
+        if prompt.images and "IMAGE" not in model.input:
+            raise validation("This model doesn't support the image content block that you provided. Try again with a model that supports images.")
         in_tokens = bodies.input_tokens(prompt)
         self.check_context(call, in_tokens)
         self.admit(call, in_tokens, prompt.max_tokens or model.max_output)

@@ -201,6 +201,15 @@ class Writer:
         context = self.context()
         if context:
             return self.from_context(context)
+        if self.p.images and _has(f, r"\b(image|imagem|picture|foto|photo|figura|describe|descreva|what do you see|o que voce ve)\b"):
+            self.task = "image"
+            n = self.p.images
+            return self.t(
+                f"I received {n} image{'s' if n > 1 else ''}. This simulated model does not look at pixels, so it can't describe what the image shows; "
+                "on real Bedrock, a multimodal model such as Claude 3 or Nova Lite would describe it here.",
+                f"Recebi {n} imagem{'ns' if n > 1 else ''}. Este modelo simulado não analisa pixels, então não consegue descrever o que a imagem mostra; "
+                "no Bedrock real, um modelo multimodal como o Claude 3 ou o Nova Lite a descreveria aqui.",
+            )
         unreadable = [d.name for d in self.p.documents if d.text is None]
         if unreadable and not self._doc_text():
             self.task = "document"
@@ -472,6 +481,9 @@ class Writer:
         docs = self._doc_text()
         if docs:
             found = (found or "") + "\n" + docs
+        grounding = " ".join(g["text"] for g in self.p.guard_content if "grounding_source" in g.get("qualifiers", []))
+        if grounding.strip():
+            found = (found or "") + "\n" + grounding
         if found is None and self.p.system:
             m = re.search(r"(?:context|contexto|documents?|documentos?)\s*:\s*(.+)", self.p.system, re.S | re.I)
             if m and len(m.group(1).strip()) > 20:
@@ -483,6 +495,9 @@ class Writer:
         return "\n\n".join(d.text for d in self.p.documents if d.text)
 
     def _question(self) -> str:
+        queries = [g["text"] for g in self.p.guard_content if "query" in g.get("qualifiers", [])]
+        if queries:
+            return queries[-1]
         m = re.search(r"(?:question|pergunta)\s*:\s*(.+)", self.user, re.I | re.S)
         if m:
             return m.group(1).strip()
@@ -493,10 +508,14 @@ class Writer:
         self.task = "context-qa"
         question = self._question()
         q = lang.stems(question)
+        # Names (capitalised words after the first) say what the question is about, not what it asks.
+        names = {lang.stem(w) for w in lang.words(question)[1:] if w[:1].isupper()}
+        asks = q - names
         scored = []
         for i, s in enumerate(sentences(context)):
-            overlap = len(q & lang.stems(s))
-            if overlap:
+            stems = lang.stems(s)
+            overlap = len(q & stems)
+            if overlap and (not asks or asks & stems):
                 scored.append((overlap, -i, s))
         scored.sort(reverse=True)
         if not scored or scored[0][0] < max(1, min(2, len(q) // 3)):
