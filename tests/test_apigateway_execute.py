@@ -248,3 +248,42 @@ def test_aws_integration_straight_to_the_bedrock_runtime(cloud, aws):
     assert status == 200, body
     answer = json.loads(body)  # the simulated Bedrock's answer, in the Anthropic messages shape
     assert answer["type"] == "message" and answer["content"][0]["text"] and answer["usage"]["input_tokens"] > 0
+
+
+def test_aws_iam_and_api_key_methods_are_guarded(cloud, aws):
+    import boto3
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    apigw = aws("apigateway")
+    api_id = apigw.create_rest_api(name="guarded")["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    for part, auth, key in (("iam", "AWS_IAM", False), ("keyed", "NONE", True)):
+        res = _resource(apigw, api_id, root, part)
+        apigw.put_method(restApiId=api_id, resourceId=res, httpMethod="GET", authorizationType=auth,
+                         apiKeyRequired=key)
+        apigw.put_integration(restApiId=api_id, resourceId=res, httpMethod="GET", type="MOCK",
+                              requestTemplates={"application/json": '{"statusCode": 200}'})
+        apigw.put_integration_response(restApiId=api_id, resourceId=res, httpMethod="GET", statusCode="200",
+                                       responseTemplates={"application/json": '{"ok": true}'})
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    base = f"{cloud.endpoint}/_aws/execute-api/{api_id}/prod"
+    assert http("GET", f"{base}/iam")[0] == 403  # unsigned: Missing Authentication Token
+
+    def signed(access, secret, token=None):
+        request = AWSRequest(method="GET", url=f"{base}/iam")
+        SigV4Auth(boto3.session.Session(access, secret, token).get_credentials(), "execute-api",
+                  "us-east-1").add_auth(request)
+        return http("GET", f"{base}/iam", headers=dict(request.headers.items()))
+
+    assert signed("test", "test")[0] == 200
+    ensure_role(aws("iam"), "caller-role")
+    creds = aws("sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/caller-role",
+                                   RoleSessionName="caller")["Credentials"]
+    status, _, body = signed(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+    assert status == 403 and "execute-api:Invoke" in json.loads(body)["Message"]
+    assert http("GET", f"{base}/keyed")[0] == 403
+    key = apigw.create_api_key(name="student", enabled=True)["value"]
+    assert http("GET", f"{base}/keyed", headers={"x-api-key": "wrong"})[0] == 403
+    status, _, body = http("GET", f"{base}/keyed", headers={"x-api-key": key})
+    assert status == 200 and json.loads(body) == {"ok": True}

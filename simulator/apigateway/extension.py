@@ -73,12 +73,42 @@ class ApiGatewayExtension(Extension):
         if found is None:
             return _missing_token()
         resource, resource_path, params, method = found
+        refused = self._method_access(info, api, target, resource_path, method)
+        if refused is not None:
+            return refused
         request_id = str(uuid.uuid4())
         context = self._context(info, api, stage, resource, resource_path, target, request_id)
         outcome = self._integrate(info, api, stage, method, resource_path, params, target, context)
         outcome.latency_ms = (time.perf_counter() - started) * 1000
         self._access_log(stage, context, outcome)
         return self._respond(outcome, request_id, context["extendedRequestId"])
+
+    @staticmethod
+    def _method_access(info, api, target, resource_path, method) -> Response | None:
+        """AWS_IAM methods need a signed request whose principal may execute-api:Invoke; API-key methods an
+        enabled key in x-api-key. Answers as API Gateway does (403)."""
+        if (method.authorization_type or "NONE").upper() == "AWS_IAM":
+            if not info.access_key:
+                return _missing_token()
+            from ..iam import policy, principals
+
+            principal = principals.resolve(info.access_key)
+            found = principals.identity_policies(principal)
+            if found is not None:
+                arn = (f"arn:aws:execute-api:{info.region}:{ACCOUNT_ID}:{api.id}/{target.stage}/"
+                       f"{info.method.upper()}{resource_path}")
+                if not policy.evaluate(found, "execute-api:Invoke", arn).allowed:
+                    message = (f"User: {principal.arn} is not authorized to perform: execute-api:Invoke on "
+                               f"resource: {arn}")
+                    return Response(json.dumps({"Message": message}), status=403, content_type="application/json",
+                                    headers={"x-amzn-ErrorType": "AccessDeniedException"})
+        if getattr(method, "api_key_required", False):
+            given = info.headers.get("x-api-key")
+            keys = routing.api_backend().keys.values()
+            if not given or not any(k.value == given and k.enabled for k in keys):
+                return Response(json.dumps({"message": "Forbidden"}), status=403, content_type="application/json",
+                                headers={"x-amzn-ErrorType": "ForbiddenException"})
+        return None
 
     @staticmethod
     def _respond(outcome, request_id: str, apigw_id: str | None = None) -> Response:

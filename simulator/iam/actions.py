@@ -58,7 +58,7 @@ _ALSO_SIGNED_AS = {"bedrock": ("bedrock-agent-runtime", "bedrock-agent", "bedroc
                    "sagemaker": ("sagemaker-runtime",)}
 _PREFIX = {"monitoring": "cloudwatch", "email": "ses", "states": "states"}
 #: Allowed whatever the policies say (AWS needs no permission for them).
-_ALWAYS = {"sts:GetCallerIdentity"}
+_ALWAYS = {"sts:GetCallerIdentity", "execute-api:Invoke"}  # execute-api: judged by API Gateway (AWS_IAM methods)
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,8 @@ def describe(info) -> Access | None:
             return Access("bedrock:ApplyGuardrail", f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:guardrail/{found['id']}")
     if service == "s3":
         return _s3(info, None)
+    if service == "execute-api":
+        return Access("execute-api:Invoke", None)
     operation = info.operation()
     for model in _ALSO_SIGNED_AS.get(service, ()) if not operation else ():
         operation = awserrors.operation_name(model, info.method, path, info.query, info.headers, info.form())
