@@ -136,6 +136,8 @@ def run_check(lab: Lab, step, spec, fn, ctx: Context, timeout: float, running: "
     if isinstance(value, Pass):
         return result("pass", value.message or spec._title, actual=value.actual, points=spec.points)
     if isinstance(value, Fail):
+        if spec.hidden:
+            return result("fail", T("a hidden check does not pass", "uma verificação oculta não passou"))
         return result("fail", value.message, value.expected, value.actual, value.hint or spec._hint)
     return result("error", T(f"the check returned {type(value).__name__}, not Pass or Fail",
                              f"a verificação devolveu {type(value).__name__}, não Pass nem Fail"), kind="lab")

@@ -51,6 +51,7 @@ class CheckSpec:
     _hint: T | None = None
     timeout: float | None = None
     question: "Question | None" = None  # set for quiz checks
+    hidden: bool = False  # graded, but a failure shows no expected/actual/hint (otter's hidden tests)
 
     def title(self, lang: str = "en") -> str:
         return self._title(lang)
@@ -314,8 +315,11 @@ def load_lab(path: str | Path) -> Lab:
             if points is not None and points < 0:
                 r.err(f"{cw}.points", "must not be negative")
             timeout = r.get(rc, "timeout", cw, (int, float), required=False)
-            checks.append(CheckSpec(cid, points or 0, r.text(rc, "title", cw) or T(cid), r.text(rc, "hint", cw),
-                                    timeout))
+            if timeout is not None and not 0 < timeout <= 600:
+                r.err(f"{cw}.timeout", "must be between 0 and 600 seconds")
+            hidden = r.get(rc, "hidden", cw, bool, required=False, default=False)
+            checks.append(CheckSpec(cid, points or 0, r.text(rc, "title", cw) or T(cid),
+                                    r.text(rc, "hint", cw, required=not hidden), timeout, None, bool(hidden)))
         quiz = _quiz(r, raw, where, seen_checks)
         if quiz:
             for q in quiz.questions:

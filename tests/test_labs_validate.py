@@ -136,3 +136,21 @@ def test_broken_checks_module_is_a_lab_error(tmp_path, capsys):
         load_lab(lab).check_functions()
     code, out = _validate(capsys, "--lint-only", lab)
     assert code == 2 and "checks.py: cannot be imported" in out
+
+
+def test_hash_answer_command_and_hidden_checks(cloud, aws, tmp_path, capsys):
+    from gailab.labs.grader import grade
+    from gailab.labs.quiz import is_correct
+
+    assert main(["lab", "hash-answer", "my-lab", "q1", "2", "0"]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith('answer = "sha256:') and is_correct("my-lab", "q1", line.split('"')[1], [0, 2])
+
+    lab_dir = _copy(tmp_path)
+    _edit(lab_dir / "lab.toml", 'id = "bucket-versioning"\npoints = 15\n', 'id = "bucket-versioning"\npoints = 15\nhidden = true\n')
+    aws("s3").create_bucket(Bucket="genai-outputs")
+    report = grade(load_lab(lab_dir), endpoint=cloud.endpoint)
+    hidden = next(r for r in report.results if r.check_id == "bucket-versioning")
+    assert hidden.status == "fail" and hidden.message("en") == "a hidden check does not pass"
+    assert hidden.expected is None and hidden.actual is None and hidden.hint("en") == ""
+    assert "Off" not in report.to_text()  # the versioning state is not leaked

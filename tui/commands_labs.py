@@ -74,6 +74,13 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     r.add_argument("--db", metavar="URL")
     r.set_defaults(func=cmd_reset)
 
+    h = sub.add_parser("hash-answer", parents=[common],
+                       help="print the salted hash of a quiz answer, for a lab's manifest")
+    h.add_argument("lab_id", metavar="LAB_ID")
+    h.add_argument("question_id", metavar="QUESTION_ID")
+    h.add_argument("indexes", metavar="INDEX", type=int, nargs="+", help="the correct options, from 0")
+    h.set_defaults(func=cmd_hash_answer)
+
     b = commands.add_parser("gradebook", parents=[common], help="export every learner's best results (CSV)")
     b.add_argument("--format", choices=["csv", "text", "json"], default="csv")
     b.add_argument("--db", metavar="URL", help="the store (default: GAILAB_DB or <home>/gailab.db)")
@@ -359,4 +366,15 @@ def cmd_gradebook(args) -> int:
         args.output.write_text(body, encoding="utf-8")
     else:
         sys.stdout.write(body)
+    return 0
+
+
+def cmd_hash_answer(args) -> int:
+    from gailab.labs.quiz import hash_answer
+
+    from .cli import UsageError
+
+    if any(i < 0 for i in args.indexes):
+        raise UsageError("option indexes start at 0")
+    print(f'answer = "{hash_answer(args.lab_id, args.question_id, args.indexes)}"')
     return 0
