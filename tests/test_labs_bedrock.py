@@ -86,3 +86,26 @@ def test_a_cloud_without_the_ledger_gives_errors_not_failures(tmp_path):
     ledger_error = next(r for r in report.results if r.check_id == "invoke-claude")
     assert "does not serve /_gailab/bedrock/invocations" in ledger_error.message("en")
     assert report.cloud_reachable and not report.passed and report.status == "error" and report.exit_code() == 3
+
+
+def test_a_learners_own_solution_with_a_profile_id_and_titan_passes(cloud, aws, tmp_path):
+    """Written differently from the reference: an inference profile id, boundary parameters, Titan, extra calls."""
+    solve(get_lab("s3-genai-storage"), cloud.endpoint, tmp_path / "s3")
+    runtime = aws("bedrock-runtime")
+    profile = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+    runtime.converse(modelId="amazon.nova-lite-v1:0", messages=[{"role": "user", "content": [{"text": "warm-up"}]}])
+    claude = json.loads(runtime.invoke_model(modelId=profile, body=json.dumps({
+        "anthropic_version": "bedrock-2023-05-31", "max_tokens": 300, "temperature": 0,
+        "messages": [{"role": "user", "content": "Explique tokens em uma frase."}]}))["body"].read())
+    titan = runtime.converse(modelId="amazon.titan-text-express-v1",
+                             messages=[{"role": "user", "content": [{"text": "Explique tokens."}]}])
+    report = {"invocations": [
+        {"modelId": "amazon.titan-text-express-v1", "inputTokens": titan["usage"]["inputTokens"],
+         "outputTokens": titan["usage"]["outputTokens"]},
+        {"modelId": profile, "inputTokens": claude["usage"]["input_tokens"],
+         "outputTokens": claude["usage"]["output_tokens"]},
+    ]}
+    aws("s3").put_object(Bucket="genai-outputs", Key="outputs/first-call.json", Body=json.dumps(report).encode())
+    (tmp_path / "answers.json").write_text(json.dumps({"text-model": 2, "token-cost": [1]}))
+    result = grade(get_lab("bedrock-first-call"), endpoint=cloud.endpoint, workspace=tmp_path)
+    assert result.passed, result.to_text()
