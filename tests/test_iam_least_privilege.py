@@ -168,3 +168,28 @@ def test_actions_are_named_for_apis_sharing_a_signing_name(cloud, aws):
     assert retrieve["Error"]["Code"] == "AccessDeniedException" and "bedrock:Retrieve " in retrieve["Error"]["Message"]
     endpoint = _error(lambda: role("sagemaker-runtime").invoke_endpoint(EndpointName="ep", Body=b"{}"))
     assert "sagemaker:InvokeEndpoint on resource" in endpoint["Error"]["Message"]
+
+
+def test_permissions_boundary_and_session_policy_narrow_a_role(cloud, aws):
+    iam = aws("iam")
+    boundary = iam.create_policy(PolicyName="only-get", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}))["Policy"]["Arn"]
+    iam.create_role(RoleName="bounded", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}), PermissionsBoundary=boundary)
+    iam.put_role_policy(RoleName="bounded", PolicyName="all-s3", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+    aws("s3").create_bucket(Bucket="bounded-data")
+    aws("s3").put_object(Bucket="bounded-data", Key="k", Body=b"v")
+    s3 = _session_clients(cloud, aws, "bounded")("s3")
+    assert s3.get_object(Bucket="bounded-data", Key="k")["Body"].read() == b"v"
+    denied = _error(lambda: s3.put_object(Bucket="bounded-data", Key="k2", Body=b"v"))
+    assert "because no permissions boundary allows the s3:PutObject action" in denied["Error"]["Message"]
+    creds = aws("sts").assume_role(RoleArn="arn:aws:iam::123456789012:role/bounded", RoleSessionName="narrow",
+                                   Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                                       {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}))["Credentials"]
+    narrow = boto3.client("s3", endpoint_url=cloud.endpoint, region_name="us-east-1",
+                          aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                          aws_session_token=creds["SessionToken"])
+    assert narrow.list_objects_v2(Bucket="bounded-data")["KeyCount"] == 1
+    denied = _error(lambda: narrow.get_object(Bucket="bounded-data", Key="k"))
+    assert "because no session policy allows the s3:GetObject action" in denied["Error"]["Message"]

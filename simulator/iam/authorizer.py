@@ -17,13 +17,16 @@ from . import actions, policy, principals
 log = logging.getLogger("gailab.simulator.iam")
 
 
-def _denied(info, principal, access: actions.Access, decision: policy.Decision | None, why: str = "") -> Response:
+def _denied(info, principal, access: actions.Access, decision: policy.Decision | None, why: str = "",
+            limit_kind: str | None = None) -> Response:
     service = info.service or "s3"
     resource = access.resource or "*"
+    kind = limit_kind or "identity-based policy"
     if decision is not None and decision.explicit_deny:
-        reason = f"with an explicit deny in an identity-based policy ({decision.policy})"
+        article = "an" if kind[0] in "aeiou" else "a"
+        reason = f"with an explicit deny in {article} {kind} ({decision.policy})"
     else:
-        reason = f"because no identity-based policy allows the {access.action} action"
+        reason = f"because no {kind} allows the {access.action} action"
     message = (f"User: {principal.arn} is not authorized to perform: {access.action} on resource: {resource} "
                f"{reason}")
     headers = {}
@@ -64,10 +67,14 @@ def authorize(info) -> Response | None:
         "aws:userid": f"{principal.session_name}",
     }
     decision = policy.evaluate(found, access.action, access.resource, context)
-    if decision.allowed:
-        return None
-    log.info("denied %s on %s for %s", access.action, access.resource, principal.arn)
-    return _denied(info, principal, access, decision)
+    if not decision.allowed:
+        log.info("denied %s on %s for %s", access.action, access.resource, principal.arn)
+        return _denied(info, principal, access, decision)
+    for kind, documents in principals.session_limits(principal):
+        limit = policy.evaluate(documents, access.action, access.resource, context)
+        if not limit.allowed:
+            return _denied(info, principal, access, limit, limit_kind=kind)
+    return None
 
 
 class IamExtension(Extension):

@@ -64,3 +64,34 @@ def identity_policies(principal: Principal) -> list[tuple[str, object]] | None:
         if version is not None:
             found.append((f"managed policy {arn}", version.document))
     return found
+
+
+def session_limits(principal: Principal) -> list[tuple[str, list[tuple[str, object]]]]:
+    """Policies that can only narrow a role session: its role's permissions boundary and the session policy
+    passed to AssumeRole, as ``(kind, [(name, document)])``; an action must be allowed by each of them too."""
+    if principal.kind != "assumed-role" or not principal.role_arn:
+        return []
+    from moto.iam.models import iam_backends
+    from moto.sts.models import sts_backends
+
+    limits: list[tuple[str, list[tuple[str, object]]]] = []
+    iam = iam_backends[ACCOUNT_ID]["aws"]
+    try:
+        role = iam.get_role_by_arn(principal.role_arn)
+    except Exception:
+        return []
+    boundary = getattr(role, "permissions_boundary_arn", None)
+    if boundary:
+        try:
+            managed = iam.get_policy(boundary)
+            version = next(v for v in managed.versions if v.is_default)
+            limits.append(("permissions boundary", [(f"permissions boundary {boundary}", version.document)]))
+        except Exception:
+            limits.append(("permissions boundary", []))
+    sts = sts_backends[ACCOUNT_ID]["aws"]
+    for assumed in getattr(sts, "assumed_roles", []):
+        if assumed.role_arn == principal.role_arn and assumed.session_name == principal.session_name and \
+                getattr(assumed, "policy", None):
+            limits.append(("session policy", [("session policy", assumed.policy)]))
+            break
+    return limits
