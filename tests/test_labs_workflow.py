@@ -102,3 +102,22 @@ def test_lab_order_and_prerequisites():
     ids = [lab.id for lab in labs]
     assert ids.index("s3-genai-storage") < ids.index("bedrock-first-call")
     assert get_lab("bedrock-first-call").prerequisites == ["s3-genai-storage"]
+
+
+def test_labs_never_import_textual_and_list_in_text(tmp_path):
+    import subprocess
+
+    code = ("import sys, pkgutil, importlib, gailab.labs, gailab.labs.checks\n"
+            "for m in pkgutil.walk_packages(gailab.labs.__path__, 'gailab.labs.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "for lab in __import__('gailab.labs.catalog', fromlist=['x']).load_catalog():\n"
+            "    lab.check_functions()\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+    listing = subprocess.run([sys.executable, "-m", "gailab.tui.cli", "--home", str(tmp_path), "labs", "--lang",
+                              "pt-BR"], capture_output=True, text=True, timeout=60)
+    assert listing.returncode == 0
+    lines = listing.stdout.splitlines()
+    assert lines[0].split()[:4] == ["s3-genai-storage", "20", "min", "not-started"]
+    assert "Primeira chamada a um foundation model  (depois de s3-genai-storage)" in listing.stdout

@@ -175,7 +175,8 @@ def cmd_labs(args) -> int:
         return 0
     width = max([len(r["id"]) for r in rows] + [2])
     for r in rows:
-        after = f"  (after {', '.join(r['prerequisites'])})" if r["prerequisites"] else ""
+        word = "depois de" if lang == "pt-BR" else "after"
+        after = f"  ({word} {', '.join(r['prerequisites'])})" if r["prerequisites"] else ""
         print(f"{r['id']:<{width}}  {r['minutes']:>3} min  {r['status']:<11}  {r['title']}{after}")
     return 0
 
