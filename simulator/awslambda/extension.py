@@ -39,13 +39,6 @@ class TooManyRequestsException(JsonRESTError):
         super().__init__("TooManyRequestsException", message)
 
 
-class ServiceException(JsonRESTError):
-    code = 500
-
-    def __init__(self, message: str):
-        super().__init__("ServiceException", message)
-
-
 def current() -> "LambdaExtension | None":
     return _current
 

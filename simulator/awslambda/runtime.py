@@ -337,10 +337,7 @@ class Runtime:
             message = (f"The local cloud runs Python functions only ({SUPPORTED_RUNTIMES[0]} to "
                        f"{SUPPORTED_RUNTIMES[-1]}); it cannot run runtime {what!s} of function {spec.name}.")
             return self._failed(spec, None, request_id, "Runtime.InvalidRuntime", message, "")
-        try:
-            env = self._acquire(spec)
-        except Throttled as exc:
-            raise
+        env = self._acquire(spec)  # Throttled propagates: Invoke answers TooManyRequestsException
         cold = not env.initialised
         healthy = False
         try:
@@ -367,10 +364,9 @@ class Runtime:
         except (zipfile.BadZipFile, OSError) as exc:
             return self._failed(spec, env, request_id, "Runtime.InvalidEntrypoint",
                                 f"Could not unpack the deployment package: {exc}", "")
-        pyver = spec.runtime.replace("python", "python")
         paths = [str(code_dir)]
-        for layer in layer_dirs:
-            paths += [str(layer / "python"), str(layer / "python" / "lib" / pyver / "site-packages")]
+        for layer in layer_dirs:  # what Lambda puts on sys.path from /opt
+            paths += [str(layer / "python"), str(layer / "python" / "lib" / spec.runtime / "site-packages")]
         message = {
             "op": "init", "env": self._function_env(spec, env, code_dir), "paths": paths, "cwd": str(code_dir),
             "handler": spec.handler, "memory_bytes": spec.memory * 1024 * 1024,
@@ -402,7 +398,7 @@ class Runtime:
         spec = env.spec
         context = {
             "function_name": spec.name, "function_version": spec.version,
-            "invoked_function_arn": spec.arn if spec.version == "$LATEST" else f"{spec.arn}",
+            "invoked_function_arn": spec.arn,
             "memory_limit_in_mb": str(spec.memory), "aws_request_id": request_id,
             "log_group_name": spec.log_group, "log_stream_name": env.stream,
         }
