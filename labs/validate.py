@@ -94,6 +94,11 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
         result.errors.append(LabError(lab.solution_script, "solution", str(exc)))
     try:
         report = scenario(None)
+        for r in report.results:  # an empty account is the commonest state: checks must judge it, not crash
+            if r.status == "error":
+                result.errors.append(LabError(lab.path / "checks.py", f"@check({r.check_id!r})",
+                                              f"could not run against the starter; a missing resource must be a "
+                                              f"fail, not an error: {r.message('en')}"))
         if report.passed:
             result.errors.append(LabError(lab.starter_dir or lab.path, "starter", "the starter alone already passes"))
         else:

@@ -154,3 +154,17 @@ def test_hash_answer_command_and_hidden_checks(cloud, aws, tmp_path, capsys):
     assert hidden.status == "fail" and hidden.message("en") == "a hidden check does not pass"
     assert hidden.expected is None and hidden.actual is None and hidden.hint("en") == ""
     assert "Off" not in report.to_text()  # the versioning state is not leaked
+
+
+def test_a_check_that_errors_on_an_empty_account_is_reported(tmp_path, capsys):
+    lab = _copy(tmp_path)
+    _edit(lab / "checks.py", '''    if not s3.bucket_exists(ctx, BUCKET):
+        return _no_bucket()
+    status = s3.versioning(ctx, BUCKET)''', '''    status = s3.versioning(ctx, BUCKET)''')
+    _edit(lab / "lab.toml", "[[mistakes]]", "[[unused]]")  # keep this proof short: no mistakes to run
+    toml = (lab / "lab.toml").read_text()
+    (lab / "lab.toml").write_text(toml.split("[[unused]]")[0])
+    code, out = _validate(capsys, lab)
+    assert code == 2
+    assert ("checks.py: @check('bucket-versioning'): could not run against the starter; a missing resource must be "
+            "a fail, not an error: the check could not read the configuration: NoSuchBucket") in out
