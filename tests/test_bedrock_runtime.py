@@ -275,3 +275,27 @@ def test_use_case_form_gate_and_latency_setting(cloud, aws):
     with urllib.request.urlopen(f"{cloud.endpoint}/_gailab/bedrock/models") as resp:
         models = {m["id"]: m for m in json.loads(resp.read())["models"]}
     assert models[CLAUDE]["price"]["inputPer1K"] == 0.00025 and models[CLAUDE]["latency"]["timeToFirstTokenMs"] > 0
+
+
+def test_malformed_raw_requests_get_aws_shaped_400s(cloud):
+    """Bodies boto3 would refuse to send still reach the local cloud from curl or hand-written clients."""
+    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20261126/us-east-1/bedrock/aws4_request, SignedHeaders=host, Signature=x",
+               "Content-Type": "application/json"}
+    cases = [
+        ("/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke", b"null"),
+        ("/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke", json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10,
+                                                                               "messages": [{"role": "user", "content": "hi"}], "tools": "x"}).encode()),
+        ("/model/amazon.titan-text-express-v1/invoke", json.dumps({"inputText": "x", "textGenerationConfig": "y"}).encode()),
+        ("/model/amazon.nova-lite-v1%3A0/converse", json.dumps({"messages": [{"role": "user", "content": [{"text": "hi"}]}], "inferenceConfig": {"temperature": "hot"}}).encode()),
+        ("/model/amazon.nova-canvas-v1%3A0/invoke", json.dumps({"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "x"}, "imageGenerationConfig": {"width": "big"}}).encode()),
+        ("/model/amazon.nova-lite-v1%3A0/count-tokens", json.dumps({"input": {"converse": "x"}}).encode()),
+        ("/guardrails", json.dumps({"name": "g", "blockedInputMessaging": "b", "blockedOutputsMessaging": "b",
+                                    "contextualGroundingPolicyConfig": {"filtersConfig": [{"type": "GROUNDING", "threshold": "x"}]}}).encode()),
+    ]
+    for path, body in cases:
+        request = urllib.request.Request(cloud.endpoint + path, data=body, method="POST", headers=headers)
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request)
+        assert caught.value.code == 400, (path, body)
+        assert caught.value.headers["x-amzn-ErrorType"] == "ValidationException"
+        assert json.loads(caught.value.read())["message"]

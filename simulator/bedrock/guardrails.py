@@ -70,20 +70,60 @@ class Store:
 
     @staticmethod
     def _validate(body: dict) -> dict:
+        def fail(where: str, what: str) -> BedrockError:
+            return validation(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: {what}")
+
+        def items(policy: str, key: str) -> list:
+            section = body.get(policy)
+            if section is None:
+                return []
+            if not isinstance(section, dict) or not isinstance(section.get(key, []), list):
+                raise fail(f"{policy}.{key}", "Member must be a list")
+            for i, item in enumerate(section.get(key, [])):
+                if not isinstance(item, dict):
+                    raise fail(f"{policy}.{key}.{i + 1}", "Member must be a structure")
+            return section.get(key, [])
+
         for key in ("name", "blockedInputMessaging", "blockedOutputsMessaging"):
-            if not body.get(key):
-                raise validation(f"1 validation error detected: Value at '{key}' failed to satisfy constraint: Member must not be null")
-        for entity in (body.get("sensitiveInformationPolicyConfig") or {}).get("regexesConfig") or []:
-            try:
-                re.compile(entity.get("pattern", ""))
-            except re.error as exc:
-                raise validation(f"The regex pattern for {entity.get('name')} is not valid: {exc}") from None
-        for f in (body.get("contentPolicyConfig") or {}).get("filtersConfig") or []:
+            if not body.get(key) or not isinstance(body.get(key), str):
+                raise fail(key, "Member must not be null")
+        for i, topic in enumerate(items("topicPolicyConfig", "topicsConfig")):
+            if not isinstance(topic.get("name"), str) or not isinstance(topic.get("definition", ""), str):
+                raise fail(f"topicPolicyConfig.topicsConfig.{i + 1}.name", "Member must be a string")
+            if not isinstance(topic.get("examples", []), list) or not all(isinstance(e, str) for e in topic.get("examples", [])):
+                raise fail(f"topicPolicyConfig.topicsConfig.{i + 1}.examples", "Member must be a list of strings")
+        strengths = set(_STRENGTH)
+        for i, f in enumerate(items("contentPolicyConfig", "filtersConfig")):
+            if f.get("type") not in guardlex.CONTENT:
+                raise fail(f"contentPolicyConfig.filtersConfig.{i + 1}.type", f"Member must satisfy enum value set: [{', '.join(guardlex.CONTENT)}]")
+            for side in ("inputStrength", "outputStrength"):
+                if f.get(side, "NONE") not in strengths:
+                    raise fail(f"contentPolicyConfig.filtersConfig.{i + 1}.{side}", "Member must satisfy enum value set: [NONE, LOW, MEDIUM, HIGH]")
             if f.get("type") == "PROMPT_ATTACK" and f.get("outputStrength", "NONE") != "NONE":
                 raise validation("PromptAttack filter output strength must be NONE.")
-        for f in (body.get("contextualGroundingPolicyConfig") or {}).get("filtersConfig") or []:
-            if not 0 <= float(f.get("threshold", 0)) < 1:
-                raise validation("The contextual grounding threshold must be at least 0 and less than 1.")
+        for i, word in enumerate(items("wordPolicyConfig", "wordsConfig")):
+            if not isinstance(word.get("text"), str) or not word["text"].strip():
+                raise fail(f"wordPolicyConfig.wordsConfig.{i + 1}.text", "Member must be a non-empty string")
+        for i, lst in enumerate(items("wordPolicyConfig", "managedWordListsConfig")):
+            if lst.get("type") != "PROFANITY":
+                raise fail(f"wordPolicyConfig.managedWordListsConfig.{i + 1}.type", "Member must satisfy enum value set: [PROFANITY]")
+        actions = {"BLOCK", "ANONYMIZE", "NONE"}
+        for i, entity in enumerate(items("sensitiveInformationPolicyConfig", "piiEntitiesConfig")):
+            if not isinstance(entity.get("type"), str) or entity.get("action") not in actions:
+                raise fail(f"sensitiveInformationPolicyConfig.piiEntitiesConfig.{i + 1}", "Member must have a type and an action in [BLOCK, ANONYMIZE, NONE]")
+        for i, rx in enumerate(items("sensitiveInformationPolicyConfig", "regexesConfig")):
+            if not isinstance(rx.get("name"), str) or not isinstance(rx.get("pattern"), str) or rx.get("action") not in actions:
+                raise fail(f"sensitiveInformationPolicyConfig.regexesConfig.{i + 1}", "Member must have a name, a pattern and an action in [BLOCK, ANONYMIZE, NONE]")
+            try:
+                re.compile(rx["pattern"])
+            except re.error as exc:
+                raise validation(f"The regex pattern for {rx['name']} is not valid: {exc}") from None
+        for i, f in enumerate(items("contextualGroundingPolicyConfig", "filtersConfig")):
+            if f.get("type") not in ("GROUNDING", "RELEVANCE"):
+                raise fail(f"contextualGroundingPolicyConfig.filtersConfig.{i + 1}.type", "Member must satisfy enum value set: [GROUNDING, RELEVANCE]")
+            threshold = f.get("threshold")
+            if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not 0 <= threshold < 1:
+                raise validation("The contextual grounding threshold must be a number at least 0 and less than 1.")
         return {k: copy.deepcopy(v) for k, v in body.items() if k not in ("clientRequestToken", "guardrailIdentifier", "tags")}
 
     def create(self, body: dict, region: str) -> dict:

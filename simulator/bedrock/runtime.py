@@ -59,6 +59,19 @@ def _json_body(info: "RequestInfo") -> dict:
     return body
 
 
+_BAD_SHAPES = (AttributeError, TypeError, ValueError, KeyError, IndexError)
+
+
+def parsed(fn, *args):
+    """Run a body parser; a body of the wrong shape is the learner's error (400), never a server failure."""
+    try:
+        return fn(*args)
+    except BedrockError:
+        raise
+    except _BAD_SHAPES as exc:
+        raise malformed(f"#: {type(exc).__name__}: {exc}") from None
+
+
 def request_key(model: catalog.Model, kind: str, body: dict) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(f"{model.id}|{kind}|{canonical}".encode("utf-8")).hexdigest() + ("|chat" if model.family == "mistral" and "messages" in body else "")
@@ -219,10 +232,10 @@ class Runtime:
         body = _json_body(info)
         model = call.model
         if model.family == "titan-embed":
-            return self.embed(call, body)
+            return parsed(self.embed, call, body)
         if model.family in ("stability", "stability-sdxl", "titan-image"):
-            return self.image(call, body)
-        prompt = bodies.parse(model, body)
+            return parsed(self.image, call, body)
+        prompt = parsed(bodies.parse, model, body)
         in_tokens = bodies.input_tokens(prompt)
         self.check_context(call, in_tokens)
         self.admit(call, in_tokens, prompt.max_tokens or model.max_output)
@@ -380,7 +393,7 @@ class Runtime:
         call = self.begin(info, op, raw_id, text_only=True)
         body = _json_body(info)
         model = call.model
-        prompt = converse.parse(model, body)
+        prompt = parsed(converse.parse, model, body)
         if prompt.images and "IMAGE" not in model.input:
             raise validation("This model doesn't support the image content block that you provided. Try again with a model that supports images.")
         in_tokens = bodies.input_tokens(prompt)
@@ -414,15 +427,19 @@ class Runtime:
         call = self.begin(info, "CountTokens", raw_id, text_only=True)
         body = _json_body(info)
         source = body.get("input") or {}
+        if not isinstance(source, dict):
+            raise validation("The input must contain either invokeModel or converse.")
         if "invokeModel" in source:
             raw = (source["invokeModel"] or {}).get("body", "")
             try:
                 native = json.loads(base64.b64decode(raw))
             except (ValueError, TypeError):
                 raise validation("The input body is not valid base64-encoded JSON.") from None
-            prompt = bodies.parse(call.model, native)
+            prompt = parsed(bodies.parse, call.model, native)
         elif "converse" in source:
-            prompt = converse.parse(call.model, source["converse"] or {})
+            if not isinstance(source["converse"], dict):
+                raise validation("input.converse must be an object with messages.")
+            prompt = parsed(converse.parse, call.model, source["converse"])
         else:
             raise validation("The input must contain either invokeModel or converse.")
         count = bodies.input_tokens(prompt)
