@@ -165,6 +165,8 @@ def parse(model: Model, body: dict) -> Prompt:
         p.top_p = _number(body, "top_p", 0, 1)
         _number(body, "top_k", 0, 500, integer=True)
         p.stop_sequences = _strings(body.get("stop_sequences"), "stop_sequences")
+        if not isinstance(body.get("tools") or [], list):
+            raise malformed("#/tools: expected type: JSONArray, found: String")
         for tool in body.get("tools") or []:
             if isinstance(tool, dict) and "name" in tool:
                 p.tools.append({"name": tool["name"], "description": tool.get("description", ""), "schema": tool.get("input_schema", {})})
