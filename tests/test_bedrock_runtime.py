@@ -299,3 +299,28 @@ def test_malformed_raw_requests_get_aws_shaped_400s(cloud):
         assert caught.value.code == 400, (path, body)
         assert caught.value.headers["x-amzn-ErrorType"] == "ValidationException"
         assert json.loads(caught.value.read())["message"]
+
+
+def test_a_rag_flow_retrieves_the_right_document_and_cites_it(cloud, aws):
+    rt = aws("bedrock-runtime")
+    docs = {
+        "docs/ferias.txt": "A Zentrix concede 30 dias de férias por ano a cada funcionário. As férias podem ser divididas em até três períodos.",
+        "docs/reembolso.txt": "Despesas de viagem são reembolsadas em até 15 dias após a entrega das notas fiscais.",
+        "docs/home-office.txt": "O trabalho remoto é permitido até três dias por semana, com aprovação do gestor.",
+        "docs/seguranca.txt": "Senhas devem ter pelo menos 12 caracteres e ser trocadas a cada 90 dias.",
+    }
+
+    def embed(text):
+        body = json.dumps({"inputText": text, "dimensions": 512})
+        return json.loads(rt.invoke_model(modelId="amazon.titan-embed-text-v2:0", body=body)["body"].read())["embedding"]
+
+    question = "Quantos dias de férias um funcionário da Zentrix tem por ano?"
+    q = embed(question)
+    ranked = sorted(docs, key=lambda k: -sum(a * b for a, b in zip(q, embed(docs[k]))))
+    assert ranked[0] == "docs/ferias.txt"
+    context = "\n".join(f"[{key}] {docs[key]}" for key in ranked[:3])
+    prompt = f"Responda usando apenas o contexto abaixo e cite as fontes.\n\nContexto:\n{context}\n\nPergunta: {question}"
+    _, answer = converse_text(rt, CLAUDE, prompt, inferenceConfig={"temperature": 0})
+    assert answer == 'De acordo com o contexto fornecido: "A Zentrix concede 30 dias de férias por ano a cada funcionário." (fonte: docs/ferias.txt)'
+    records = ledger(cloud)
+    assert [r["operation"] for r in records].count("InvokeModel") == 5 and records[-1]["grounded"] is True

@@ -109,6 +109,23 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+_LABEL = re.compile(r"^\s*(?:\[(?:(?:source|fonte|doc(?:umento)?|arquivo|file)\s*:\s*)?([^\]\n]{1,80})\]|(?:source|fonte|documento|document|arquivo|file)\s*(?:\d+\s*)?[:=-]\s*(\S[^\n]{0,79}?)\s*$)\s*", re.I | re.M)
+
+
+def _labelled_sentences(context: str) -> list[tuple[str | None, str]]:
+    """Sentences of a context with the source label ("[docs/a.txt] ...", "Fonte: a.txt") they sit under."""
+    out: list[tuple[str | None, str]] = []
+    label = None
+    for block in re.split(r"\n(?=\s*(?:\[|source|fonte|documento|document|arquivo|file)\b)|\n\s*\n", context, flags=re.I):
+        m = _LABEL.match(block)
+        if m:
+            label = (m.group(1) or m.group(2) or "").strip() or label
+            block = block[m.end():]
+        for s in sentences(block):
+            out.append((label, s))
+    return out
+
+
 def _after_colon_or_quotes(text: str) -> str | None:
     """The material an instruction applies to: quoted text, or what follows the first ':' / newline."""
     quoted = re.findall(r"[\"“«']([^\"”»']{12,})[\"”»']", text)
@@ -512,12 +529,12 @@ class Writer:
         names = {lang.stem(w) for w in lang.words(question)[1:] if w[:1].isupper()}
         asks = q - names
         scored = []
-        for i, s in enumerate(sentences(context)):
+        for i, (label, s) in enumerate(_labelled_sentences(context)):
             stems = lang.stems(s)
             overlap = len(q & stems)
             if overlap and (not asks or asks & stems):
-                scored.append((overlap, -i, s))
-        scored.sort(reverse=True)
+                scored.append((overlap, -i, s, label))
+        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
         if not scored or scored[0][0] < max(1, min(2, len(q) // 3)):
             unreadable = [d.name for d in self.p.documents if d.text is None]
             if unreadable and not scored:
@@ -526,8 +543,9 @@ class Writer:
                 "The provided context does not contain the answer to this question.",
                 "O contexto fornecido não contém a resposta para essa pergunta.",
             )
-        best = [scored[0][2]] + [s for o, _, s in scored[1:2] if o >= scored[0][0] - 1 and o > 1]
-        quote = " ".join(f"\"{s}\"" for s in best)
+        best = [scored[0]] + [x for x in scored[1:2] if x[0] >= scored[0][0] - 1 and x[0] > 1]
+        quote = " ".join(f"\"{x[2]}\"" for x in best)
+        labels = list(dict.fromkeys(x[3] for x in best if x[3]))
         named = [d.name for d in self.p.documents if d.text]
         if named and not re.search(r"(?:context|contexto)\s*:", self.user, re.I):
             lead = self.t(f"According to the document \"{named[0]}\":", f"De acordo com o documento \"{named[0]}\":")
@@ -538,8 +556,7 @@ class Writer:
             self.t("The context says:", "O contexto diz:"),
             self.t("Based on the context:", "Com base no contexto:"),
         ])
-        source = re.search(r"\[(?:source|fonte|doc(?:umento)?)?\s*:?\s*([\w./-]+)\]", context, re.I)
-        tail = self.t(f" (source: {source.group(1)})", f" (fonte: {source.group(1)})") if source else ""
+        tail = self.t(f" (source: {', '.join(labels)})", f" (fonte: {', '.join(labels)})") if labels else ""
         return f"{lead} {quote}{tail}"
 
     def unreadable_documents(self, names: list[str]) -> str:
