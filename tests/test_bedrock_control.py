@@ -41,6 +41,10 @@ def test_foundation_models_filters_and_lookups(cloud, aws):
     assert br.get_foundation_model(modelIdentifier=arn)["modelDetails"]["modelId"] == CLAUDE
     with pytest.raises(br.exceptions.ResourceNotFoundException):
         br.get_foundation_model(modelIdentifier="acme.nothing-v1")
+    profiles = br.list_inference_profiles()["inferenceProfileSummaries"]
+    haiku45 = next(p for p in profiles if p["inferenceProfileId"] == "us.anthropic.claude-haiku-4-5-20251001-v1:0")
+    assert haiku45["type"] == "SYSTEM_DEFINED" and haiku45["models"][0]["modelArn"].endswith("anthropic.claude-haiku-4-5-20251001-v1:0")
+    assert br.get_inference_profile(inferenceProfileIdentifier=haiku45["inferenceProfileArn"])["inferenceProfileId"] == haiku45["inferenceProfileId"]
     availability = br.get_foundation_model_availability(modelId="amazon.nova-pro-v1:0")
     assert availability["authorizationStatus"] == "AUTHORIZED" and availability["regionAvailability"] == "AVAILABLE"
 

@@ -165,3 +165,33 @@ def resolve(identifier: str) -> Resolved | None:
 
 def profile_arn(profile_id: str, region: str = "us-east-1") -> str:
     return f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:inference-profile/{profile_id}"
+
+
+_PROFILE_REGIONS = {"us": ["us-east-1", "us-east-2", "us-west-2"], "eu": ["eu-central-1", "eu-west-1", "eu-west-3"],
+                    "apac": ["ap-northeast-1", "ap-southeast-1", "ap-southeast-2"], "global": ["us-east-1", "eu-west-1", "ap-northeast-1"]}
+_PROFILE_NAMES = {"us": "US", "eu": "EU", "apac": "APAC", "global": "Global"}
+
+
+def profiles() -> list[tuple[str, str, Model]]:
+    """System-defined cross-Region inference profiles: (profile id, geography prefix, model)."""
+    out = []
+    for model in models():
+        if model.family not in ("anthropic", "nova", "llama", "deepseek"):
+            continue
+        prefixes = ["us", "eu", "apac"] + (["global"] if model.id.startswith("anthropic.claude-haiku-4-5") else [])
+        out.extend((f"{prefix}.{model.id}", prefix, model) for prefix in prefixes)
+    return out
+
+
+def profile_summary(profile_id: str, prefix: str, model: Model, region: str = "us-east-1") -> dict:
+    return {
+        "inferenceProfileName": f"{_PROFILE_NAMES[prefix]} {model.name}",
+        "description": f"Routes requests to {model.name} in {', '.join(_PROFILE_REGIONS[prefix])}.",
+        "createdAt": "2024-08-27T00:00:00Z",
+        "updatedAt": "2024-08-27T00:00:00Z",
+        "inferenceProfileArn": profile_arn(profile_id, region),
+        "models": [{"modelArn": model.arn(r)} for r in _PROFILE_REGIONS[prefix]],
+        "inferenceProfileId": profile_id,
+        "status": "ACTIVE",
+        "type": "SYSTEM_DEFINED",
+    }

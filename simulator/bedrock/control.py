@@ -72,6 +72,24 @@ class Control:
             "regionAvailability": "AVAILABLE",
         })
 
+    def list_profiles(self, info: "RequestInfo") -> Response:
+        if info.query.get("typeEquals") == "APPLICATION":
+            return ok({"inferenceProfileSummaries": []})
+        items = [catalog.profile_summary(pid, prefix, model, info.region) for pid, prefix, model in catalog.profiles()]
+        limit = int(info.query.get("maxResults") or 1000)
+        start = int(info.query.get("nextToken") or 0)
+        out: dict = {"inferenceProfileSummaries": items[start : start + limit]}
+        if start + limit < len(items):
+            out["nextToken"] = str(start + limit)
+        return ok(out)
+
+    def get_profile(self, info: "RequestInfo", identifier: str) -> Response:
+        wanted = identifier.rsplit("/", 1)[-1]
+        for pid, prefix, model in catalog.profiles():
+            if pid == wanted:
+                return ok(catalog.profile_summary(pid, prefix, model, info.region))
+        raise not_found(f"Inference profile {identifier} not found.")
+
     def put_use_case(self, info: "RequestInfo") -> Response:
         body = _body(info)
         if not body.get("formData"):

@@ -33,6 +33,7 @@ _APPLY = re.compile(r"^/guardrail/([^/?]+)/version/([^/?]+)/apply/?$")
 _MODEL = re.compile(r"^/foundation-models/([^/?]+)/?$")
 _AVAIL = re.compile(r"^/foundation-model-availability/([^/?]+)/?$")
 _GUARDRAIL = re.compile(r"^/guardrails/([^/?]+)/?$")
+_PROFILE = re.compile(r"^/inference-profiles/([^/?]+)/?$")
 _MAX_LOGGED_BODY = 100_000
 
 
@@ -137,7 +138,9 @@ class BedrockService(Extension):
         path = info.raw_uri.split("?", 1)[0]
         return bool(
             _RUNTIME.match(path) or _APPLY.match(path) or _MODEL.match(path) or _AVAIL.match(path) or _GUARDRAIL.match(path)
+            or (_PROFILE.match(path) and info.method == "GET")
             or path.rstrip("/") in ("/foundation-models", "/guardrails", "/logging/modelinvocations", "/use-case-for-model-access")
+            or (path.rstrip("/") == "/inference-profiles" and info.method == "GET")
         )
 
     def handle(self, info) -> Response:
@@ -171,6 +174,10 @@ class BedrockService(Extension):
             return c.get_model(info, unquote(m.group(1)))
         if (m := _AVAIL.match(path)) and method == "GET":
             return c.availability(info, unquote(m.group(1)))
+        if bare == "/inference-profiles" and method == "GET":
+            return c.list_profiles(info)
+        if (m := _PROFILE.match(path)) and method == "GET":
+            return c.get_profile(info, unquote(m.group(1)))
         if bare == "/use-case-for-model-access" and method == "POST":
             return c.put_use_case(info)
         if bare == "/guardrails":

@@ -709,7 +709,14 @@ class Writer:
         fam = self.model.family
         if fam == "titan-text" or self.voice.cold:
             return ""
-        return self.voice.pick(["", "", self.t("Sure. ", "Claro. "), self.t("Good question. ", "Boa pergunta. ")])
+        leads = {
+            "anthropic": ["", self.t("Good question. ", "Boa pergunta. "), self.t("Sure. ", "Claro. ")],
+            "llama": ["", self.t("Great question! ", "Ótima pergunta! "), self.t("Sure thing! ", "Com certeza! ")],
+            "mistral": ["", self.t("Certainly. ", "Certamente. ")],
+            "cohere": ["", self.t("Here is a short answer: ", "Aqui vai uma resposta curta: ")],
+            "jamba": ["", self.t("In brief: ", "Em resumo: ")],
+        }.get(fam, [""])
+        return self.voice.pick(leads)
 
     def invent(self) -> str:
         """A fluent, confident answer with no support at all: the hallucination the course warns about."""
