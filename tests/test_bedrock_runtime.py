@@ -131,6 +131,12 @@ def test_text_tasks_learners_try(cloud, aws):
     assert "def lambda_handler(event, context)" in source and 'os.environ["MODEL_ID"]' in source
     _, answer = converse_text(rt, CLAUDE, 'Answer in JSON with the keys "sentiment" and "confidence": I love this course!')
     assert json.loads(answer)["sentiment"] == "Positive"
+    # System prompts are honoured: language, brevity, JSON.
+    r = rt.converse(modelId=CLAUDE, system=[{"text": "Responda sempre em português. Seja breve."}],
+                    messages=[{"role": "user", "content": [{"text": "What is Amazon SageMaker?"}]}], inferenceConfig={"temperature": 0})
+    assert r["output"]["message"]["content"][0]["text"] == "O Amazon SageMaker é o serviço da AWS para construir, treinar, ajustar e implantar seus próprios modelos de machine learning."
+    r = rt.converse(modelId=CLAUDE, system=[{"text": "Answer only with JSON."}], messages=[{"role": "user", "content": [{"text": "What is a token?"}]}])
+    assert "token" in json.loads(r["output"]["message"]["content"][0]["text"])["answer"]
     _, mail = converse_text(rt, CLAUDE, "Escreva um e-mail curto convidando a equipe para o treinamento de IA generativa")
     assert mail.startswith("Assunto:") and "o treinamento de IA generativa" in mail
     _, answer = converse_text(rt, CLAUDE, "Qual serviço usar para acessar modelos generativos de terceiros sem treinar?")

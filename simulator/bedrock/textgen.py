@@ -156,6 +156,12 @@ class Writer:
         self.folded = lang.fold(self.user)
         self.sys_folded = lang.fold(prompt.system)
         self.language = lang.detect(self.user or prompt.system)
+        # An explicit instruction (system prompt first) beats detection: "Responda em português", "Answer in English".
+        both = self.sys_folded + " " + self.folded
+        if re.search(r"\b(answer|respond|reply|write)\w* (only |always )?in (brazilian )?portuguese\b|\bem portugues\b|\bpt-br\b", both) and not re.search(r"\btranslat|\btraduz", self.folded):
+            self.language = "pt-BR"
+        elif re.search(r"\b(answer|respond|reply|write)\w* (only |always )?in english\b|\b(responda|escreva)\w* (sempre |somente |apenas )?em ingles\b", both) and not re.search(r"\btranslat|\btraduz", self.folded):
+            self.language = "en"
         self.pt = self.language == "pt-BR"
         self.grounded = True
         self.task = "chat"
@@ -179,10 +185,17 @@ class Writer:
                 f"The user asks: \"{self.user[:160]}\". I should work out what is being asked ({self.task}) and answer concisely.",
                 f"O usuário pergunta: \"{self.user[:160]}\". Preciso entender o pedido ({self.task}) e responder de forma concisa.",
             )
+        if self.task in ("knowledge", "ungrounded", "compose") and self._wants_brief():
+            first = sentences(text)
+            text = first[0] if first else text
         if not self.voice.cold and self.task in _VARIED_TASKS:
             text = self.vary(text)
         examples = len(self.few_shot_examples()) if self.user else 0
         return Generation(text=text, grounded=self.grounded, reasoning=reasoning, task=self.task, examples=examples)
+
+    def _wants_brief(self) -> bool:
+        both = self.sys_folded + " " + self.folded
+        return bool(re.search(r"\b(one|a single|1) (sentence|line)\b|\buma (unica )?(frase|linha)\b|\b(be )?(brief|concise|briefly)\b|\b(seja )?(breve|conciso|concisa|sucinto|sucinta)\b|\bem poucas palavras\b|\bin a few words\b", both))
 
     def vary(self, text: str) -> str:
         """Swap some words for synonyms: more of them the warmer the request."""
