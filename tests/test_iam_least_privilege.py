@@ -193,3 +193,23 @@ def test_permissions_boundary_and_session_policy_narrow_a_role(cloud, aws):
     assert narrow.list_objects_v2(Bucket="bounded-data")["KeyCount"] == 1
     denied = _error(lambda: narrow.get_object(Bucket="bounded-data", Key="k"))
     assert "because no session policy allows the s3:GetObject action" in denied["Error"]["Message"]
+
+
+def test_function_logs_need_the_roles_logs_permissions(cloud, aws):
+    import base64
+
+    iam = aws("iam")
+    role = ensure_role(iam, "quiet-role")
+    lam = aws("lambda")
+    lam.create_function(FunctionName="quiet", Runtime="python3.12", Role=role, Handler="lambda_function.handler",
+                        Code={"ZipFile": zip_handler("def handler(e, c):\n    print('hello logs')\n")})
+    response = lam.invoke(FunctionName="quiet", LogType="Tail")
+    assert "hello logs" in base64.b64decode(response["LogResult"]).decode()  # the tail comes with the answer
+    logs = aws("logs")
+    groups = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/quiet")["logGroups"]
+    assert groups == []  # as in AWS: the role may not write logs, so none are written
+    iam.attach_role_policy(RoleName="quiet-role",
+                           PolicyArn="arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole")
+    lam.invoke(FunctionName="quiet")
+    messages = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/quiet")["events"]]
+    assert "hello logs" in messages and any(m.startswith("REPORT RequestId:") for m in messages)

@@ -43,8 +43,13 @@ HOSTILE = {
 }
 
 
+BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+
 def _role(aws):
-    return ensure_role(aws("iam"), "contained-role")
+    arn = ensure_role(aws("iam"), "contained-role")
+    aws("iam").attach_role_policy(RoleName="contained-role", PolicyArn=BASIC)  # lets Lambda write its logs
+    return arn
 
 
 def _group_members(pgid: int) -> int:

@@ -484,6 +484,8 @@ class Runtime:
         from moto.logs.models import logs_backends
 
         try:
+            if not self._may_log(spec, stream):
+                return
             backend = logs_backends[ACCOUNT_ID][spec.region]
             with unseeded():
                 backend.ensure_log_group(spec.log_group)
@@ -495,6 +497,26 @@ class Runtime:
                                        [{"timestamp": now, "message": line} for line in lines])
         except Exception:  # logs are best effort; the invocation's answer matters more
             log.exception("could not write Lambda logs for %s", spec.name)
+
+
+    def _may_log(self, spec: Spec, stream: str) -> bool:
+        """Lambda writes the function's logs with its execution role: without logs:CreateLogStream and
+        logs:PutLogEvents on the group, AWS writes nothing (``lambda_logs_need_permission`` turns this off)."""
+        if not self.cloud.settings.get("lambda_logs_need_permission", True):
+            return True
+        from ..iam import policy, principals
+
+        role = principals.Principal(arn=spec.role, kind="assumed-role", role_arn=spec.role, session_name=spec.name)
+        found = principals.identity_policies(role)
+        if found is None:
+            return False
+        arn = f"arn:aws:logs:{spec.region}:{ACCOUNT_ID}:log-group:{spec.log_group}:log-stream:{stream}"
+        allowed = all(policy.evaluate(found, action, arn).allowed
+                      for action in ("logs:CreateLogStream", "logs:PutLogEvents"))
+        if not allowed:
+            log.info("%s: its role %s may not write logs to %s; none written (as in AWS)", spec.name, spec.role,
+                     spec.log_group)
+        return allowed
 
 
 def _lines(text: str) -> list[str]:

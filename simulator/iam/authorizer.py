@@ -84,6 +84,9 @@ class IamExtension(Extension):
 
     def attach(self, cloud) -> None:
         super().attach(cloud)
+        from . import managed
+
+        managed.install()
         if authorize not in cloud.authorizers:
             cloud.authorizers.append(authorize)
 

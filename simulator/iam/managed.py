@@ -1,0 +1,58 @@
+"""The AWS managed policies a learner of this course attaches (AWSLambdaBasicExecutionRole and friends).
+
+moto knows ~1,600 AWS managed policies but loads none unless told to, and loading all costs half a second per
+reset. We load the few the labs use, read straight out of moto's data by name (no full parse), into every IAM
+backend moto creates.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+
+COURSE_POLICIES = (
+    "AWSLambdaBasicExecutionRole", "AWSLambdaExecute", "AWSLambdaRole", "AWSLambda_FullAccess",
+    "AWSLambda_ReadOnlyAccess", "AWSLambdaSQSQueueExecutionRole", "AWSXRayDaemonWriteAccess",
+    "AmazonS3FullAccess", "AmazonS3ReadOnlyAccess", "AmazonBedrockFullAccess", "AmazonBedrockReadOnly",
+    "CloudWatchLogsFullAccess", "CloudWatchLogsReadOnlyAccess", "CloudWatchFullAccess",
+    "AmazonAPIGatewayInvokeFullAccess", "AmazonAPIGatewayAdministrator", "AmazonAPIGatewayPushToCloudWatchLogs",
+    "AWSKeyManagementServicePowerUser", "AmazonSageMakerFullAccess", "AmazonSageMakerReadOnly",
+    "AdministratorAccess", "PowerUserAccess", "ReadOnlyAccess", "IAMReadOnlyAccess", "IAMFullAccess",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _course_data() -> dict[str, dict]:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data as text
+
+    decoder = json.JSONDecoder()
+    found = {}
+    for name in COURSE_POLICIES:
+        key = re.search(r'"' + re.escape(name) + r'"\s*:\s*(?=\{)', text)
+        if key is not None:
+            found[name], _ = decoder.raw_decode(text, key.end())
+    return found
+
+
+def install() -> None:
+    """Give every IAM backend moto creates the course's AWS managed policies (idempotent)."""
+    from moto.iam import models
+
+    if getattr(models.IAMBackend._init_aws_policies, "_gailab", False):
+        return
+    original = models.IAMBackend._init_aws_policies
+
+    def init_aws_policies(backend):
+        policies = original(backend)
+        if policies:  # moto was told to load them all
+            return policies
+        return [models.AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
+                for name, data in _course_data().items()]
+
+    init_aws_policies._gailab = True  # type: ignore[attr-defined]
+    models.IAMBackend._init_aws_policies = init_aws_policies
+    for account in list(models.iam_backends.keys()):  # backends created before the patch
+        for backend in models.iam_backends[account].values():
+            for policy in init_aws_policies(backend):
+                backend.managed_policies.setdefault(policy.arn, policy)
