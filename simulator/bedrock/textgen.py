@@ -186,8 +186,10 @@ class Writer:
                 f"O usuário pergunta: \"{self.user[:160]}\". Preciso entender o pedido ({self.task}) e responder de forma concisa.",
             )
         if self.task in ("knowledge", "ungrounded", "compose") and self._wants_brief():
-            first = sentences(text)
-            text = first[0] if first else text
+            parts = sentences(text)
+            lead = parts[0] if parts and len(parts[0].split()) <= 3 else ""
+            body = next((x for x in parts if len(x.split()) > 3), "")
+            text = f"{lead} {body}".strip() if body else text
         if not self.voice.cold and self.task in _VARIED_TASKS:
             text = self.vary(text)
         examples = len(self.few_shot_examples()) if self.user else 0
