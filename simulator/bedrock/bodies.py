@@ -132,11 +132,22 @@ def _anthropic_content(content, prompt: Prompt) -> str:
         elif kind == "tool_use":
             texts.append(json.dumps(block.get("input", {})))
         elif kind == "document":
-            source = block.get("source", {})
-            if source.get("type") == "text":
-                from .prompt import Document
+            from .prompt import Document
 
-                prompt.documents.append(Document(block.get("title", "document"), "txt", source.get("data", "")))
+            source = block.get("source") or {}
+            title = str(block.get("title") or "document")
+            if source.get("type") == "text":
+                data = str(source.get("data", ""))
+                prompt.documents.append(Document(title, "txt", data, len(data)))
+            elif source.get("type") == "base64":
+                import base64 as b64
+
+                from . import pdftext
+
+                raw = b64.b64decode(source.get("data") or "")
+                media = str(source.get("media_type", ""))
+                text = pdftext.extract(raw) or None if media == "application/pdf" else raw.decode("utf-8", "replace")
+                prompt.documents.append(Document(title, "pdf" if media == "application/pdf" else "txt", text, len(raw)))
     return "\n".join(texts)
 
 
