@@ -13,56 +13,48 @@ from ..i18n import t
 
 HELP = {
     "en": """\
-# gailab
-
 Hands-on labs for the AWS Generative AI fundamentals, on a local cloud that runs on this computer.
 Work in the **Editor**, **Terminal**, **Playground** and **Explorer** tabs, then press **Check**.
 
-| key | what it does |
-|---|---|
-| enter | open the selected lab |
-| / | search the labs |
-| ctrl+k | check the lab (run the grader) |
-| f4 | show the next hint of the current step |
-| ctrl+s | save the file in the editor |
-| ctrl+d | deploy the lab's function (Lambda labs) |
-| f2 | switch panes: both / instructions / workspace |
-| f3 | one step / all steps |
-| f5 f6 f7 f8 f9 | Editor, Terminal, Playground, Explorer, Quiz |
-| ctrl+c | stop the command running in the terminal |
-| ↑ ↓ | terminal history |
-| r, delete | refresh, delete (explorer) |
-| ctrl+p | command palette: every action, themes, solve, reset, latency, exports |
-| ctrl+l | switch language (English / português) |
-| esc | back |
-| ctrl+q | quit (the local cloud stops with the app; your work is kept) |
+- **enter** — open the selected lab
+- **/** — search the labs
+- **ctrl+k** — check the lab (run the grader)
+- **f4** — show the next hint of the current step
+- **ctrl+s** — save the file in the editor
+- **ctrl+d** — deploy the lab's function (Lambda labs)
+- **f2** — switch panes: both / instructions / workspace
+- **f3** — one step / all steps
+- **f5 f6 f7 f8 f9** — Editor, Terminal, Playground, Explorer, Quiz
+- **ctrl+c** — stop the command running in the terminal
+- **↑ ↓** — terminal history
+- **r, delete** — refresh, delete (explorer)
+- **ctrl+p** — command palette: every action, themes, solve, reset, latency, exports
+- **ctrl+l** — switch language (English / português)
+- **esc** — back
+- **ctrl+q** — quit (the local cloud stops with the app; your work is kept)
 
 Everything also works with the mouse: click tabs, buttons, steps, files and resources.
 """,
     "pt-BR": """\
-# gailab
-
 Labs práticos dos fundamentos de IA generativa na AWS, numa nuvem local que roda neste computador.
 Trabalhe nas abas **Editor**, **Terminal**, **Playground** e **Explorador** e depois aperte **Verificar**.
 
-| tecla | o que faz |
-|---|---|
-| enter | abre o lab selecionado |
-| / | busca nos labs |
-| ctrl+k | verifica o lab (roda o avaliador) |
-| f4 | mostra a próxima dica do passo atual |
-| ctrl+s | salva o arquivo do editor |
-| ctrl+d | implanta a função do lab (labs de Lambda) |
-| f2 | alterna painéis: ambos / instruções / workspace |
-| f3 | um passo / todos os passos |
-| f5 f6 f7 f8 f9 | Editor, Terminal, Playground, Explorador, Quiz |
-| ctrl+c | interrompe o comando do terminal |
-| ↑ ↓ | histórico do terminal |
-| r, delete | atualizar, excluir (explorador) |
-| ctrl+p | paleta de comandos: todas as ações, temas, resolver, reiniciar, latência, exports |
-| ctrl+l | troca o idioma (English / português) |
-| esc | voltar |
-| ctrl+q | sair (a nuvem local para junto; seu trabalho fica salvo) |
+- **enter** — abre o lab selecionado
+- **/** — busca nos labs
+- **ctrl+k** — verifica o lab (roda o avaliador)
+- **f4** — mostra a próxima dica do passo atual
+- **ctrl+s** — salva o arquivo do editor
+- **ctrl+d** — implanta a função do lab (labs de Lambda)
+- **f2** — alterna painéis: ambos / instruções / workspace
+- **f3** — um passo / todos os passos
+- **f5 f6 f7 f8 f9** — Editor, Terminal, Playground, Explorador, Quiz
+- **ctrl+c** — interrompe o comando do terminal
+- **↑ ↓** — histórico do terminal
+- **r, delete** — atualizar, excluir (explorador)
+- **ctrl+p** — paleta de comandos: todas as ações, temas, resolver, reiniciar, latência, exports
+- **ctrl+l** — troca o idioma (English / português)
+- **esc** — voltar
+- **ctrl+q** — sair (a nuvem local para junto; seu trabalho fica salvo)
 
 Tudo também funciona com o mouse: clique em abas, botões, passos, arquivos e recursos.
 """,

@@ -27,7 +27,7 @@ from ..widgets.editor import EditorPane
 from ..widgets.explorer import ExplorerPane
 from ..widgets.playground import PlaygroundPane
 from ..widgets.quiz import QuizPane
-from ..widgets.results import render_report, summary_line
+from ..widgets.results import check_rows, summary_line
 from ..widgets.terminal import TerminalPane
 from ..widgets.topbar import TopBar
 
@@ -67,7 +67,9 @@ class CheckResultsScreen(ModalScreen[None]):
         lang = i18n.get_lang()
         with Vertical(id="results-box", classes="-passed" if self.report.passed else ""):
             with VerticalScroll(id="results-scroll"):
-                yield Static(render_report(self.report, lang), id="results-table")
+                yield from check_rows(self.report, lang)
+                if not self.report.cloud_reachable or any(r.status == "error" for r in self.report.results):
+                    yield Static(t("check.cloud_unreachable"), id="results-unreachable")
             yield Static(summary_line(self.report), id="results-summary")
 
     def on_mount(self) -> None:
@@ -82,10 +84,9 @@ class CheckResultsScreen(ModalScreen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def apply_language(self) -> None:
-        self.query_one("#results-table", Static).update(render_report(self.report, i18n.get_lang()))
-        self.query_one("#results-summary", Static).update(summary_line(self.report))
-        self.query_one("#results-box").border_title = t("check.title", lab=self.lab.title(i18n.get_lang()))
+    async def apply_language(self) -> None:
+        await self.recompose()
+        self.on_mount()
 
 
 class LabScreen(Screen):
