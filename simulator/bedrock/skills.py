@@ -1,0 +1,397 @@
+"""The text engine's skills: translate, classify (zero- and few-shot), summarise, extract, write code, answer
+from a given context or document, use tools. Mixed into :class:`~.textgen.Writer`, which picks one per prompt."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from . import knowledge, lang
+from .textutil import _LABEL_WORDS, _LABELS, _after_colon_or_quotes, _has, _labelled_sentences, sentences, sentiment_score
+
+
+class Skills:
+    """Task methods; they use the Writer's prompt (``self.p``), language helpers and voice."""
+
+    # Tasks ---------------------------------------------------------------------------------------------
+    def translate(self) -> str:
+        self.task = "translate"
+        source = _after_colon_or_quotes(self.user) or self._doc_text() or ""
+        f = self.folded
+        if _has(f, r"(to|into|para o|para|em) (english|ingles)\b", r"\bem ingles\b", r"\bpt.?br? ?(->|para|to) ?en\b"):
+            target = "en"
+        elif _has(f, r"(to|into|para o|para|em) (portuguese|portugues)\b", r"\bpt-?br\b", r"\bem portugues\b"):
+            target = "pt-BR"
+        else:
+            target = "en" if lang.detect(source) == "pt-BR" else "pt-BR"
+        if not source:
+            return self.t("Please give me the text to translate.", "Por favor, envie o texto a traduzir.")
+        translated, missing = knowledge.translate(source, target)
+        if missing:
+            shown = ", ".join(missing[:8])
+            note = (
+                f"\n\n(Note: this simulated model translates with a small glossary; these words were kept as written: {shown}.)"
+                if target == "en" or not self.pt
+                else f"\n\n(Observação: este modelo simulado traduz com um glossário pequeno; estas palavras ficaram como estavam: {shown}.)"
+            )
+            return translated + note
+        return translated
+
+    def few_shot_examples(self) -> list[tuple[str, str]]:
+        """Labelled examples in the prompt: "Text: ... / Label: ..." pairs or "... -> label" lines."""
+        if hasattr(self, "_examples"):
+            return self._examples
+        text = self.user if self.user else ""
+        examples: list[tuple[str, str]] = []
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        pending: str | None = None
+        for ln in lines:
+            m = re.match(r"^(?:[-*\d.)\s]*)?([\w çãéêíóúâõ]{2,24}):\s*(.*)$", ln, re.I)
+            arrow = re.match(r"^(.{6,}?)\s*(?:->|=>|→|:=)\s*([\w çãéêíóúâõ]{2,20})$", ln)
+            if arrow and not m:
+                examples.append((arrow.group(1).strip(" \"'"), arrow.group(2).strip()))
+                pending = None
+                continue
+            if not m:
+                continue
+            key, value = lang.fold(m.group(1).strip()), m.group(2).strip()
+            if key in ("sentiment", "sentimento", "label", "rotulo", "classe", "class", "classification", "classificacao", "categoria", "category", "resposta", "answer", "saida", "output"):
+                if pending is not None and value:
+                    examples.append((pending, value.strip(" .\"'")))
+                pending = None
+            else:
+                pending = value.strip(" \"'")
+        self._examples = [e for e in examples if 0 < len(e[1].split()) <= 3]
+        return self._examples if len(self._examples) >= 1 else []
+
+    def _query_item(self) -> str:
+        """The item to classify: the last unlabelled input line, else quoted text, else the prompt."""
+        lines = [ln.strip() for ln in self.user.splitlines() if ln.strip()]
+        for ln in reversed(lines):
+            m = re.match(r"^(?:[-*\d.)\s]*)?([\w çãéêíóúâõ]{2,24}):\s*(.+)$", ln, re.I)
+            if m and lang.fold(m.group(1).strip()) not in ("sentiment", "sentimento", "label", "rotulo", "classe", "class", "categoria", "category", "resposta", "answer", "saida", "output"):
+                return m.group(2).strip(" \"'")
+        return _after_colon_or_quotes(self.user) or self.user
+
+    def classify(self) -> str:
+        self.task = "classify"
+        examples = self.few_shot_examples()
+        item = self._query_item()
+        score, hits = sentiment_score(item)
+        polarity = "positive" if score > 0 else "negative" if score < 0 else "neutral"
+        if examples:
+            self.task = "classify-few-shot"
+            labels = []
+            for _, label in examples:
+                if label not in labels:
+                    labels.append(label)
+            by_polarity = {}
+            for label in labels:
+                fl = lang.fold(label)
+                for pol, words in _LABEL_WORDS.items():
+                    if fl in words or any(fl.startswith(w) for w in words if len(w) > 3):
+                        by_polarity.setdefault(pol, label)
+            if polarity in by_polarity and (score != 0 or "neutral" in by_polarity):
+                return by_polarity[polarity]
+            # Not a sentiment label set (or no lexicon hit): the closest example's label.
+            item_stems = lang.stems(item)
+            best = max(examples, key=lambda ex: (len(item_stems & lang.stems(ex[0])), -examples.index(ex)))
+            return best[1]
+        label = _LABELS[polarity][1 if self.pt else 0]
+        if _has(self.folded, r"\bone word\b", r"\buma palavra\b", r"\bonly the (label|sentiment)\b", r"\bapenas o (rotulo|sentimento)\b", r"\bjust the\b", r"\bsomente\b"):
+            return label
+        if hits:
+            why = ", ".join(f'"{h}"' for h in dict.fromkeys(hits))
+            return self.voice.pick([
+                self.t(f"{label}. The text's tone comes from words such as {why}.", f"{label}. O tom do texto vem de palavras como {why}."),
+                self.t(f"{label} — signalled by {why}.", f"{label} — indicado por {why}."),
+            ])
+        return self.t(f"{label}. The text expresses no clear opinion.", f"{label}. O texto não expressa uma opinião clara.")
+
+    def summarize(self) -> str:
+        self.task = "summarize"
+        source = self._doc_text() or self.context() or _after_colon_or_quotes(self.user) or ""
+        sents = sentences(source)
+        if not sents:
+            return self.t("Please give me the text to summarize.", "Por favor, envie o texto a resumir.")
+        m = re.search(r"\b(\d+|one|two|three|uma|um|duas|dois|tres)\s+(sentences?|frases?|bullet|topicos|pontos|linhas?|lines?)", self.folded)
+        words_n = {"one": 1, "uma": 1, "um": 1, "two": 2, "duas": 2, "dois": 2, "three": 3, "tres": 3}
+        n = 2 if len(sents) > 4 else 1
+        if m:
+            n = int(m.group(1)) if m.group(1).isdigit() else words_n.get(m.group(1), 2)
+        if "one line" in self.folded or "uma linha" in self.folded or "uma frase" in self.folded:
+            n = 1
+        freq: dict[str, int] = {}
+        for w in lang.content_words(source):
+            freq[lang.stem(w)] = freq.get(lang.stem(w), 0) + 1
+        ranked = sorted(
+            range(len(sents)),
+            key=lambda i: (-sum(freq.get(lang.stem(w), 0) for w in lang.content_words(sents[i])) / (1 + len(lang.words(sents[i])) ** 0.5), i),
+        )
+        chosen = [sents[i] for i in sorted(ranked[: max(1, n)])]
+        bullets = _has(self.folded, r"\bbullet", r"\btopicos\b", r"\bpontos\b", r"\blist\b", r"\blista\b")
+        body = "\n".join(f"- {s}" for s in chosen) if bullets else " ".join(chosen)
+        lead = self.voice.pick([
+            self.t("Summary:", "Resumo:"),
+            self.t("In short:", "Em resumo:"),
+            self.t("Here is a summary:", "Aqui está um resumo:"),
+        ])
+        if self.model.family in ("titan-text",):
+            return body
+        return f"{lead}\n{body}" if bullets else f"{lead} {body}"
+
+    def extract(self) -> str:
+        self.task = "extract"
+        source = _after_colon_or_quotes(self.user) or self.user
+        names = self._field_names()
+        detectors = {
+            "email": r"[\w.+-]+@[\w-]+\.[\w.]+",
+            "phone": r"(?:\+?\d{1,3}[\s-]?)?\(?\d{2,3}\)?[\s-]?\d{4,5}[\s-]?\d{4}",
+            "cpf": r"\b\d{3}\.\d{3}\.\d{3}-\d{2}\b",
+            "cnpj": r"\b\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}\b",
+            "date": r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}-\d{2}-\d{2}\b",
+            "amount": r"(?:R\$|US\$|\$|€)\s?\d[\d.,]*",
+            "order": r"#\s?\d+|\b\d{5,}\b",
+            "name": r"\b[A-ZÀ-Ý][a-zà-ÿ]+(?:\s(?:da|de|do|dos|das)?\s?[A-ZÀ-Ý][a-zà-ÿ]+)+",
+        }
+        aliases = {
+            "email": ("email", "e-mail", "mail"),
+            "phone": ("phone", "telefone", "celular", "tel"),
+            "cpf": ("cpf",),
+            "cnpj": ("cnpj",),
+            "date": ("date", "data", "dia"),
+            "amount": ("amount", "valor", "price", "preco", "total", "value"),
+            "order": ("order", "pedido", "id", "numero", "number"),
+            "name": ("name", "nome", "cliente", "customer", "person", "pessoa"),
+        }
+        result: dict[str, object] = {}
+        for field_name in names or ["name", "email", "phone", "date"]:
+            fl = lang.fold(field_name)
+            kind = next((k for k, al in aliases.items() if any(a in fl for a in al)), None)
+            value = None
+            if kind:
+                m = re.search(detectors[kind], source)
+                value = m.group(0).strip() if m else None
+            result[field_name] = value
+        return json.dumps(result, ensure_ascii=False, indent=2)
+
+    def _field_names(self) -> list[str]:
+        m = re.search(r"\{[^{}]*\}", self.user)
+        if m:
+            try:
+                obj = json.loads(m.group(0))
+                if isinstance(obj, dict) and obj:
+                    return list(obj)
+            except ValueError:
+                pass
+            keys = re.findall(r"[\"']([\w-]+)[\"']\s*:", m.group(0))
+            if keys:
+                return keys
+        m = re.search(r"(?:extract|extraia|extrair)\s+(?:the\s+|os\s+|as\s+|o\s+|a\s+)?(?:following\s+|seguintes\s+)?(?:fields?\s+|campos?\s+)?(.+?)(?:\s+from\b|\s+do\b|\s+da\b|\s+deste\b|\s+desta\b|[:.\n]|$)", self.user, re.I)
+        if not m:
+            return []
+        parts = re.split(r",|\band\b|\be\b", m.group(1))
+        return [re.sub(r"\W+", "_", p.strip().lower()).strip("_") for p in parts if p.strip()][:8]
+
+    def code(self) -> str:
+        self.task = "code"
+        f = self.folded
+        uses_bedrock = "bedrock" in f or "model" in f or "modelo" in f or "summar" in f or "resum" in f
+        uses_s3 = bool(re.search(r"\bs3\b|bucket", f))
+        if "lambda" in f or "handler" in f:
+            lines = ["import json", "import os", "", "import boto3", ""]
+            if uses_bedrock:
+                lines += ['bedrock = boto3.client("bedrock-runtime")', 'MODEL_ID = os.environ["MODEL_ID"]']
+            if uses_s3:
+                lines += ['s3 = boto3.client("s3")', 'BUCKET = os.environ.get("BUCKET", "genai-outputs")']
+            lines += ["", "", "def lambda_handler(event, context):"]
+            lines += ['    body = event.get("body")', "    if isinstance(body, str):", "        event = json.loads(body or \"{}\")"]
+            lines += ['    text = event.get("text", "")']
+            if uses_bedrock:
+                lines += [
+                    "    response = bedrock.converse(",
+                    "        modelId=MODEL_ID,",
+                    '        messages=[{"role": "user", "content": [{"text": f"Summarize: {text}"}]}],',
+                    '        inferenceConfig={"maxTokens": 300, "temperature": 0.2},',
+                    "    )",
+                    '    summary = response["output"]["message"]["content"][0]["text"]',
+                ]
+            else:
+                lines += ["    summary = text[:200]"]
+            if uses_s3:
+                lines += [
+                    '    key = f"responses/{context.aws_request_id}.json"',
+                    '    s3.put_object(Bucket=BUCKET, Key=key, Body=json.dumps({"summary": summary}))',
+                ]
+            lines += [
+                "    return {",
+                '        "statusCode": 200,',
+                '        "headers": {"Content-Type": "application/json"},',
+                '        "body": json.dumps({"summary": summary}),',
+                "    }",
+            ]
+            code = "\n".join(lines)
+            intro = self.voice.pick([
+                self.t("Here is a small AWS Lambda handler in Python:", "Aqui está um pequeno handler de AWS Lambda em Python:"),
+                self.t("This Python Lambda handler does it:", "Este handler Lambda em Python faz isso:"),
+            ])
+            outro = self.t(
+                "Set the environment variables it reads, and give its role only the permissions it needs.",
+                "Defina as variáveis de ambiente que ele lê e dê ao seu role só as permissões necessárias.",
+            )
+            return f"{intro}\n\n```python\n{code}\n```\n\n{outro}"
+        code = 'def main():\n    print("Hello, World!")\n\n\nif __name__ == "__main__":\n    main()'
+        return self.t("Here is a minimal Python program:", "Aqui está um programa Python mínimo:") + f"\n\n```python\n{code}\n```"
+
+    def context(self) -> str | None:
+        """Context given with the question: marked blocks, attached text documents, or the system prompt."""
+        if hasattr(self, "_context"):
+            return self._context
+        found = None
+        text = self.user
+        m = re.search(r"<(context|contexto|document|documents|documento|documentos|passages?|trechos?)>(.*?)</\1>", text, re.S | re.I)
+        if m:
+            found = m.group(2)
+        if found is None:
+            m = re.search(
+                r"(?:^|\n)\s*(?:context|contexto|documents?|documentos?|passages?|trechos?|sources?|fontes?|informa(?:tion|ção|cao)|texto de apoio)\s*:\s*(.+?)(?:\n\s*(?:question|pergunta|q)\s*:|\Z)",
+                text, re.S | re.I,
+            )
+            if m and len(m.group(1).strip()) > 20:
+                found = m.group(1)
+        docs = self._doc_text()
+        if docs:
+            found = (found or "") + "\n" + docs
+        grounding = " ".join(g["text"] for g in self.p.guard_content if "grounding_source" in g.get("qualifiers", []))
+        if grounding.strip():
+            found = (found or "") + "\n" + grounding
+        if found is None and self.p.system:
+            m = re.search(r"(?:context|contexto|documents?|documentos?)\s*:\s*(.+)", self.p.system, re.S | re.I)
+            if m and len(m.group(1).strip()) > 20:
+                found = m.group(1)
+        self._context = found.strip() if found and found.strip() else None
+        return self._context
+
+    def _doc_text(self) -> str:
+        return "\n\n".join(d.text for d in self.p.documents if d.text)
+
+    def _question(self) -> str:
+        queries = [g["text"] for g in self.p.guard_content if "query" in g.get("qualifiers", [])]
+        if queries:
+            return queries[-1]
+        m = re.search(r"(?:question|pergunta)\s*:\s*(.+)", self.user, re.I | re.S)
+        if m:
+            return m.group(1).strip()
+        qs = [s for s in sentences(re.sub(r"<(\w+)>.*?</\1>", " ", self.user, flags=re.S)) if "?" in s]
+        return qs[-1] if qs else self.user.splitlines()[-1] if self.user.strip() else ""
+
+    def from_context(self, context: str) -> str:
+        self.task = "context-qa"
+        question = self._question()
+        q = lang.stems(question)
+        # Names (capitalised words after the first) say what the question is about, not what it asks.
+        names = {lang.stem(w) for w in lang.words(question)[1:] if w[:1].isupper()}
+        asks = q - names
+        scored = []
+        for i, (label, s) in enumerate(_labelled_sentences(context)):
+            stems = lang.stems(s)
+            overlap = len(q & stems)
+            if overlap and (not asks or asks & stems):
+                scored.append((overlap, -i, s, label))
+        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+        if not scored or scored[0][0] < max(1, min(2, len(q) // 3)):
+            unreadable = [d.name for d in self.p.documents if d.text is None]
+            if unreadable and not scored:
+                return self.unreadable_documents(unreadable)
+            return self.t(
+                "The provided context does not contain the answer to this question.",
+                "O contexto fornecido não contém a resposta para essa pergunta.",
+            )
+        best = [scored[0]] + [x for x in scored[1:2] if x[0] >= scored[0][0] - 1 and x[0] > 1]
+        quote = " ".join(f"\"{x[2]}\"" for x in best)
+        labels = list(dict.fromkeys(x[3] for x in best if x[3]))
+        named = [d.name for d in self.p.documents if d.text]
+        if named and not re.search(r"(?:context|contexto)\s*:", self.user, re.I):
+            lead = self.t(f"According to the document \"{named[0]}\":", f"De acordo com o documento \"{named[0]}\":")
+        else:
+            lead = None
+        lead = lead or self.voice.pick([
+            self.t("According to the provided context:", "De acordo com o contexto fornecido:"),
+            self.t("The context says:", "O contexto diz:"),
+            self.t("Based on the context:", "Com base no contexto:"),
+        ])
+        tail = self.t(f" (source: {', '.join(labels)})", f" (fonte: {', '.join(labels)})") if labels else ""
+        return f"{lead} {quote}{tail}"
+
+    def unreadable_documents(self, names: list[str]) -> str:
+        sizes = {d.name: d.size for d in self.p.documents}
+        listed = "; ".join(f"\"{n}\" ({sizes.get(n, 0) // 1024} KB)" for n in names)
+        return self.t(
+            f"I received {listed}. This simulated model reads text documents (txt, md, csv, html) but not the contents of binary formats such as PDF or Word, so I can't compare or quote what {names[0]!r} says. Send the document as text (for example format \"txt\" or \"md\") to get an answer grounded in it.",
+            f"Recebi {listed}. Este modelo simulado lê documentos de texto (txt, md, csv, html), mas não o conteúdo de formatos binários como PDF ou Word; por isso não posso comparar nem citar o que {names[0]!r} diz. Envie o documento como texto (por exemplo, formato \"txt\" ou \"md\") para ter uma resposta baseada nele.",
+        )
+
+    def primes(self) -> str:
+        self.task = "math"
+        n = int(re.search(r"\d+", self.folded).group(0))
+        n = min(n, 10000)
+        found = [k for k in range(2, n + 1) if all(k % d for d in range(2, int(k**0.5) + 1))]
+        return self.t(f"The prime numbers up to {n} are: ", f"Os números primos até {n} são: ") + ", ".join(map(str, found)) + "."
+
+    def arithmetic(self, m) -> str:
+        self.task = "math"
+        a, op, b = float(m.group(1)), m.group(2), float(m.group(3))
+        value = a + b if op == "+" else a - b if op == "-" else a * b if op in "*x×" else (a / b if b else float("nan"))
+        shown = int(value) if value == int(value) else round(value, 6)
+        return f"{m.group(0)} = {shown}"
+
+    def from_tool_results(self) -> str:
+        parts = []
+        for result in self.p.tool_results:
+            for block in result.get("content", []):
+                if "json" in block:
+                    parts.append(json.dumps(block["json"], ensure_ascii=False))
+                elif "text" in block:
+                    parts.append(block["text"])
+        data = "; ".join(parts) or self.t("no data", "nenhum dado")
+        return self.voice.pick([
+            self.t(f"Based on the tool's result: {data}.", f"Com base no resultado da ferramenta: {data}."),
+            self.t(f"The tool returned: {data}.", f"A ferramenta retornou: {data}."),
+        ])
+
+    def tool_call(self) -> dict | None:
+        if not self.p.tools or self.p.tool_results or self.p.tool_choice == "none":
+            return None
+        choice = self.p.tool_choice or "auto"
+        chosen = None
+        if choice.startswith("tool:"):
+            chosen = next((t for t in self.p.tools if t["name"] == choice[5:]), None)
+        else:
+            q = lang.stems(self.user)
+            scored = sorted(
+                ((len(q & lang.stems(t["name"].replace("_", " ") + " " + t.get("description", ""))), i, t) for i, t in enumerate(self.p.tools)),
+                key=lambda x: (-x[0], x[1]),
+            )
+            if scored and (scored[0][0] > 0 or choice == "any"):
+                chosen = scored[0][2]
+        if chosen is None:
+            return None
+        schema = chosen.get("schema") or {}
+        props = schema.get("properties", {}) if isinstance(schema, dict) else {}
+        values: dict[str, object] = {}
+        proper = re.findall(r"\b[A-ZÀ-Ý][\wà-ÿ]+(?:\s[A-ZÀ-Ý][\wà-ÿ]+)*", self.user)
+        proper = [p for p in proper if lang.fold(p) not in lang.STOP_EN and lang.fold(p) not in lang.STOP_PT and p.split()[0] not in ("What", "Qual", "How", "Como", "Please", "Get", "Tell")]
+        numbers = re.findall(r"-?\d+(?:\.\d+)?", self.user)
+        for name, spec in props.items():
+            kind = spec.get("type", "string") if isinstance(spec, dict) else "string"
+            if kind in ("number", "integer"):
+                values[name] = (float(numbers.pop(0)) if kind == "number" else int(float(numbers.pop(0)))) if numbers else 0
+            elif kind == "boolean":
+                values[name] = True
+            elif isinstance(spec, dict) and spec.get("enum"):
+                values[name] = spec["enum"][0]
+            else:
+                values[name] = proper.pop(0) if proper else self.user.strip()[:100]
+        digest = hashlib.sha256((self.user + chosen["name"]).encode()).hexdigest()
+        return {"toolUseId": f"tooluse_{digest[:22]}", "name": chosen["name"], "input": values}
