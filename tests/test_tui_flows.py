@@ -179,6 +179,10 @@ async def test_playground_call_shows_tokens_cost_latency_grounding(app_for, clou
     app = app_for("en")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_lab(app, pilot, "bedrock-first-call")
+        editor = screen.query_one("#editor")
+        editor.open_file(screen.workspace / "answers.json")  # JSON opens as plain text (its grammar crashes)
+        await pilot.pause()
+        assert editor.path.name == "answers.json" and screen.query_one(TextArea).language is None
         screen.show_tab("playground")
         play = screen.query_one("#playground")
         await wait_for(pilot, lambda: play.models, what="models")

@@ -208,6 +208,7 @@ class LabScreen(Screen):
         if self.layout_mode == "instructions":
             self.layout_mode = "split"
             self.query_one("#lab-body").set_classes("-split")
+        self.set_focus(None)  # the focused widget may be hidden by the switch; drop it first
         self.query_one(TabbedContent).active = f"tab-{name}"
         self._focus_tab(name)
 
@@ -219,6 +220,10 @@ class LabScreen(Screen):
                   "explorer": "#explorer-tree"}.get(name)
         if target:
             self.call_after_refresh(self.query_one(target).focus)
+        elif name == "quiz":
+            fields = self.query_one(QuizPane).query("RadioSet, Checkbox")
+            if fields:
+                self.call_after_refresh(fields.first().focus)
         if name == "explorer":
             self.query_one(ExplorerPane).activate()
         if name == "terminal":

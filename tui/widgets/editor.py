@@ -12,8 +12,10 @@ from textual.widgets import Button, DirectoryTree, Static, TextArea
 
 from ..i18n import t
 
-LANGUAGES = {".py": "python", ".json": "json", ".md": "markdown", ".yaml": "yaml", ".yml": "yaml",
-             ".toml": "toml", ".sh": "bash", ".sql": "sql", ".html": "html", ".css": "css"}
+# No "json": tree-sitter-json 0.24.8 with tree-sitter 0.26.1 crashes the interpreter (segfault) in TextArea;
+# JSON files open as plain text.
+LANGUAGES = {".py": "python", ".md": "markdown", ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".sh": "bash",
+             ".sql": "sql", ".html": "html", ".css": "css"}
 
 
 class WorkspaceTree(DirectoryTree):
