@@ -213,3 +213,22 @@ def test_function_logs_need_the_roles_logs_permissions(cloud, aws):
     lam.invoke(FunctionName="quiet")
     messages = [e["message"] for e in logs.filter_log_events(logGroupName="/aws/lambda/quiet")["events"]]
     assert "hello logs" in messages and any(m.startswith("REPORT RequestId:") for m in messages)
+
+
+def test_iam_user_keys_are_judged_by_user_and_group_policies(cloud, aws):
+    iam = aws("iam")
+    iam.create_user(UserName="analyst")
+    iam.create_group(GroupName="readers")
+    iam.add_user_to_group(GroupName="readers", UserName="analyst")
+    iam.put_group_policy(GroupName="readers", PolicyName="list", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]}))
+    key = iam.create_access_key(UserName="analyst")["AccessKey"]
+    s3 = boto3.client("s3", endpoint_url=cloud.endpoint, region_name="us-east-1",
+                      aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+    assert s3.list_buckets()["Buckets"] == []
+    denied = _error(lambda: s3.create_bucket(Bucket="nope"))
+    assert denied["Error"]["Message"].startswith(
+        "User: arn:aws:iam::123456789012:user/analyst is not authorized to perform: s3:CreateBucket")
+    iam.put_user_policy(UserName="analyst", PolicyName="create", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:CreateBucket", "Resource": "*"}]}))
+    s3.create_bucket(Bucket="nope")

@@ -1,4 +1,5 @@
-"""Least privilege that bites: requests signed with a role session are judged against the role's policies.
+"""Least privilege that bites: requests signed with a role session (or an IAM user's key) are judged against
+that identity's policies.
 
 Registered as a cloud authorizer (called before any dispatch, so it covers moto's services and ours alike).
 The learner's default credentials (the account root) are never restricted.
@@ -46,7 +47,7 @@ def authorize(info) -> Response | None:
     if info.replaying or not info.access_key:
         return None
     principal = principals.resolve(info.access_key)
-    if principal.kind != "assumed-role":
+    if principal.kind not in ("assumed-role", "user"):
         return None
     access = actions.describe(info)
     if access is None:
@@ -57,12 +58,12 @@ def authorize(info) -> Response | None:
         return None
     found = principals.identity_policies(principal)
     if found is None:
-        return _denied(info, principal, access, None, f"The role {principal.role_arn} no longer exists")
+        return _denied(info, principal, access, None, f"The identity {principal.arn} no longer exists")
     context = {
         "aws:RequestedRegion": info.region,
-        "aws:PrincipalArn": principal.role_arn,
+        "aws:PrincipalArn": principal.role_arn or principal.arn,
         "aws:PrincipalAccount": principal.arn.split(":")[4],
-        "aws:PrincipalType": "AssumedRole",
+        "aws:PrincipalType": "AssumedRole" if principal.kind == "assumed-role" else "User",
         "aws:SecureTransport": "false",
         "aws:userid": f"{principal.session_name}",
     }

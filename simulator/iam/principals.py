@@ -47,22 +47,28 @@ def caller_arn(access_key: str | None) -> str:
 
 
 def identity_policies(principal: Principal) -> list[tuple[str, object]] | None:
-    """The identity policies of a role session (inline and attached), as ``(name, document)``; None when the
-    role no longer exists. Users and the root get None: the local cloud does not restrict them."""
-    if principal.kind != "assumed-role" or not principal.role_arn:
-        return None
+    """The identity policies of a role session or an IAM user (inline, attached, and the user's groups'), as
+    ``(name, document)``; None when the identity no longer exists. The root gets None: it is never restricted."""
     from moto.iam.models import iam_backends
 
     iam = iam_backends[ACCOUNT_ID]["aws"]
+    holders: list = []
     try:
-        role = iam.get_role_by_arn(principal.role_arn)
+        if principal.kind == "assumed-role" and principal.role_arn:
+            holders = [iam.get_role_by_arn(principal.role_arn)]
+        elif principal.kind == "user" and principal.user_name:
+            holders = [iam.get_user(principal.user_name), *iam.get_groups_for_user(principal.user_name)]
+        else:
+            return None
     except Exception:
         return None
-    found: list[tuple[str, object]] = [(f"inline policy {name}", doc) for name, doc in role.policies.items()]
-    for arn, managed in role.managed_policies.items():
-        version = next((v for v in managed.versions if v.is_default), None)
-        if version is not None:
-            found.append((f"managed policy {arn}", version.document))
+    found: list[tuple[str, object]] = []
+    for holder in holders:
+        found += [(f"inline policy {name}", doc) for name, doc in holder.policies.items()]
+        for arn, managed in holder.managed_policies.items():
+            version = next((v for v in managed.versions if v.is_default), None)
+            if version is not None:
+                found.append((f"managed policy {arn}", version.document))
     return found
 
 
