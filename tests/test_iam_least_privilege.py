@@ -44,7 +44,7 @@ def test_role_session_denied_until_put_role_policy_grants_it(cloud, aws):
     assert denied["ResponseMetadata"]["HTTPStatusCode"] == 403
     assert denied["Error"]["Message"] == (
         f"User: arn:aws:sts::{ACCOUNT}:assumed-role/app-role/learner-test is not authorized to perform: "
-        "s3:PutObject on resource: arn:aws:s3:::genai-outputs/a.txt because no identity-based policy allows "
+        "s3:PutObject on resource: \"arn:aws:s3:::genai-outputs/a.txt\" because no identity-based policy allows "
         "the s3:PutObject action")
     iam.put_role_policy(RoleName="app-role", PolicyName="write-outputs", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [

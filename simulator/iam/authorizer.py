@@ -28,8 +28,8 @@ def _denied(info, principal, access: actions.Access, decision: policy.Decision |
         reason = f"with an explicit deny in {article} {kind} ({decision.policy})"
     else:
         reason = f"because no {kind} allows the {access.action} action"
-    message = (f"User: {principal.arn} is not authorized to perform: {access.action} on resource: {resource} "
-               f"{reason}")
+    shown = f'"{resource}"' if service == "s3" else resource  # S3 quotes the ARN, other services do not
+    message = f"User: {principal.arn} is not authorized to perform: {access.action} on resource: {shown} {reason}"
     headers = {}
     if decision is not None and decision.unevaluated:
         listed = "; ".join(decision.unevaluated)
