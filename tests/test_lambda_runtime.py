@@ -204,3 +204,17 @@ def test_create_function_with_a_role_lambda_cannot_assume_is_refused(cloud, aws)
     else:
         raise AssertionError("CreateFunction must refuse a role Lambda cannot assume")
     assert lam.list_functions()["Functions"] == []
+
+
+def test_reserved_concurrency_zero_throttles(cloud, aws):
+    _create(aws, "paused", "def handler(e, c):\n    return 1\n")
+    lam = aws("lambda")
+    lam.put_function_concurrency(FunctionName="paused", ReservedConcurrentExecutions=0)
+    try:
+        lam.invoke(FunctionName="paused")
+    except lam.exceptions.TooManyRequestsException as exc:
+        assert exc.response["ResponseMetadata"]["HTTPStatusCode"] == 429 and "Rate Exceeded." in str(exc)
+    else:
+        raise AssertionError("a function with no reserved concurrency must be throttled")
+    lam.delete_function_concurrency(FunctionName="paused")
+    assert json.loads(lam.invoke(FunctionName="paused")["Payload"].read()) == 1

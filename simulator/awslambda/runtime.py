@@ -68,6 +68,8 @@ class Spec:
     log_group: str = ""
     code_id: str = ""
     layer_arns: tuple = ()
+    #: ReservedConcurrentExecutions (not part of the key: changing it keeps warm environments).
+    reserved: int | None = None
 
     @classmethod
     def of(cls, fn) -> "Spec":
@@ -100,6 +102,7 @@ class Spec:
             log_group=f"/aws/lambda/{fn.function_name}",
             code_id=str(code_id),
             layer_arns=tuple(layer_arns),
+            reserved=None if getattr(fn, "reserved_concurrency", None) in (None, "") else int(fn.reserved_concurrency),
         )
 
     @property
@@ -208,6 +211,8 @@ class Runtime:
                 if self._stopped:
                     raise Throttled("the local cloud is stopping")
                 self._retire_stale(spec)
+                if spec.reserved is not None and sum(e.spec.arn == spec.arn for e in self._busy) >= spec.reserved:
+                    raise Throttled("Rate Exceeded.")  # AWS throttles at once past reserved concurrency
                 idle = self._idle.get(spec.key)
                 if idle:
                     env = idle.pop()
