@@ -174,9 +174,15 @@ class ApiGatewayExtension(Extension):
                 "pathParameters": params or None, "stageVariables": stage_variables or None,
                 "requestContext": context, "body": text_body, "isBase64Encoded": is_b64,
             }
+            started = time.monotonic()
             invocation = integrations.run_lambda(fn, event)
             if invocation is None:
                 return integrations.internal_error("the Lambda runtime is not running")
+            limit = (integration.timeout_in_millis or 29000) / 1000
+            if time.monotonic() - started > limit:  # AWS stops waiting at the integration timeout
+                return integrations.Outcome(504, b'{"message": "Endpoint request timed out"}',
+                                            {"Content-Type": "application/json"},
+                                            f"the function ran longer than {limit:.0f} s")
             return integrations.proxy_response(invocation)
         if kind == "AWS":
             if ":lambda:path/" in (integration.uri or ""):
