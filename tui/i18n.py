@@ -150,7 +150,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "play.top_p": ("top-p", "top-p"),
     "play.max_tokens": ("max", "máx"),
     "play.system": ("system prompt (optional)", "prompt de sistema (opcional)"),
-    "play.placeholder": ("> ask the model…", "> pergunte ao modelo…"),
+    "play.placeholder": ("> ask the model…  (/clear starts over)", "> pergunte ao modelo…  (/clear recomeça)"),
+    "play.choose": ("choose a model", "escolha um modelo"),
     "play.you": ("you", "você"),
     "play.model_label": ("model", "modelo"),
     "play.stats": (

@@ -16,7 +16,7 @@ class ConfirmScreen(ModalScreen[bool]):
     """Asks before something that cannot be undone; y/enter confirms, n/esc cancels."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "yes", id="yes"),
+        Binding("y,s", "answer(True)", "yes", id="yes"),
         Binding("n,escape", "answer(False)", "no", id="no"),
     ]
 

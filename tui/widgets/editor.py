@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DirectoryTree, Static, TextArea
@@ -26,6 +27,11 @@ class WorkspaceTree(DirectoryTree):
 
 
 class EditorPane(Vertical):
+    BINDINGS = [
+        Binding("ctrl+home", "document_edge(True)", show=False),
+        Binding("ctrl+end", "document_edge(False)", show=False),
+    ]
+
     class Deployed(Message):
         def __init__(self, ok: bool, text: str) -> None:
             super().__init__()
@@ -60,6 +66,10 @@ class EditorPane(Vertical):
                  and p.name != "answers.json"]
         files.sort(key=lambda p: (p.suffix != ".py", len(p.relative_to(self.workspace).parts), str(p)))
         return files[0] if files else None
+
+    def action_document_edge(self, start: bool) -> None:
+        area = self.query_one(TextArea)
+        area.move_cursor((0, 0) if start else area.document.end)
 
     # --- files -------------------------------------------------------------------------------------------
     @property

@@ -82,6 +82,7 @@ class PlaygroundPane(Vertical):
             self.app.notify(t("play.no_models", error=message.error), severity="error")
             return
         self.models = message.models
+        select.prompt = t("play.choose")
         select.set_options(message.models)
         ids = [model_id for _, model_id in message.models]
         for preferred in PREFERRED:
@@ -110,8 +111,17 @@ class PlaygroundPane(Vertical):
     def _submitted(self, event: Input.Submitted) -> None:
         self.send(event.value)
 
+    def clear_chat(self) -> None:
+        """Start a new conversation (the session totals stay: they are what you spent)."""
+        self.messages.clear()
+        self.query_one("#play-chat", VerticalScroll).remove_children()
+
     def send(self, text: str) -> None:
         text = text.strip()
+        if text == "/clear":
+            self.query_one("#play-prompt", Input).value = ""
+            self.clear_chat()
+            return
         if not text or self.busy or not self.app.cloud_ready():
             return
         model = self.query_one(Select).value
