@@ -120,6 +120,14 @@ def test_text_tasks_learners_try(cloud, aws):
     _, label = converse_text(rt, CLAUDE, few)
     assert label == "positivo"
     assert ledger(cloud)[-1]["fewShotExamples"] == 2 and ledger(cloud)[-2]["fewShotExamples"] == 0
+    # Few-shot as earlier turns of the conversation.
+    turns = [("Classify: 'I love this phone'", "positive"), ("Classify: 'Battery died after a day'", "negative")]
+    messages = []
+    for text, label in turns:
+        messages += [{"role": "user", "content": [{"text": text}]}, {"role": "assistant", "content": [{"text": label}]}]
+    messages.append({"role": "user", "content": [{"text": "Classify: 'Fantastic camera and fast delivery'"}]})
+    r = rt.converse(modelId=CLAUDE, messages=messages)
+    assert r["output"]["message"]["content"][0]["text"] == "positive" and ledger(cloud)[-1]["fewShotExamples"] == 2
     _, summary = converse_text(rt, CLAUDE, "Resuma em uma frase: O Amazon Bedrock dá acesso a foundation models por API. Ele é serverless. "
                                            "A cobrança é por token de entrada e saída. Guardrails filtram conteúdo.")
     assert "resumo" in summary.lower() and "Bedrock" in summary and summary.count(".") <= 2

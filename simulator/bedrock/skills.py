@@ -62,6 +62,11 @@ class Skills:
                 pending = None
             else:
                 pending = value.strip(" \"'")
+        # Examples given as earlier turns: a user message answered by a short assistant label.
+        turns = self.p.turns
+        for (role, text_in), (next_role, label) in zip(turns[:-1], turns[1:]):
+            if role == "user" and next_role == "assistant" and 0 < len(label.split()) <= 3 and text_in.strip():
+                examples.append((_after_colon_or_quotes(text_in) or text_in.strip(), label.strip(" .\"'")))
         self._examples = [e for e in examples if 0 < len(e[1].split()) <= 3]
         return self._examples if len(self._examples) >= 1 else []
 

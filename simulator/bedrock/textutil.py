@@ -41,14 +41,15 @@ def _fold_words(text: str) -> list[str]:
 
 def sentiment_score(text: str) -> tuple[int, list[str]]:
     score, hits = 0, []
-    words = _fold_words(text)
+    originals = lang.words(text)
+    words = [lang.fold(w) for w in originals]
     for i, w in enumerate(words):
         polarity = 1 if w in _POS else -1 if w in _NEG else 0
         if polarity and any(p in _NEGATORS for p in words[max(0, i - 3) : i]):
             polarity = -polarity
         if polarity:
             score += polarity
-            hits.append(w)
+            hits.append(originals[i].lower())
     return score, hits
 
 
