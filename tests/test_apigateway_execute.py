@@ -287,3 +287,27 @@ def test_aws_iam_and_api_key_methods_are_guarded(cloud, aws):
     assert http("GET", f"{base}/keyed", headers={"x-api-key": "wrong"})[0] == 403
     status, _, body = http("GET", f"{base}/keyed", headers={"x-api-key": key})
     assert status == 200 and json.loads(body) == {"ok": True}
+
+
+def test_test_invoke_method_runs_the_undeployed_method_with_the_aws_cli(cloud, aws, aws_env):
+    import subprocess
+    import sys
+
+    apigw = aws("apigateway")
+    fn_arn = _function(aws, "tested")
+    aws("lambda").add_permission(FunctionName="tested", StatementId="apigw", Action="lambda:InvokeFunction",
+                                 Principal="apigateway.amazonaws.com")
+    api_id = apigw.create_rest_api(name="console-test")["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    items = _resource(apigw, api_id, root, "items")
+    item = _resource(apigw, api_id, items, "{id}")
+    _proxy_method(apigw, api_id, item, "GET", fn_arn)
+    done = subprocess.run([sys.executable, "-m", "awscli", "apigateway", "test-invoke-method", "--rest-api-id", api_id,
+                           "--resource-id", item, "--http-method", "GET", "--path-with-query-string", "/items/9?q=x",
+                           "--headers", "X-Test=cli"], env=aws_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["status"] == 201 and "Method completed with status: 201" in answer["log"]
+    event = json.loads(answer["body"])
+    assert event["pathParameters"] == {"id": "9"} and event["queryStringParameters"] == {"q": "x"}
+    assert event["header"] == "cli" and event["stage"] == "test-invoke-stage"

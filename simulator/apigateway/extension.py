@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from ..core.admin import json_response
 from ..core.extensions import Extension
 from ..core.home import ACCOUNT_ID
-from . import httpapi, integrations, routing, templates
+from . import httpapi, integrations, routing, templates, testinvoke
 
 log = logging.getLogger("gailab.simulator.apigateway")
 
@@ -49,11 +49,15 @@ class ApiGatewayExtension(Extension):
         routing.install_snapshots()
 
     def matches(self, info) -> bool:
+        if testinvoke.matches(info):
+            return True
         if info.service not in (None, "execute-api"):
             return False
         return routing.target_of(info.path, info.headers.get("Host", "")) is not None
 
     def handle(self, info) -> Response:
+        if testinvoke.matches(info):
+            return testinvoke.handle(self, info)
         info.journal = False
         started = time.perf_counter()
         target = routing.target_of(info.path, info.headers.get("Host", ""))
