@@ -165,8 +165,7 @@ class Runtime(Media):
             record["prompt"] = (users[-1] if users else "")[:2000]
             if prompt.system:
                 record["system"] = prompt.system[:2000]
-            dialogue_examples = sum(1 for r, _ in prompt.turns if r == "assistant")
-            record["fewShotExamples"] = max(gen.examples if gen else 0, dialogue_examples)
+            record["fewShotExamples"] = gen.examples if gen else 0
         elif "inputText" in body:
             record["prompt"] = str(body.get("inputText"))[:2000]
         if gen is not None:

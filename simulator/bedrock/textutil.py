@@ -35,10 +35,6 @@ _LABEL_WORDS = {
 }
 
 
-def _fold_words(text: str) -> list[str]:
-    return [lang.fold(w) for w in lang.words(text)]
-
-
 def sentiment_score(text: str) -> tuple[int, list[str]]:
     score, hits = 0, []
     originals = lang.words(text)
