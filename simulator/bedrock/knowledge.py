@@ -153,4 +153,7 @@ def translate(text: str, target: str) -> tuple[str, list[str]]:
             if not tok.isdigit() and tok.lower() not in (m.lower() for m in missing):
                 missing.append(tok)
             i += 1
-    return "".join(out), missing
+    text = "".join(out)
+    if target == "en":
+        text = re.sub(r"\bi\b", "I", text)
+    return text, missing
