@@ -232,3 +232,28 @@ def test_iam_user_keys_are_judged_by_user_and_group_policies(cloud, aws):
     iam.put_user_policy(UserName="analyst", PolicyName="create", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:CreateBucket", "Resource": "*"}]}))
     s3.create_bucket(Bucket="nope")
+
+
+def test_sse_kms_objects_need_the_key_too(cloud, aws):
+    iam, s3, kms = aws("iam"), aws("s3"), aws("kms")
+    key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName="alias/genai-lab", TargetKeyId=key_arn)
+    s3.create_bucket(Bucket="genai-outputs")
+    s3.put_bucket_encryption(Bucket="genai-outputs", ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/genai-lab"}}]})
+    ensure_role(iam, "writer-role", {"s3": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"], "Resource": "arn:aws:s3:::genai-outputs/*"}]}})
+    role_s3 = _session_clients(cloud, aws, "writer-role")("s3")
+    denied = _error(lambda: role_s3.put_object(Bucket="genai-outputs", Key="r.json", Body=b"{}"))
+    assert denied["Error"]["Code"] == "AccessDenied"
+    assert f"kms:GenerateDataKey on resource: \"{key_arn}\"" in denied["Error"]["Message"]
+    iam.put_role_policy(RoleName="writer-role", PolicyName="kms-write", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:GenerateDataKey", "Resource": key_arn}]}))
+    role_s3.put_object(Bucket="genai-outputs", Key="r.json", Body=b"{}")
+    assert "kms:Decrypt" in _error(lambda: role_s3.get_object(Bucket="genai-outputs", Key="r.json"))["Error"]["Message"]
+    iam.put_role_policy(RoleName="writer-role", PolicyName="kms-read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn}]}))
+    assert role_s3.get_object(Bucket="genai-outputs", Key="r.json")["Body"].read() == b"{}"
+    # SSE-S3 asked for explicitly needs no key grant.
+    iam.delete_role_policy(RoleName="writer-role", PolicyName="kms-write")
+    role_s3.put_object(Bucket="genai-outputs", Key="plain.json", Body=b"{}", ServerSideEncryption="AES256")

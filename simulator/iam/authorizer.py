@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from ..core import awserrors
 from ..core.extensions import Extension
-from . import actions, policy, principals
+from . import actions, policy, principals, sse_kms
 
 log = logging.getLogger("gailab.simulator.iam")
 
@@ -75,6 +75,12 @@ def authorize(info) -> Response | None:
         limit = policy.evaluate(documents, access.action, access.resource, context)
         if not limit.allowed:
             return _denied(info, principal, access, limit, limit_kind=kind)
+    if info.service in (None, "s3"):
+        key = sse_kms.key_access(info, access)
+        if key is not None:
+            decision = policy.evaluate(found, key.action, key.resource, context)
+            if not decision.allowed:
+                return _denied(info, principal, key, decision)
     return None
 
 
