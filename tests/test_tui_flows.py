@@ -427,3 +427,40 @@ def fn_exists(ctx):
     return Pass()
 ''')
     return lab
+
+
+async def test_mouse_reaches_tabs_buttons_and_steps(app_for):
+    app = app_for("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        tabs = screen.query_one(TabbedContent)
+        assert await pilot.click("#workspace Tab#--content-tab-tab-terminal")
+        await wait_for(pilot, lambda: tabs.active == "tab-terminal", what="terminal tab by click")
+        assert await pilot.click("#workspace Tab#--content-tab-tab-explorer")
+        await wait_for(pilot, lambda: tabs.active == "tab-explorer", what="explorer tab by click")
+        items = screen.query_one("#step-list").children
+        assert await pilot.click(items[2])
+        await wait_for(pilot, lambda: screen.current == 2, what="step 3 by click")
+        assert "Versioning" in screen._step_markdown() or "versioning" in screen._step_markdown()
+        assert await pilot.click("#hint-button")
+        await wait_for(pilot, lambda: any(n.message == screen.lab.steps[2].hints("en")[0] for n in app._notifications),
+                       what="hint of the clicked step")
+        assert await pilot.click("#check-button")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CheckResultsScreen", what="check by click")
+
+
+async def test_unreachable_endpoint_shows_down_and_keeps_working(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAILAB_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on the discard port
+    app = GailabApp(home=tmp_path, lang="en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.cloud_state == "down", what="down state")
+        assert app.cloud_process is None  # GAILAB_ENDPOINT given: no child started
+        assert str(app.screen.query_one("#cloud-status").render()) == "● cloud down"
+        assert "127.0.0.1:9" in app.cloud_reason
+        await wait_for(pilot, lambda: app.labs, what="labs")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: getattr(app.screen, "is_lab_screen", False), what="lab opens anyway")
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "LabScreen"  # no grader run against a dead cloud
+        assert any("down" in n.message for n in app._notifications)
