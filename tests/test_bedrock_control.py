@@ -183,6 +183,15 @@ def test_ledger_records_filters_and_invocation_logging(cloud, aws):
     assert len(keys) == 2 and all(k.startswith("bedrock/AWSLogs/123456789012/BedrockModelInvocationLogs/us-east-1/") for k in keys)
     logged = json.loads(gzip.decompress(s3.get_object(Bucket="genai-logs", Key=sorted(keys)[0])["Body"].read()))
     assert logged["modelId"] in (CLAUDE, "amazon.nova-micro-v1:0")
+    # Bedrock's runtime metrics land in CloudWatch under AWS/Bedrock, per model.
+    cw = aws("cloudwatch")
+    import datetime as dt
+    now = dt.datetime.now(dt.timezone.utc)
+    stats = cw.get_metric_statistics(Namespace="AWS/Bedrock", MetricName="OutputTokenCount", Dimensions=[{"Name": "ModelId", "Value": CLAUDE}],
+                                     StartTime=now - dt.timedelta(minutes=5), EndTime=now + dt.timedelta(minutes=1), Period=60, Statistics=["Sum"])
+    assert sum(p["Sum"] for p in stats["Datapoints"]) == first["outputTokens"]
+    names = {m["MetricName"] for m in cw.list_metrics(Namespace="AWS/Bedrock")["Metrics"]}
+    assert names == {"Invocations", "InvocationLatency", "InputTokenCount", "OutputTokenCount"}
     br.delete_model_invocation_logging_configuration()
     assert "loggingConfig" not in br.get_model_invocation_logging_configuration()
 

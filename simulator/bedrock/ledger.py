@@ -1,6 +1,9 @@
 """The ledger: one record per runtime call (who, which model, tokens, cost, latency, grounded, guardrail),
 durable in the cloud's journal as ``ledger`` events, served at ``/_gailab/bedrock/invocations``.
 
+Each model invocation also puts Bedrock's CloudWatch metrics (namespace ``AWS/Bedrock``, dimension ``ModelId``:
+Invocations, InvocationLatency, InputTokenCount, OutputTokenCount) into moto's CloudWatch, as Bedrock does.
+
 When model invocation logging is configured, each record is also delivered in AWS's ModelInvocationLog
 format to the CloudWatch Logs group and/or S3 bucket, straight into moto's backends (as Bedrock would).
 Replaying a ledger event re-delivers it, so the log group and bucket hold the same entries after a restart.
@@ -60,6 +63,7 @@ class Ledger:
             self.cloud.journal.append("ledger", payload)
         with self.lock:
             self.records.append(record)
+        metrics(record)
         if delivery:
             deliver(delivery, record)
 
@@ -69,6 +73,7 @@ class Ledger:
             return
         with self.lock:
             self.records.append(record)
+        metrics(record)
         if event.get("delivery"):
             deliver(event["delivery"], record)
 
@@ -86,6 +91,30 @@ class Ledger:
                 continue
             out.append({k: r[k] for k in PUBLIC_FIELDS if k in r})
         return out
+
+
+_METRIC_OPERATIONS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream"}
+
+
+def metrics(record: dict) -> None:
+    """Bedrock's runtime metrics for one invocation, straight into moto's CloudWatch (never fails the call)."""
+    if record.get("operation") not in _METRIC_OPERATIONS:
+        return
+    try:
+        from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
+
+        backend = cloudwatch_backends[ACCOUNT_ID][record.get("region", "us-east-1")]
+        when = datetime.fromtimestamp(record["_ts"], timezone.utc).replace(tzinfo=None)  # moto keeps naive UTC
+        dims = [{"Name": "ModelId", "Value": record.get("requestedModelId") or record["modelId"]}]
+        for name, value, unit in (
+            ("Invocations", 1, "Count"),
+            ("InvocationLatency", record["latencyMs"], "Milliseconds"),
+            ("InputTokenCount", record["inputTokens"], "Count"),
+            ("OutputTokenCount", record["outputTokens"], "Count"),
+        ):
+            backend.metric_data.append(MetricDatum("AWS/Bedrock", name, float(value), dims, when, unit))
+    except Exception:
+        log.exception("could not put Bedrock metrics")
 
 
 def model_invocation_log(record: dict, delivery: dict) -> dict:
