@@ -17,6 +17,9 @@ HOSTILE = {
     "infinite-loop": (
         "def handler(event, context):\n    while True:\n        pass\n",
         "Sandbox.Timedout", "Task timed out after 1.00 seconds"),
+    "init-loop": (
+        "while True:\n    pass\n\ndef handler(event, context):\n    return 1\n",
+        "Sandbox.Timedout", "Task timed out after 1.00 seconds"),
     "memory-bomb": (
         "def handler(event, context):\n    hog = []\n    while True:\n        hog.append(bytearray(16 * 1024 * 1024))\n",
         "Runtime.OutOfMemory", "Runtime exited with error: signal: killed"),
