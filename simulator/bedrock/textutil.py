@@ -82,7 +82,8 @@ def _labelled_sentences(context: str) -> list[tuple[str | None, str]]:
 def _after_colon_or_quotes(text: str) -> str | None:
     """The material an instruction applies to: quoted text, or what follows the first ':' / newline."""
     quoted = re.findall(r"[\"“«']([^\"”»']{12,})[\"”»']", text)
-    if quoted:
+    # A quote is the material when it is most of the prompt, not a quotation inside a longer text.
+    if quoted and len(max(quoted, key=len)) >= 0.5 * len(text.strip()):
         return max(quoted, key=len)
     m = re.search(r":\s*(.+)$", text, re.S)
     if m and len(m.group(1).strip()) > 3:
