@@ -218,3 +218,25 @@ def test_reserved_concurrency_zero_throttles(cloud, aws):
         raise AssertionError("a function with no reserved concurrency must be throttled")
     lam.delete_function_concurrency(FunctionName="paused")
     assert json.loads(lam.invoke(FunctionName="paused")["Payload"].read()) == 1
+
+
+def test_invocations_publish_aws_lambda_metrics(cloud, aws):
+    from datetime import datetime, timedelta, timezone
+
+    _create(aws, "measured", "def handler(e, c):\n    if e.get('fail'):\n        raise ValueError('x')\n    return 1\n")
+    lam = aws("lambda")
+    lam.invoke(FunctionName="measured", Payload=b"{}")
+    lam.invoke(FunctionName="measured", Payload=b'{"fail": true}')
+    cw = aws("cloudwatch")
+    now = datetime.now(timezone.utc)
+
+    def total(metric):
+        points = cw.get_metric_statistics(Namespace="AWS/Lambda", MetricName=metric, Statistics=["Sum"],
+                                          Dimensions=[{"Name": "FunctionName", "Value": "measured"}],
+                                          StartTime=now - timedelta(minutes=5), EndTime=now + timedelta(minutes=5),
+                                          Period=300)["Datapoints"]
+        return sum(p["Sum"] for p in points)
+
+    assert total("Invocations") == 2 and total("Errors") == 1 and total("Duration") > 0
+    names = {m["MetricName"] for m in cw.list_metrics(Namespace="AWS/Lambda")["Metrics"]}
+    assert {"Invocations", "Errors", "Duration"} <= names

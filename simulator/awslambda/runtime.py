@@ -342,15 +342,22 @@ class Runtime:
             message = (f"The local cloud runs Python functions only ({SUPPORTED_RUNTIMES[0]} to "
                        f"{SUPPORTED_RUNTIMES[-1]}); it cannot run runtime {what!s} of function {spec.name}.")
             return self._failed(spec, None, request_id, "Runtime.InvalidRuntime", message, "")
-        env = self._acquire(spec)  # Throttled propagates: Invoke answers TooManyRequestsException
+        try:
+            env = self._acquire(spec)
+        except Throttled:
+            self._metrics(spec, Throttles=1)
+            raise  # Invoke answers TooManyRequestsException
         cold = not env.initialised
         healthy = False
+        started = time.perf_counter()
+        result = None
         try:
             init_ms = None
             if cold:
                 self.cold_starts += 1
                 outcome = self._init(env, request_id)
                 if isinstance(outcome, Invocation):
+                    result = outcome
                     return outcome
                 init_ms, init_text = outcome
             else:
@@ -360,6 +367,22 @@ class Runtime:
             return result
         finally:
             self._release(env, healthy)
+            if result is not None:
+                self._metrics(spec, Invocations=1, Errors=1 if result.errored else 0,
+                              Duration=(time.perf_counter() - started) * 1000)
+
+    def _metrics(self, spec: Spec, **values: float) -> None:
+        """AWS/Lambda metrics per invocation (Invocations, Errors, Duration, Throttles), so alarms have data."""
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        units = {"Duration": "Milliseconds"}
+        data = [{"MetricName": name, "Value": float(value), "Unit": units.get(name, "Count"),
+                 "Dimensions": [{"Name": "FunctionName", "Value": spec.name}]} for name, value in values.items()]
+        try:
+            with unseeded():
+                cloudwatch_backends[ACCOUNT_ID][spec.region].put_metric_data("AWS/Lambda", data)
+        except Exception:
+            log.exception("could not record Lambda metrics for %s", spec.name)
 
     def _init(self, env: Environment, request_id: str):
         spec = env.spec
