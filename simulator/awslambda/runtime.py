@@ -561,7 +561,11 @@ def _nproc_limit() -> int:
     if uid == 0:  # not enforced for root; the worker's own fork count applies
         return 0
     count = 0
-    for entry in os.listdir("/proc"):
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no /proc (macOS): the worker's own fork count still applies
+        return 0
+    for entry in entries:
         if not entry.isdigit():
             continue
         try:

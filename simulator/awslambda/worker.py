@@ -46,10 +46,14 @@ def _mark():
 
 
 def _vm_size():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
+    """This process's address space in bytes (Linux); 0 where /proc is missing (macOS: no RLIMIT_AS then)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return 0
 
 
@@ -181,9 +185,13 @@ def _init(msg):
             pass
     if msg.get("nproc_forks"):
         _limit_forks(msg["nproc_forks"])
-    if msg.get("memory_bytes"):
-        limit = _vm_size() + msg["memory_bytes"]
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    baseline = _vm_size()
+    if msg.get("memory_bytes") and baseline:
+        limit = baseline + msg["memory_bytes"]
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (ValueError, OSError):
+            pass
     started = time.perf_counter()
     CURRENT["request_id"] = ""
     handler, err = _load_handler(msg["handler"])
@@ -196,7 +204,8 @@ def _init(msg):
 def _max_rss_mb():
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // (1024 * 1024) if sys.platform == "darwin" else peak // 1024  # bytes on macOS, KiB on Linux
 
 
 def _to_json(result):
