@@ -126,6 +126,13 @@ def test_guardrails_block_or_anonymise_each_sensitive_type_in_both_languages(clo
     for text in blocked:
         r = apply(text)
         assert r["action"] == "GUARDRAIL_INTERVENED" and r["outputs"] == [{"text": "Blocked."}], text
+    # More PII types, masked value by value.
+    many = rt.apply_guardrail(guardrailIdentifier=br.create_guardrail(
+        name="pii-more", blockedInputMessaging="b", blockedOutputsMessaging="b",
+        sensitiveInformationPolicyConfig={"piiEntitiesConfig": [{"type": t, "action": "ANONYMIZE"} for t in (
+            "USERNAME", "PASSWORD", "PIN", "AGE", "LICENSE_PLATE", "IP_ADDRESS", "URL")]})["guardrailId"],
+        guardrailVersion="DRAFT", source="INPUT", content=[{"text": {"text": "login: joao.silva senha: s3cr3t PIN 4321, tenho 34 anos, placa ABC1D23, IP 10.0.0.7"}}])
+    assert many["outputs"][0]["text"] == "login: {USERNAME} senha: {PASSWORD} PIN {PIN}, tenho {AGE}, placa {LICENSE_PLATE}, IP {IP_ADDRESS}"
     clean = apply("What is Amazon Bedrock? / O que é o Amazon Bedrock?")
     assert clean["action"] == "NONE" and clean["outputs"] == []
     assert set(clean["usage"]) >= {"topicPolicyUnits", "contentPolicyUnits", "wordPolicyUnits", "sensitiveInformationPolicyUnits",

@@ -21,8 +21,17 @@ _PII = {
     "URL": r"https?://[^\s]+",
     "US_SOCIAL_SECURITY_NUMBER": r"\b\d{3}-\d{2}-\d{4}\b",
     "NAME": r"\b(?:Mr\.|Mrs\.|Ms\.|Sr\.|Sra\.|Dr\.|Dra\.)\s[A-ZÀ-Ý][a-zà-ÿ]+(?:\s[A-ZÀ-Ý][a-zà-ÿ]+)*",
-    "PASSWORD": r"(?i)(?:password|senha)\s*[:=]\s*\S+",
+    "PASSWORD": r"(?i)(?:password|senha)\s*[:=]\s*(?P<v>\S+)",
+    "USERNAME": r"(?i)(?:username|user name|usu[aá]rio|login)\s*[:=]\s*(?P<v>\S+)",
+    "PIN": r"(?i)\bpin\s*[:=]?\s*(?P<v>\d{4,6})\b",
+    "AGE": r"(?i)\b\d{1,3}\s*(?:years old|anos de idade|anos)\b",
+    "MAC_ADDRESS": r"\b(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}\b",
+    "INTERNATIONAL_BANK_ACCOUNT_NUMBER": r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){3,7}(?:\s?[A-Z0-9]{1,4})?\b",
+    "CREDIT_DEBIT_CARD_CVV": r"(?i)\b(?:cvv|cvc|c[oó]digo de seguran[cç]a)\s*[:=]?\s*(?P<v>\d{3,4})\b",
+    "CREDIT_DEBIT_CARD_EXPIRY": r"(?i)\b(?:exp(?:iry|ires|ira)?|validade|v[aá]lido at[eé])\s*[:=]?\s*(?P<v>(?:0[1-9]|1[0-2])/(?:\d{2}|\d{4}))\b",
+    "LICENSE_PLATE": r"\b[A-Z]{3}-?\d[A-Z0-9]\d{2}\b",
 }
+# The PII types above are detected; the others AWS offers are accepted in a configuration but never detected here.
 
 
 def _luhn(digits: str) -> bool:
@@ -163,7 +172,7 @@ def evaluate(config: dict, source: str, items: list[dict]) -> Outcome:
         if not enabled or pattern is None:
             continue
         for m in re.finditer(pattern, joined):
-            value = m.group(0).strip()
+            value = (m.group("v") if "v" in m.groupdict() else m.group(0)).strip()
             if kind == "CREDIT_DEBIT_CARD_NUMBER" and not _luhn(value):
                 continue
             if kind == "PHONE" and (_luhn(value) and len(re.sub(r"\D", "", value)) >= 13):
