@@ -464,3 +464,21 @@ async def test_unreachable_endpoint_shows_down_and_keeps_working(tmp_path, monke
         await pilot.pause()
         assert type(app.screen).__name__ == "LabScreen"  # no grader run against a dead cloud
         assert any("down" in n.message for n in app._notifications)
+
+
+async def test_quiz_form_writes_answers_json_that_the_grader_reads(app_for):
+    app = app_for("pt-BR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "bedrock-first-call")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: type(app.focused).__name__ == "RadioSet", what="first question focused")
+        await pilot.press("down", "down", "enter")  # amazon.nova-micro-v1:0, the one text model
+        await pilot.press("tab", "down", "down", "enter")  # token-cost: a wrong answer first
+        await pilot.press("up", "enter")  # then the right one (input × price + output × price)
+        answers = json.loads((screen.workspace / "answers.json").read_text())
+        assert answers == {"text-model": [2], "token-cost": [1]}
+        await pilot.press("ctrl+k")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CheckResultsScreen", what="results")
+        statuses = {r.check_id: r.status for r in app.screen.report.results}
+        assert statuses["quiz-text-model"] == "pass" and statuses["quiz-token-cost"] == "pass"
+        assert statuses["invoke-claude"] == "fail"

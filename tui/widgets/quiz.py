@@ -32,6 +32,18 @@ def write_answer(workspace: Path, question_id: str, indexes: list[int]) -> None:
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
+class WrappingRadioButton(RadioButton):
+    """A radio button whose long option wraps instead of ending in an ellipsis."""
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(1, self.render().get_height(self.styles, width))
+
+
+class WrappingCheckbox(Checkbox):
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(1, self.render().get_height(self.styles, width))
+
+
 class QuizPane(VerticalScroll):
     def __init__(self, lab, workspace: Path, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -54,14 +66,14 @@ class QuizPane(VerticalScroll):
             yield Static(f"[b]{number}.[/b] {escape(question.text(lang))}{more}", classes="quiz-question")
             if question.multiple:
                 for index, option in enumerate(question.options(lang)):
-                    box = Checkbox(option, index in chosen, id=f"quiz-{question.id}-{index}", compact=True)
+                    box = WrappingCheckbox(option, index in chosen, id=f"quiz-{question.id}-{index}", compact=True)
                     box.question_id = question.id
                     yield box
             else:
                 with RadioSet(id=f"quiz-{question.id}", compact=True) as radio:
                     radio.question_id = question.id
                     for index, option in enumerate(question.options(lang)):
-                        yield RadioButton(option, index in chosen, compact=True)
+                        yield WrappingRadioButton(option, index in chosen, compact=True)
 
     @on(RadioSet.Changed)
     def _radio(self, event: RadioSet.Changed) -> None:
