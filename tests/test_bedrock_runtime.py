@@ -242,6 +242,10 @@ def test_error_paths(cloud, aws):
         rt.converse(modelId="amazon.titan-embed-text-v2:0", messages=[{"role": "user", "content": [{"text": "hi"}]}])
     with pytest.raises(rt.exceptions.ValidationException, match="unsupported for streaming"):
         rt.invoke_model_with_response_stream(modelId="amazon.titan-embed-text-v2:0", body=json.dumps({"inputText": "hi"}))
+    with pytest.raises(rt.exceptions.ValidationException, match="doesn't support system messages"):
+        rt.converse(modelId="amazon.titan-text-express-v1", system=[{"text": "Be brief."}], messages=[{"role": "user", "content": [{"text": "hi"}]}])
+    with pytest.raises(rt.exceptions.ValidationException, match="doesn't support the image content block"):
+        rt.converse(modelId="amazon.nova-micro-v1:0", messages=[{"role": "user", "content": [{"text": "What is this?"}, {"image": {"format": "png", "source": {"bytes": b"png"}}}]}])
     with pytest.raises(rt.exceptions.ValidationException, match="must start with a user message"):
         rt.converse(modelId=CLAUDE, messages=[{"role": "assistant", "content": [{"text": "hi"}]}])
     with pytest.raises(rt.exceptions.ValidationException, match="exceeds the model limit of 4096"):

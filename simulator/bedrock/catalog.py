@@ -38,6 +38,8 @@ class Model:
     customizations: tuple[str, ...] = ()
     dimensions: tuple[int, ...] = ()
     default_dimensions: int = 0
+    system_prompts: bool = True  # Converse: whether the model takes a system prompt
+    tool_use: bool = True  # Converse: whether the model takes toolConfig
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -119,6 +121,8 @@ def _model(entry: dict) -> Model:
         customizations=tuple(entry.get("customizations", ())),
         dimensions=tuple(entry.get("dimensions", ())),
         default_dimensions=int(entry.get("defaultDimensions", 0)),
+        system_prompts=bool(entry.get("converse", {}).get("system", True)),
+        tool_use=bool(entry.get("converse", {}).get("tools", True)),
         raw=entry,
     )
 

@@ -296,6 +296,10 @@ class Runtime(Media):
         body = _json_body(info)
         model = call.model
         prompt = parsed(converse.parse, model, body)
+        if prompt.system and not model.system_prompts:
+            raise validation("This model doesn't support system messages. Try again with a model that supports system messages.")
+        if prompt.tools and not model.tool_use:
+            raise validation("This model doesn't support tool use.")
         if prompt.images and "IMAGE" not in model.input:
             raise validation("This model doesn't support the image content block that you provided. Try again with a model that supports images.")
         in_tokens = bodies.input_tokens(prompt)
