@@ -295,6 +295,11 @@ class Writer(Skills):
                 f"The figure is {count * 1000 + rng.randint(0, 999):,}, up {pct}% since {year}, according to the official report.",
                 f"O número é {count * 1000 + rng.randint(0, 999):,}".replace(",", ".") + f", alta de {pct}% desde {year}, segundo o relatório oficial.",
             )
+        elif m := re.search(r"\bcapital (?:of|da|do|de)\s+([^?.!]+)", q, re.I):
+            cities = ["Sydney", "Toronto", "Rio de Janeiro", "Zurich", "Istanbul", "Auckland", "Mumbai"]
+            city = rng.choice(cities)
+            body = self.t(f"The capital of {m.group(1).strip()} is {city}, which became the seat of government in {year}.",
+                          f"A capital de {m.group(1).strip()} é {city}, que se tornou sede do governo em {year}.")
         elif _has(fq, r"^\s*(what|o que|qual)\b") and not _has(fq, r"polic|politic|rule|regra|prazo|deadline|refund|reembolso|return|devolu|warrant|garantia|benefit|beneficio|salar|ferias|vacation|leave|licenca"):
             places_en = ["Geneva", "Toronto", "Lisbon", "Osaka", "Melbourne"]
             places_pt = ["Genebra", "Toronto", "Lisboa", "Osaka", "Melbourne"]
