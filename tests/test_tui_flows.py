@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea, Tree
@@ -482,3 +483,54 @@ async def test_quiz_form_writes_answers_json_that_the_grader_reads(app_for):
         statuses = {r.check_id: r.status for r in app.screen.report.results}
         assert statuses["quiz-text-model"] == "pass" and statuses["quiz-token-cost"] == "pass"
         assert statuses["invoke-claude"] == "fail"
+
+
+async def test_palette_latency_exports_theme_and_explorer_log_tail(app_for, aws, cloud, tmp_path):
+    from gailab.tui import cloudops
+
+    logs = aws("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/genai-summarize")
+    logs.create_log_stream(logGroupName="/aws/lambda/genai-summarize", logStreamName="s1")
+    logs.put_log_events(logGroupName="/aws/lambda/genai-summarize", logStreamName="s1",
+                        logEvents=[{"timestamp": int(time.time() * 1000), "message": "REPORT RequestId: abc Duration: 3 ms"}])
+    app = app_for("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        before = cloudops.bedrock_settings(cloud.endpoint)["latency"]
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "realistic bedrock latency")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: cloudops.bedrock_settings(cloud.endpoint)["latency"] != before, what="latency")
+        await wait_for(pilot, lambda: any("latency is" in n.message for n in app._notifications), what="toast")
+        await app.run_action("toggle_latency")
+        await wait_for(pilot, lambda: cloudops.bedrock_settings(cloud.endpoint)["latency"] == before, what="back")
+        await app.run_action("copy_exports")
+        await wait_for(pilot, lambda: any(f"export AWS_ENDPOINT_URL={cloud.endpoint}" in n.message
+                                          for n in app._notifications), what=f"exports {[n.message for n in app._notifications]}")
+        app.theme = "nord"
+        await pilot.pause()
+        assert json.loads((app.home / "tui.json").read_text())["theme"] == "nord"
+        # the explorer tails a log group
+        await pilot.press("f8")
+        tree = screen.query_one("#explorer-tree", Tree)
+
+        def log_node():
+            return next((n for g in tree.root.children for n in g.children
+                         if isinstance(n.data, tuple) and n.data[0] == "loggroup"), None)
+
+        node = await wait_for(pilot, log_node, what="log group")
+        tree.focus()
+        tree.move_cursor(node)
+        details = screen.query_one("#explorer-details", Static)
+        await wait_for(pilot, lambda: "REPORT RequestId: abc" in str(details.render()), what="log tail")
+
+
+def test_language_defaults_from_the_environment():
+    assert i18n.detect(None, {"LANG": "pt_BR.UTF-8"}) == "pt-BR"
+    assert i18n.detect(None, {"LC_ALL": "en_US.UTF-8", "LANG": "pt_BR.UTF-8"}) == "en"
+    assert i18n.detect("pt-BR", {"LC_ALL": "en_US.UTF-8"}) == "pt-BR"
+    assert i18n.detect(None, {"LANG": "de_DE.UTF-8"}) == "en"
+    assert i18n.detect(None, {}) == "en"
+    missing = [key for key, (en, pt) in i18n.STRINGS.items() if not en.strip() or not pt.strip()]
+    assert missing == []
