@@ -3,6 +3,12 @@
 Both boto3 clients sign as ``bedrock``, so requests are told apart by path (the two path sets don't overlap).
 Model ids and ARNs arrive percent-encoded (``%3A``, ``%2F``): routes match the raw path, then unquote.
 Anything else signed for ``bedrock`` passes to moto.
+
+Per-cloud settings (``Cloud(settings=...)``, ``gailab serve --bedrock-latency``) and their admin-route names:
+``bedrock_latency`` / ``latency`` ("off" | "realistic"), ``bedrock_use_case_required`` / ``useCaseRequired``
+(Anthropic models refuse until PutUseCaseForModelAccess), ``bedrock_quotas`` / ``quotas``
+(``{"requestsPerMinute", "tokensPerMinute", "models": {id: {...}}}``). Admin routes: ``/_gailab/bedrock/
+invocations`` (the ledger), ``/_gailab/bedrock/settings`` (GET, POST partial), ``/_gailab/bedrock/models``.
 """
 
 from __future__ import annotations
