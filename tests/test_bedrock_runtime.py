@@ -133,6 +133,8 @@ def test_text_tasks_learners_try(cloud, aws):
     assert "resumo" in summary.lower() and "Bedrock" in summary and summary.count(".") <= 2
     _, fields = converse_text(rt, CLAUDE, "Extract the name, email and phone from: Maria Souza (maria@example.com, +55 11 98765-4321) asked for a refund.")
     assert json.loads(fields) == {"name": "Maria Souza", "email": "maria@example.com", "phone": "+55 11 98765-4321"}
+    _, fields = converse_text(rt, CLAUDE, 'Return a JSON object like {"nome": "", "cpf": "", "data": ""} for: Carlos Souza, CPF 123.456.789-09, nascido em 01/02/1990')
+    assert json.loads(fields) == {"nome": "Carlos Souza", "cpf": "123.456.789-09", "data": "01/02/1990"}
     _, code = converse_text(rt, CLAUDE, "Write a Python Lambda handler that summarizes text with Bedrock using the MODEL_ID environment variable")
     source = re.search(r"```python\n(.*?)```", code, re.S).group(1)
     compile(source, "handler.py", "exec")

@@ -196,8 +196,15 @@ class Skills:
         m = re.search(r"(?:extract|extraia|extrair)\s+(?:the\s+|os\s+|as\s+|o\s+|a\s+)?(?:following\s+|seguintes\s+)?(?:fields?\s+|campos?\s+)?(.+?)(?:\s+from\b|\s+do\b|\s+da\b|\s+deste\b|\s+desta\b|[:.\n]|$)", self.user, re.I)
         if not m:
             return []
-        parts = re.split(r",|\band\b|\be\b", m.group(1))
-        return [re.sub(r"\W+", "_", p.strip().lower()).strip("_") for p in parts if p.strip()][:8]
+        listed = re.sub(r"\s+(?:as|in|em|como)\s+json\b.*$", "", m.group(1), flags=re.I)
+        parts = re.split(r",|\s+and\s+|\s+e\s+|\s+y\s+", listed)
+        names = []
+        for part in parts:
+            part = re.sub(r"^(?:the|o|a|os|as|um|uma|seu|sua)\s+", "", part.strip(), flags=re.I)
+            key = re.sub(r"\W+", "_", part.lower()).strip("_")
+            if key:
+                names.append(key)
+        return names[:8]
 
     def code(self) -> str:
         self.task = "code"

@@ -137,7 +137,8 @@ class Writer(Skills):
             return self.classify()
         if _has(f, r"\b(write|escreva|crie|create|generate|gere|implement|implemente|show me|mostre)\b.*\b(code|codigo|function|funcao|lambda|handler|script|python|program|programa)\b"):
             return self.code()
-        if _has(f, r"\b(extract|extraia|extrair|extraia os|pull out|identifique os campos)\b"):
+        template = re.search(r"\{\s*[\"'][\w-]+[\"']\s*:\s*(?:\"\"|''|null)", self.user)
+        if _has(f, r"\b(extract|extraia|extrair|extraia os|pull out|identifique os campos)\b") or template:
             return self.extract()
         if _has(f, r"\b(summari[sz]\w*|resum\w*|sintetiz\w*|tl;?dr)\b"):
             return self.summarize()
