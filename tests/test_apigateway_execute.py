@@ -311,3 +311,49 @@ def test_test_invoke_method_runs_the_undeployed_method_with_the_aws_cli(cloud, a
     event = json.loads(answer["body"])
     assert event["pathParameters"] == {"id": "9"} and event["queryStringParameters"] == {"q": "x"}
     assert event["header"] == "cli" and event["stage"] == "test-invoke-stage"
+
+
+AUTHORIZER = """
+def handler(event, context):
+    token = event["authorizationToken"]
+    if token == "boom":
+        raise Exception("Unauthorized")
+    effect = "Allow" if token == "let-me-in" else "Deny"
+    return {"principalId": "student-1", "context": {"plan": "free"},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]}}
+"""
+
+CONTEXT_ECHO = """
+import json
+
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"]["authorizer"])}
+"""
+
+
+def test_lambda_token_authorizer_guards_a_method(cloud, aws):
+    apigw = aws("apigateway")
+    lam = aws("lambda")
+    auth_arn = _function(aws, "token-authorizer", AUTHORIZER)
+    fn_arn = _function(aws, "secured", CONTEXT_ECHO)
+    api_id = apigw.create_rest_api(name="secured-api")["id"]
+    authorizer = apigw.create_authorizer(restApiId=api_id, name="tokens", type="TOKEN", authorizerUri=_uri(auth_arn),
+                                         identitySource="method.request.header.Authorization")["id"]
+    root = apigw.get_resources(restApiId=api_id)["items"][0]["id"]
+    secret = _resource(apigw, api_id, root, "secret")
+    apigw.put_method(restApiId=api_id, resourceId=secret, httpMethod="GET", authorizationType="CUSTOM",
+                     authorizerId=authorizer)
+    apigw.put_integration(restApiId=api_id, resourceId=secret, httpMethod="GET", type="AWS_PROXY",
+                          integrationHttpMethod="POST", uri=_uri(fn_arn))
+    for name in ("token-authorizer", "secured"):
+        lam.add_permission(FunctionName=name, StatementId="apigw", Action="lambda:InvokeFunction",
+                           Principal="apigateway.amazonaws.com")
+    apigw.create_deployment(restApiId=api_id, stageName="prod")
+    url = f"{cloud.endpoint}/_aws/execute-api/{api_id}/prod/secret"
+    assert http("GET", url)[0] == 401
+    assert http("GET", url, headers={"Authorization": "boom"})[0] == 401
+    status, _, body = http("GET", url, headers={"Authorization": "nope"})
+    assert status == 403 and "explicit deny" in json.loads(body)["Message"]
+    status, _, body = http("GET", url, headers={"Authorization": "let-me-in"})
+    assert status == 200 and json.loads(body) == {"plan": "free", "principalId": "student-1"}

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from ..core.admin import json_response
 from ..core.extensions import Extension
 from ..core.home import ACCOUNT_ID
-from . import httpapi, integrations, routing, templates, testinvoke
+from . import authorizers, httpapi, integrations, routing, templates, testinvoke
 
 log = logging.getLogger("gailab.simulator.apigateway")
 
@@ -82,6 +82,14 @@ class ApiGatewayExtension(Extension):
             return refused
         request_id = str(uuid.uuid4())
         context = self._context(info, api, stage, resource, resource_path, target, request_id)
+        if (method.authorization_type or "NONE").upper() == "CUSTOM":
+            refusal, granted = authorizers.authorize(api, method, info, target, resource_path, params,
+                                                     dict(stage.variables or {}), context)
+            if refusal is not None:
+                refusal.latency_ms = (time.perf_counter() - started) * 1000
+                self._access_log(stage, context, refusal)
+                return self._respond(refusal, request_id, context["extendedRequestId"])
+            context["authorizer"] = granted
         outcome = self._integrate(info, api, stage, method, resource_path, params, target, context)
         outcome.latency_ms = (time.perf_counter() - started) * 1000
         self._access_log(stage, context, outcome)
