@@ -114,6 +114,11 @@ class ApiGatewayExtension(Extension):
                                f"resource: {arn}")
                     return Response(json.dumps({"Message": message}), status=403, content_type="application/json",
                                     headers={"x-amzn-ErrorType": "AccessDeniedException"})
+        if (method.authorization_type or "NONE").upper() == "COGNITO_USER_POOLS" and not info.headers.get(
+                "Authorization"):
+            # The local cloud has no Cognito: it asks for a token but cannot verify one.
+            return Response(json.dumps({"message": "Unauthorized"}), status=401, content_type="application/json",
+                            headers={"x-amzn-ErrorType": "UnauthorizedException"})
         if getattr(method, "api_key_required", False):
             given = info.headers.get("x-api-key")
             keys = routing.api_backend().keys.values()
