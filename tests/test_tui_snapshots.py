@@ -160,3 +160,15 @@ def test_tab_quiz(snap_compare, make_app):
         await finish(pilot)
 
     assert snap_compare(make_app("pt-BR"), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_lab_workspace_full_width(snap_compare, make_app):
+    """Below 100 columns f2 gives the workspace the whole width (then the instructions, then both)."""
+
+    async def run_before(pilot):
+        screen = await into_lab(pilot)
+        await pilot.press("f2", "f2")
+        assert screen.layout_mode == "workspace"
+        await finish(pilot)
+
+    assert snap_compare(make_app("en"), terminal_size=(80, 24), run_before=run_before)
