@@ -253,8 +253,40 @@ class Skills:
                 "Defina as variáveis de ambiente que ele lê e dê ao seu role só as permissões necessárias.",
             )
             return f"{intro}\n\n```python\n{code}\n```\n\n{outro}"
+        snippet = self._snippet(f)
+        if snippet is not None:
+            intro, code = snippet
+            return f"{intro}\n\n```python\n{code}\n```"
         code = 'def main():\n    print("Hello, World!")\n\n\nif __name__ == "__main__":\n    main()'
         return self.t("Here is a minimal Python program:", "Aqui está um programa Python mínimo:") + f"\n\n```python\n{code}\n```"
+
+    def _snippet(self, f: str) -> tuple[str, str] | None:
+        """Small boto3 scripts for what the course does: embeddings, S3, a Bedrock call."""
+        if re.search(r"embedding|similarity|similaridade|cosine|cosseno", f):
+            return self.t("This script embeds two texts with Titan Text Embeddings V2 and compares them:",
+                          "Este script gera embeddings de dois textos com o Titan Text Embeddings V2 e os compara:"), "\n".join([
+                "import json", "import math", "", "import boto3", "", 'bedrock = boto3.client("bedrock-runtime")', "", "",
+                "def embed(text):", '    body = json.dumps({"inputText": text, "dimensions": 512, "normalize": True})',
+                '    response = bedrock.invoke_model(modelId="amazon.titan-embed-text-v2:0", body=body)',
+                '    return json.loads(response["body"].read())["embedding"]', "", "",
+                "def cosine(a, b):", "    dot = sum(x * y for x, y in zip(a, b))",
+                "    return dot / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)))", "", "",
+                'print(cosine(embed("Como o Bedrock cobra?"), embed("O Bedrock cobra por token.")))'])
+        if re.search(r"\bs3\b|bucket", f):
+            return self.t("This script uploads a file to S3 and lists the bucket:", "Este script envia um arquivo ao S3 e lista o bucket:"), "\n".join([
+                "import boto3", "", 's3 = boto3.client("s3")', 'BUCKET = "genai-outputs"', "",
+                's3.put_object(Bucket=BUCKET, Key="prompts/summary.txt", Body=b"Resuma o texto: {texto}")',
+                'for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):', '    print(item["Key"], item["Size"])'])
+        if re.search(r"bedrock|claude|nova|titan|llama|model|modelo|converse|invoke", f):
+            return self.t("This script sends one message to a model with the Converse API:",
+                          "Este script envia uma mensagem a um modelo com a API Converse:"), "\n".join([
+                "import boto3", "", 'client = boto3.client("bedrock-runtime", region_name="us-east-1")', "",
+                "response = client.converse(", '    modelId="anthropic.claude-3-haiku-20240307-v1:0",',
+                '    messages=[{"role": "user", "content": [{"text": "What is Amazon Bedrock?"}]}],',
+                '    inferenceConfig={"maxTokens": 300, "temperature": 0.2},', ")",
+                'print(response["output"]["message"]["content"][0]["text"])',
+                'print(response["usage"])'])
+        return None
 
     def context(self) -> str | None:
         """Context given with the question: marked blocks, attached text documents, or the system prompt."""
