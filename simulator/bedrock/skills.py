@@ -132,7 +132,8 @@ class Skills:
             freq[lang.stem(w)] = freq.get(lang.stem(w), 0) + 1
         ranked = sorted(
             range(len(sents)),
-            key=lambda i: (-sum(freq.get(lang.stem(w), 0) for w in lang.content_words(sents[i])) / (1 + len(lang.words(sents[i])) ** 0.5), i),
+            # Frequent words make a sentence central; earlier sentences win ties (leads carry the point).
+            key=lambda i: (-self._centrality(sents[i], freq) / (1 + 0.15 * i), i),
         )
         chosen = [sents[i] for i in sorted(ranked[: max(1, n)])]
         bullets = _has(self.folded, r"\bbullet", r"\btopicos\b", r"\bpontos\b", r"\blist\b", r"\blista\b")
@@ -145,6 +146,15 @@ class Skills:
         if self.model.family in ("titan-text",):
             return body
         return f"{lead}\n{body}" if bullets else f"{lead} {body}"
+
+    @staticmethod
+    def _centrality(sentence: str, freq: dict[str, int]) -> float:
+        """Mean frequency of a sentence's words in the whole text; very short sentences count less."""
+        words = lang.content_words(sentence)
+        if not words:
+            return 0.0
+        mean = sum(freq.get(lang.stem(w), 0) for w in words) / len(words)
+        return mean * min(1.0, len(words) / 4)
 
     def extract(self) -> str:
         self.task = "extract"

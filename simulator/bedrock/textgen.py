@@ -18,7 +18,7 @@ from . import knowledge, lang, tokens
 from .catalog import Model
 from .prompt import Generation, Prompt
 from .skills import Skills
-from .textutil import _has, sentences
+from .textutil import _after_colon_or_quotes, _has, sentences
 
 
 
@@ -131,16 +131,22 @@ class Writer(Skills):
             return self.from_tool_results()
         if not self.user.strip() and not self.p.documents:
             return self.t("How can I help you today?", "Como posso ajudar?")
-        if _has(f, r"\btrad[ua]z", r"\btranslat", r"\btraducao\b", r"\bverta\b", r"\bem ingles\b", r"\bin(to)? (english|portuguese)\b"):
+        # A task word in a question about the task ("What is sentiment analysis?") is not a request to do it.
+        material = (_after_colon_or_quotes(self.user) is not None or bool(self.p.documents)
+                    or re.search(r"[\"“«'][^\"”»']{3,}[\"”»']", self.user) is not None)
+        asking_about = self._is_question(self.user) and not material
+        if not asking_about and _has(f, r"\btrad[ua]z", r"\btranslat", r"\btraducao\b", r"\bverta\b", r"\bem ingles\b", r"\bin(to)? (english|portuguese)\b"):
             return self.translate()
-        if _has(f, r"\b(sentiment|sentimento|polarity|polaridade)\b", r"\bclassif\w*\b.*\b(positiv|negativ)", r"\b(positive|positivo|positiva) (or|ou) (negative|negativo|negativa)\b") or self.few_shot_examples():
+        if self.few_shot_examples() or (not asking_about and _has(
+                f, r"\b(sentiment|sentimento|polarity|polaridade)\b", r"\bclassif\w*\b.*\b(positiv|negativ)",
+                r"\b(positive|positivo|positiva) (or|ou) (negative|negativo|negativa)\b")):
             return self.classify()
         if _has(f, r"\b(write|escreva|crie|create|generate|gere|implement|implemente|show me|mostre)\b.*\b(code|codigo|function|funcao|lambda|handler|script|python|program|programa)\b"):
             return self.code()
         template = re.search(r"\{\s*[\"'][\w-]+[\"']\s*:\s*(?:\"\"|''|null)", self.user)
         if _has(f, r"\b(extract|extraia|extrair|extraia os|pull out|identifique os campos)\b") or template:
             return self.extract()
-        if _has(f, r"\b(summari[sz]\w*|resum\w*|sintetiz\w*|tl;?dr)\b"):
+        if not asking_about and _has(f, r"\b(summari[sz]\w*|resum\w*|sintetiz\w*|tl;?dr)\b"):
             return self.summarize()
         context = self.context()
         if context:
