@@ -62,6 +62,8 @@ def test_replay_never_runs_code_and_stop_kills_workers(tmp_path):
         arn = lam.create_function(FunctionName="counter", Runtime="python3.12", Role=role,
                                   Handler="lambda_function.handler",
                                   Code={"ZipFile": zip_handler(handler)})["FunctionArn"]
+        lam.add_permission(FunctionName="counter", StatementId="s3", Action="lambda:InvokeFunction",
+                           Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::trigger")
         s3.put_bucket_notification_configuration(Bucket="trigger", NotificationConfiguration={
             "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"],
                                               "Filter": {"Key": {"FilterRules": [{"Name": "prefix",

@@ -157,10 +157,20 @@ def test_s3_notification_runs_the_handler(cloud, aws):
               "    key = urllib.parse.unquote_plus(record['object']['key'])  # keys arrive URL-encoded\n"
               "    boto3.client('s3').put_object(Bucket='uploads', Key='seen/' + key, Body=key.encode())\n")
     arn = _create(aws, "on-upload", source)["FunctionArn"]
-    s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration={
-        "LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"],
-                                          "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"}]}}}]})
-    s3.put_object(Bucket="uploads", Key="in/report.txt", Body=b"hello")
+    config = {"LambdaFunctionConfigurations": [{"LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"],
+                                                "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"}]}}}]}
+    # As in AWS, S3 must be allowed to invoke the function before it accepts the destination.
+    try:
+        s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration=config)
+    except s3.exceptions.ClientError as exc:
+        assert exc.response["Error"]["Code"] == "InvalidArgument"
+        assert exc.response["Error"]["Message"] == "Unable to validate the following destination configurations"
+    else:
+        raise AssertionError("a destination S3 may not invoke must be refused")
+    aws("lambda").add_permission(FunctionName="on-upload", StatementId="s3", Action="lambda:InvokeFunction",
+                                 Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::uploads")
+    s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration=config)
+    s3.put_object(Bucket="uploads", Key="in/report.txt", Body=b"hello")  # delivered asynchronously
     body = wait_until(lambda: _get(s3, "uploads", "seen/in/report.txt"), timeout=10)
     assert body == b"in/report.txt"
 

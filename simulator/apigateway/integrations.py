@@ -67,8 +67,8 @@ def lambda_function(uri: str):
     return fn, arn
 
 
-def permission_allows(fn, source_arns: list[str]) -> bool:
-    """Whether the function's resource policy lets apigateway.amazonaws.com invoke it from this method."""
+def permission_allows(fn, source_arns: list[str], service: str = "apigateway.amazonaws.com") -> bool:
+    """Whether the function's resource policy lets ``service`` invoke it from one of these source ARNs."""
     from ..iam.policy import matches
 
     statements = list(getattr(getattr(fn, "policy", None), "statements", None) or [])
@@ -78,7 +78,7 @@ def permission_allows(fn, source_arns: list[str]) -> bool:
         principal = statement.get("Principal")
         services = principal.get("Service") if isinstance(principal, dict) else principal
         services = services if isinstance(services, list) else [services]
-        if "apigateway.amazonaws.com" not in services and "*" not in services:
+        if service not in services and "*" not in services:
             continue
         actions = statement.get("Action")
         actions = actions if isinstance(actions, list) else [actions]

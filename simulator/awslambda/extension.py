@@ -124,6 +124,9 @@ class LambdaExtension(Extension):
         global _current
         super().attach(cloud)
         _install()
+        from . import triggers
+
+        triggers.install(current)
         self.runtime = Runtime(cloud)
         self.events = EventQueue(self.runtime, cloud.settings)
         _current = self
