@@ -257,3 +257,22 @@ def test_sse_kms_objects_need_the_key_too(cloud, aws):
     # SSE-S3 asked for explicitly needs no key grant.
     iam.delete_role_policy(RoleName="writer-role", PolicyName="kms-write")
     role_s3.put_object(Bucket="genai-outputs", Key="plain.json", Body=b"{}", ServerSideEncryption="AES256")
+
+
+def test_creating_a_function_needs_pass_role(cloud, aws):
+    iam = aws("iam")
+    execution = ensure_role(iam, "fn-exec-role")
+    ensure_role(iam, "deployer", {"lambda": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "lambda:CreateFunction", "Resource": "*"}]}})
+    lam = _session_clients(cloud, aws, "deployer")("lambda")
+
+    def create():
+        return lam.create_function(FunctionName="deployed", Runtime="python3.12", Role=execution,
+                                   Handler="lambda_function.handler",
+                                   Code={"ZipFile": zip_handler("def handler(e, c):\n    return 1\n")})
+
+    denied = _error(create)
+    assert f"iam:PassRole on resource: {execution}" in denied["Error"]["Message"]
+    iam.put_role_policy(RoleName="deployer", PolicyName="pass", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": execution}]}))
+    assert create()["FunctionName"] == "deployed"

@@ -7,6 +7,7 @@ The learner's default credentials (the account root) are never restricted.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from werkzeug.wrappers import Response
@@ -42,6 +43,17 @@ def _denied(info, principal, access: actions.Access, decision: policy.Decision |
     return awserrors.error_response(service, code, message, 403, extra_headers=headers)
 
 
+def _passed_role(info, access: actions.Access) -> actions.Access | None:
+    """Giving a function a role is passing it: the caller also needs iam:PassRole on that role."""
+    if access.action not in ("lambda:CreateFunction", "lambda:UpdateFunctionConfiguration"):
+        return None
+    try:
+        role = json.loads(info.body or b"{}").get("Role")
+    except (ValueError, AttributeError):
+        return None
+    return actions.Access("iam:PassRole", role) if isinstance(role, str) and role else None
+
+
 def authorize(info) -> Response | None:
     """The cloud authorizer: None lets the request through, a Response (403) denies it."""
     if info.replaying or not info.access_key:
@@ -75,6 +87,11 @@ def authorize(info) -> Response | None:
         limit = policy.evaluate(documents, access.action, access.resource, context)
         if not limit.allowed:
             return _denied(info, principal, access, limit, limit_kind=kind)
+    passed = _passed_role(info, access)
+    if passed is not None:
+        decision = policy.evaluate(found, passed.action, passed.resource, context)
+        if not decision.allowed:
+            return _denied(info, principal, passed, decision)
     if info.service in (None, "s3"):
         key = sse_kms.key_access(info, access)
         if key is not None:
