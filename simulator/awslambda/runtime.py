@@ -163,6 +163,7 @@ class Runtime:
         self._idle: dict[str, list[Environment]] = {}
         self._busy: set[Environment] = set()
         self._spare: WorkerProcess | None = None
+        self._starting = 0
         self._stopped = False
         self.invocations = 0
         self.cold_starts = 0
@@ -218,12 +219,16 @@ class Runtime:
                     env = idle.pop()
                     self._busy.add(env)
                     return env
-                if len(self._busy) < self.max_busy:
+                if len(self._busy) + self._starting < self.max_busy:
+                    self._starting += 1  # holds the slot while the worker starts, outside the lock
                     break
                 if not self._lock.wait(max(0.0, deadline - time.monotonic())) and time.monotonic() > deadline:
                     raise Throttled("Rate Exceeded.")
-        worker = self._take_spare()
-        env = Environment(worker, spec)
+        try:
+            env = Environment(self._take_spare(), spec)
+        finally:
+            with self._lock:
+                self._starting -= 1
         with self._lock:
             self._busy.add(env)
             self._trim_idle()
