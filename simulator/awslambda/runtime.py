@@ -346,6 +346,7 @@ class Runtime:
             what = "container images" if getattr(fn, "package_type", "Zip") == "Image" else spec.runtime
             message = (f"The local cloud runs Python functions only ({SUPPORTED_RUNTIMES[0]} to "
                        f"{SUPPORTED_RUNTIMES[-1]}); it cannot run runtime {what!s} of function {spec.name}.")
+            self._metrics(spec, Invocations=1, Errors=1)
             return self._failed(spec, None, request_id, "Runtime.InvalidRuntime", message, "")
         try:
             env = self._acquire(spec)
