@@ -74,3 +74,24 @@ def test_http_api_routes_payload_versions_and_permissions(cloud, aws):
     listed = json.loads(http("GET", f"{cloud.endpoint}/_gailab/apis")[2])["apis"]
     assert {"apiId": api_id, "stage": "$default", "protocol": "HTTP"}.items() <= listed[0].items()
     assert listed[0]["url"] == f"{cloud.endpoint}/_aws/execute-api/{api_id}/"
+
+
+def test_http_api_quick_create_with_the_aws_cli(cloud, aws, aws_env):
+    import subprocess
+    import sys
+
+    role = ensure_role(aws("iam"), "quick-role")
+    lam = aws("lambda")
+    fn_arn = lam.create_function(FunctionName="quick", Runtime="python3.12", Role=role,
+                                 Handler="lambda_function.handler",
+                                 Code={"ZipFile": zip_handler("def handler(e, c):\n    return {'hi': e['rawPath']}\n")}
+                                 )["FunctionArn"]
+    done = subprocess.run([sys.executable, "-m", "awscli", "apigatewayv2", "create-api", "--name", "quick",
+                           "--protocol-type", "HTTP", "--target", fn_arn], env=aws_env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    api_id = json.loads(done.stdout)["ApiId"]
+    lam.add_permission(FunctionName="quick", StatementId="apigw", Action="lambda:InvokeFunction",
+                       Principal="apigateway.amazonaws.com")
+    status, _, body = http("GET", f"{cloud.endpoint}/_aws/execute-api/{api_id}/anything/at/all")
+    assert status == 200 and json.loads(body) == {"hi": "/anything/at/all"}

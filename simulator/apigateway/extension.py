@@ -47,6 +47,7 @@ class ApiGatewayExtension(Extension):
     def attach(self, cloud) -> None:
         super().attach(cloud)
         routing.install_snapshots()
+        httpapi.install_quick_create()
 
     def matches(self, info) -> bool:
         if testinvoke.matches(info):
