@@ -534,3 +534,18 @@ def test_language_defaults_from_the_environment():
     assert i18n.detect(None, {}) == "en"
     missing = [key for key, (en, pt) in i18n.STRINGS.items() if not en.strip() or not pt.strip()]
     assert missing == []
+
+
+async def test_unsaved_edits_are_kept_when_quitting(app_for):
+    app = app_for("en")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("f5")
+        area = screen.query_one(TextArea)
+        await wait_for(pilot, lambda: app.focused is area, what="editor focused")
+        await type_text(pilot, "# mine\n")
+        assert screen.query_one("#editor").dirty
+        path = screen.workspace / "setup_storage.py"
+        assert not path.read_text().startswith("# mine")
+        await pilot.press("ctrl+q")
+    assert path.read_text().startswith("# mine\n")

@@ -44,6 +44,7 @@ class EditorPane(Vertical):
         self.deploy_spec = deploy
         self.path: Path | None = None
         self.saved_text = ""
+        self.current_text: str | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="editor-bar"):
@@ -98,6 +99,7 @@ class EditorPane(Vertical):
         area.load_text(text)
         self.path = path
         self.saved_text = text
+        self.current_text = text
         self._show_name()
 
     def _show_name(self) -> None:
@@ -110,6 +112,7 @@ class EditorPane(Vertical):
 
     @on(TextArea.Changed)
     def _changed(self, event: TextArea.Changed) -> None:
+        self.current_text = event.text_area.text
         self._show_name()
 
     @on(DirectoryTree.FileSelected)
@@ -132,6 +135,16 @@ class EditorPane(Vertical):
         self._show_name()
         self.app.notify(t("editor.saved", path=self._relative(self.path)), timeout=2)
         return True
+
+    def on_unmount(self) -> None:
+        """Leaving the lab or quitting keeps the learner's edits (written quietly)."""
+        if self.path is not None:
+            text = self.current_text  # the TextArea may already be gone: use the copy kept on each change
+            if text is not None and text != self.saved_text:
+                try:
+                    self.path.write_text(text, encoding="utf-8")
+                except OSError:
+                    pass
 
     def new_file(self) -> None:
         from ..screens.confirm import PromptScreen
