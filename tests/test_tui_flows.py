@@ -216,7 +216,7 @@ async def test_playground_call_shows_tokens_cost_latency_grounding(app_for, clou
         assert f"{record['latencyMs']} ms" in stats[0] or "ms" in stats[0]
         assert ("grounded" in stats[0]) if record["grounded"] else ("ungrounded" in stats[0])
         totals = str(screen.query_one("#play-totals", Static).render())
-        assert "1 calls" in totals and str(record["inputTokens"] + record["outputTokens"]) in totals
+        assert "1 call ·" in totals and str(record["inputTokens"] + record["outputTokens"]) in totals
         # a second turn keeps the conversation; a bad parameter is refused before any call
         screen.query_one("#play-temp", Input).value = "7"
         prompt.value = "And one more thing?"

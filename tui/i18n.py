@@ -164,6 +164,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "session: {calls} calls · {tokens} tokens · ${cost}",
         "sessão: {calls} chamadas · {tokens} tokens · US${cost}",
     ),
+    "play.session_one": (
+        "session: 1 call · {tokens} tokens · ${cost}",
+        "sessão: 1 chamada · {tokens} tokens · US${cost}",
+    ),
     "play.loading_models": ("loading models…", "carregando modelos…"),
     "play.no_models": ("No models: {error}", "Sem modelos: {error}"),
     "play.bad_number": ("{field} must be a number in range ({value!r}).", "{field} deve ser um número válido ({value!r})."),

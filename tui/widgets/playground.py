@@ -94,7 +94,8 @@ class PlaygroundPane(Vertical):
                 select.value = ids[0]
 
     def _totals(self) -> str:
-        return t("play.session", calls=self.calls, tokens=self.tokens, cost=f"{self.cost:.6f}")
+        key = "play.session_one" if self.calls == 1 else "play.session"
+        return t(key, calls=self.calls, tokens=self.tokens, cost=f"{self.cost:.6f}")
 
     def _number(self, widget_id: str, label: str, cast, low, high):
         field = self.query_one(widget_id, Input)
