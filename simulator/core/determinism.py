@@ -39,6 +39,17 @@ def seeded(seed: int) -> Iterator[random.Random]:
         _local.rng = previous
 
 
+@contextlib.contextmanager
+def unseeded() -> Iterator[None]:
+    """Draw from the shared source for a while (for work that may happen in any request, or in none)."""
+    previous = getattr(_local, "rng", None)
+    _local.rng = None
+    try:
+        yield
+    finally:
+        _local.rng = previous
+
+
 def random_bytes(n: int) -> bytes:
     """Bytes from the request's seeded generator (or the OS when no request is running)."""
     rng = current_random()
@@ -85,6 +96,21 @@ def install() -> None:
 
     for module in (s3_models, sts_utils, iam_models):
         module.os = _SeededOs()  # type: ignore[attr-defined]
+
+    # moto creates a service's backend on first use, inside whichever request touches it first, and the backend
+    # may draw IDs as it starts (AWS managed policies...). Replay can touch it first in another request, so
+    # creation must not consume the request's seeded draws.
+    from moto.core.base_backend import AccountSpecificBackend
+
+    original_getitem = AccountSpecificBackend.__getitem__
+
+    def getitem(self, region_name):
+        if dict.__contains__(self, region_name):
+            return original_getitem(self, region_name)
+        with unseeded():
+            return original_getitem(self, region_name)
+
+    AccountSpecificBackend.__getitem__ = getitem  # type: ignore[method-assign]
     _installed = True
 
 
