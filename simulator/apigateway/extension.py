@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 
 from ..core.admin import json_response
 from ..core.extensions import Extension
+from ..core.lazyimport import when_imported
 from ..core.home import ACCOUNT_ID
 from . import authorizers, httpapi, integrations, routing, templates, testinvoke
 
@@ -46,8 +47,10 @@ class ApiGatewayExtension(Extension):
 
     def attach(self, cloud) -> None:
         super().attach(cloud)
-        routing.install_snapshots()
-        httpapi.install_quick_create()
+        # moto.apigateway.models costs a third of a second to import (its OpenAPI validator): patch it when moto
+        # first loads it, not at start.
+        when_imported("moto.apigateway.models", lambda _module: routing.install_snapshots())
+        when_imported("moto.apigatewayv2.responses", lambda _module: httpapi.install_quick_create())
 
     def matches(self, info) -> bool:
         if testinvoke.matches(info):

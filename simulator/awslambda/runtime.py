@@ -8,7 +8,6 @@ One :class:`Runtime` per cloud. ``invoke(fn, event_json)`` runs a moto ``LambdaF
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import io
 import json
@@ -36,17 +35,9 @@ TAIL_BYTES = 4096
 FORK_LIMIT = 64
 
 
-@contextlib.contextmanager
-def unseeded():
-    """Draw IDs from the OS, not the running request's seed: what runs code is not replayed, so it must not
-    consume the seed that replay relies on."""
-    local = determinism._local
-    previous = getattr(local, "rng", None)
-    local.rng = None
-    try:
-        yield
-    finally:
-        local.rng = previous
+# Draw IDs from the OS, not the running request's seed: what runs code is not replayed, so it must not consume
+# the seed that replay relies on.
+unseeded = determinism.unseeded
 
 
 @dataclass

@@ -51,13 +51,9 @@ def install() -> None:
         # replay may create it in another request than the original run did.
         from ..core import determinism
 
-        previous = getattr(determinism._local, "rng", None)
-        determinism._local.rng = None
-        try:
+        with determinism.unseeded():
             return [models.AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
                     for name, data in _course_data().items()]
-        finally:
-            determinism._local.rng = previous
 
     init_aws_policies._gailab = True  # type: ignore[attr-defined]
     models.IAMBackend._init_aws_policies = init_aws_policies
