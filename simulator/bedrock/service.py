@@ -14,6 +14,7 @@ invocations`` (the ledger), ``/_gailab/bedrock/settings`` (GET, POST partial), `
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import threading
@@ -26,13 +27,11 @@ from ..core.admin import json_response
 from ..core.extensions import Extension
 from ..core.home import ACCOUNT_ID
 from . import catalog
-from .control import Control
 from .errors import BedrockError
 from .guardrails import Store
 from .ledger import Ledger
 from .quotas import DEFAULTS as QUOTA_DEFAULTS
 from .quotas import Quotas
-from .runtime import Runtime
 
 _RUNTIME = re.compile(r"^/model/([^/?]+)/(invoke|invoke-with-response-stream|converse|converse-stream|count-tokens)/?$")
 _APPLY = re.compile(r"^/guardrail/([^/?]+)/version/([^/?]+)/apply/?$")
@@ -51,13 +50,25 @@ class BedrockService(Extension):
         self.ledger = Ledger()
         self.guardrails = Store()
         self.quotas = Quotas()
-        self.runtime = Runtime(self)
-        self.control = Control(self)
         self.lock = threading.Lock()
         self.use_case_submitted = False
         self.logging_config: dict | None = None
         self._settings: dict = {}
         self.cloud = None
+
+    # The runtime and control plane (text engines, guardrail engine, bodies) load on the first Bedrock request,
+    # so the cloud starts as fast as moto alone.
+    @functools.cached_property
+    def runtime(self):
+        from .runtime import Runtime
+
+        return Runtime(self)
+
+    @functools.cached_property
+    def control(self):
+        from .control import Control
+
+        return Control(self)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
     def attach(self, cloud) -> None:

@@ -80,22 +80,25 @@ def install() -> None:
     mock_random.getrandbits = getrandbits  # type: ignore[method-assign]
     mock_random.random = _random  # type: ignore[method-assign]
 
-    import moto.kms.models as kms_models
-    import moto.kms.utils as kms_utils
+    from .lazyimport import when_imported
 
-    def generate_master_key() -> bytes:
-        return random_bytes(kms_utils.MASTER_KEY_LEN)
+    def patch_kms(kms_models) -> None:
+        import moto.kms.utils as kms_utils
 
-    kms_models.generate_master_key = generate_master_key  # type: ignore[assignment]
+        def generate_master_key() -> bytes:
+            return random_bytes(kms_utils.MASTER_KEY_LEN)
+
+        kms_models.generate_master_key = generate_master_key
 
     # Modules that draw IDs or tokens from os.urandom: S3 multipart upload ids (parts refer to them), STS session
-    # tokens, IAM virtual MFA seeds. They see an ``os`` whose urandom follows the request's seed.
-    import moto.iam.models as iam_models
-    import moto.s3.models as s3_models
-    import moto.sts.utils as sts_utils
+    # tokens, IAM virtual MFA seeds. They see an ``os`` whose urandom follows the request's seed. Patched when
+    # moto first imports them, so start stays fast.
+    def patch_os(module) -> None:
+        module.os = _SeededOs()
 
-    for module in (s3_models, sts_utils, iam_models):
-        module.os = _SeededOs()  # type: ignore[attr-defined]
+    when_imported("moto.kms.models", patch_kms)
+    for name in ("moto.s3.models", "moto.sts.utils", "moto.iam.models"):
+        when_imported(name, patch_os)
 
     # moto creates a service's backend on first use, inside whichever request touches it first, and the backend
     # may draw IDs as it starts (AWS managed policies...). Replay can touch it first in another request, so
