@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 
 from ..core.admin import json_response
 from ..core.extensions import Extension
+from ..core.lazyimport import when_imported
 from ..core.router import replaying
 from .asyncq import EventQueue
 from .runtime import Runtime, Throttled
@@ -123,10 +124,11 @@ class LambdaExtension(Extension):
     def attach(self, cloud) -> None:
         global _current
         super().attach(cloud)
-        _install()
         from . import triggers
 
-        triggers.install(current)
+        # Patch moto's Lambda and S3 models when moto first loads them (keeps the cloud's start fast).
+        when_imported("moto.awslambda.models", lambda _module: _install())
+        when_imported("moto.s3.models", lambda _module: triggers.install(current))
         self.runtime = Runtime(cloud)
         self.events = EventQueue(self.runtime, cloud.settings)
         _current = self

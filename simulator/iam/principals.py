@@ -22,7 +22,9 @@ ROOT = Principal(arn=f"arn:aws:iam::{ACCOUNT_ID}:root", kind="root")
 
 def resolve(access_key: str | None) -> Principal:
     """The principal for an access key: an STS role session, an IAM user's key, else the account root."""
-    if not access_key:
+    if not access_key or not access_key.startswith(("ASIA", "AKIA")):
+        # The learner's default credentials (test/test) or any dummy key: only moto's STS sessions (ASIA...) and
+        # IAM users' keys (AKIA...) name another principal. Skipping moto here keeps every request cheap.
         return ROOT
     from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
