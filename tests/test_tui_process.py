@@ -79,3 +79,35 @@ def test_cloud_child_dies_when_the_app_is_killed(tmp_path):
     finally:
         if app.poll() is None:
             app.kill()
+
+
+@pytest.mark.slow
+async def test_a_cloud_that_stops_turns_the_status_down_and_checks_show_errors_not_failures(tmp_path):
+    from gailab.labs.catalog import get_lab
+    from gailab.labs.grader import grade
+    from gailab.simulator.core.process import CloudProcess
+
+    from gailab.tui.testing import plain
+    from gailab.tui.widgets.results import render_report
+
+    cloud = CloudProcess(tmp_path / "cloud-home", port=0).start()
+    app = GailabApp(home=tmp_path / "home", lang="en", endpoint=cloud.endpoint)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_for(pilot, lambda: app.cloud_state == "ready", 30, "ready")
+            cloud.stop()
+            await wait_for(pilot, lambda: app.cloud_state == "down", 30, "down after the cloud stopped")
+            assert "no local cloud answers" in app.cloud_reason
+            # what Check shows when the grader cannot reach a cloud: ! and "not counted", never ✗
+            report = grade(get_lab("s3-genai-storage"), endpoint=cloud.endpoint, lang="en")
+            text = plain(render_report(report, "en"))
+            assert "✗" not in text and text.count("!") >= len(report.results)
+            assert "not counted" in text and "were not counted" in text
+            from gailab.tui.screens.lab import CheckResultsScreen
+
+            app.push_screen(CheckResultsScreen(get_lab("s3-genai-storage"), report))
+            await pilot.pause()
+            assert len(app.screen.query(".check-row.-error")) == len(report.results)
+            assert app.screen.query_one("#results-unreachable")
+    finally:
+        cloud.stop()

@@ -132,6 +132,7 @@ class GailabApp(App):
         if self.given_endpoint:
             self.endpoint = self.given_endpoint.rstrip("/")
             self.watch_cloud()
+            self.set_interval(5, self.watch_cloud)  # a cloud we did not start may stop (or start) any time
         elif self.spawn_cloud:
             from gailab.simulator.core.process import CloudProcess
 
@@ -167,9 +168,11 @@ class GailabApp(App):
         try:
             health(self.endpoint, timeout=3)
         except CloudUnavailable as exc:
-            self.post_message(self.CloudChanged("down", self.endpoint, str(exc)))
+            if self.cloud_state != "down":
+                self.post_message(self.CloudChanged("down", self.endpoint, str(exc)))
             return
-        self.post_message(self.CloudChanged("ready", self.endpoint, ""))
+        if self.cloud_state != "ready":
+            self.post_message(self.CloudChanged("ready", self.endpoint, ""))
 
     def on_gailab_app_cloud_changed(self, message: CloudChanged) -> None:
         self.set_cloud(message.state, message.endpoint, message.reason)
@@ -178,7 +181,10 @@ class GailabApp(App):
         if endpoint:
             self.endpoint = endpoint
         self.cloud_reason = reason
+        was = self.cloud_state
         self.cloud_state = state
+        if state == "ready" and was == "down":
+            self.notify(t("cloud.ready_note"), timeout=4)
         if state == "down":
             self.notify(t("cloud.down_reason", reason=reason), severity="error", timeout=10)
 
