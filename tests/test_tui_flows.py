@@ -549,3 +549,55 @@ async def test_unsaved_edits_are_kept_when_quitting(app_for):
         assert not path.read_text().startswith("# mine")
         await pilot.press("ctrl+q")
     assert path.read_text().startswith("# mine\n")
+
+
+async def test_explorer_lists_every_kind_with_details(app_for, aws):
+    iam = aws("iam")
+    iam.create_role(RoleName="genai-lambda-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    iam.put_role_policy(RoleName="genai-lambda-role", PolicyName="bedrock", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}]}))
+    key = aws("kms").create_key()["KeyMetadata"]["KeyId"]
+    aws("kms").create_alias(AliasName="alias/genai-lab", TargetKeyId=key)
+    apigw = aws("apigateway")
+    api = apigw.create_rest_api(name="genai-api")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    res = apigw.create_resource(restApiId=api, parentId=root, pathPart="summarize")["id"]
+    apigw.put_method(restApiId=api, resourceId=res, httpMethod="POST", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=res, httpMethod="POST", type="MOCK",
+                          requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.create_deployment(restApiId=api, stageName="prod")
+    guardrail = aws("bedrock").create_guardrail(
+        name="genai-guardrail", blockedInputMessaging="no", blockedOutputsMessaging="no",
+        topicPolicyConfig={"topicsConfig": [{"name": "investments", "definition": "investment advice",
+                                             "type": "DENY"}]})["guardrailId"]
+    app = app_for("en")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("f8")
+        explorer = screen.query_one("#explorer")
+        tree = screen.query_one("#explorer-tree", Tree)
+        await wait_for(pilot, lambda: explorer.groups.get("apigw"), what="listing")
+        leaves = {n.data[:2]: n for g in tree.root.children for n in g.children if isinstance(n.data, tuple)}
+        assert ("role", "genai-lambda-role") in leaves and ("key", key) in leaves
+        assert ("api", api) in leaves and ("stage", f"{api}/prod") in leaves and ("guardrail", guardrail) in leaves
+        assert "alias/genai-lab" in str(leaves[("key", key)].label)
+        details = screen.query_one("#explorer-details", Static)
+        tree.focus()
+        expected = {("stage", f"{api}/prod"): f"/_aws/execute-api/{api}/prod",
+                    ("role", "genai-lambda-role"): "bedrock:InvokeModel",
+                    ("api", api): "/summarize",
+                    ("guardrail", guardrail): "investments",
+                    ("key", key): "CUSTOMER"}
+        for ident, text in expected.items():
+            tree.move_cursor(leaves[ident])
+            await wait_for(pilot, lambda: text in str(details.render()), what=f"details of {ident}")
+        import urllib.request
+
+        from gailab.tui.cloudops import invoke_url
+
+        request = urllib.request.Request(invoke_url(app.endpoint, api, "prod") + "/summarize", data=b"{}",
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # the URL shown is one that answers
+            assert response.status == 200
