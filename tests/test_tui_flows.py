@@ -567,6 +567,9 @@ async def test_explorer_lists_every_kind_with_details(app_for, aws):
     apigw.put_method(restApiId=api, resourceId=res, httpMethod="POST", authorizationType="NONE")
     apigw.put_integration(restApiId=api, resourceId=res, httpMethod="POST", type="MOCK",
                           requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_method_response(restApiId=api, resourceId=res, httpMethod="POST", statusCode="200")
+    apigw.put_integration_response(restApiId=api, resourceId=res, httpMethod="POST", statusCode="200",
+                                   responseTemplates={"application/json": '{"ok": true}'})
     apigw.create_deployment(restApiId=api, stageName="prod")
     guardrail = aws("bedrock").create_guardrail(
         name="genai-guardrail", blockedInputMessaging="no", blockedOutputsMessaging="no",
