@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 from moto.core.exceptions import JsonRESTError
 from werkzeug.wrappers import Response
@@ -126,13 +127,17 @@ class LambdaExtension(Extension):
         super().attach(cloud)
         from . import triggers
 
-        # Patch moto's Lambda and S3 models when moto first loads them (keeps the cloud's start fast).
-        when_imported("moto.awslambda.models", lambda _module: _install())
-        when_imported("moto.s3.models", lambda _module: triggers.install(current))
         self.runtime = Runtime(cloud)
         self.events = EventQueue(self.runtime, cloud.settings)
         _current = self
-        if cloud.settings.get("lambda_prestart", True):
+        # Patch moto's Lambda and S3 models when moto first loads them, and start the spare worker then too (the
+        # first Lambda API call, long before the first Invoke): the cloud's own start stays as fast as moto's.
+        when_imported("moto.awslambda.models", lambda _module: self._lambda_in_use())
+        when_imported("moto.s3.models", lambda _module: triggers.install(current))
+
+    def _lambda_in_use(self) -> None:
+        _install()
+        if self.cloud.settings.get("lambda_prestart", True):
             self.runtime.prestart()
 
     def admin_routes(self):
@@ -144,7 +149,8 @@ class LambdaExtension(Extension):
     def reset(self) -> None:
         self.events.clear()
         self.runtime.kill_all()
-        self.runtime.prestart()
+        if "moto.awslambda.models" in sys.modules and self.cloud.settings.get("lambda_prestart", True):
+            self.runtime.prestart()
 
     def health(self) -> dict:
         return {"status": "ready", **self.runtime.stats()}
