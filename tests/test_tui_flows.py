@@ -604,3 +604,16 @@ async def test_explorer_lists_every_kind_with_details(app_for, aws):
                                          method="POST", headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:  # the URL shown is one that answers
             assert response.status == 200
+
+
+async def test_footer_speaks_portuguese_from_the_start(app_for):
+    app = app_for("pt-BR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.labs, what="labs")
+        shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"abrir", "buscar", "ajuda", "idioma", "sair"} <= shown
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("f8")
+        await wait_for(pilot, lambda: app.focused is screen.query_one("#explorer-tree"), what="explorer focus")
+        shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"atualizar", "excluir", "verificar", "dica", "salvar", "voltar"} <= shown

@@ -36,6 +36,13 @@ def localize_bindings(node) -> None:
         ]
 
 
+def localize_screen(screen) -> None:
+    """The screen's bindings and its widgets' (e.g. the terminal's stop, the explorer's refresh)."""
+    localize_bindings(screen)
+    for widget in screen.query("*"):
+        localize_bindings(widget)
+
+
 def default_learner() -> str:
     name = os.environ.get("GAILAB_LEARNER")
     if name:

@@ -14,9 +14,14 @@ from ..i18n import t
 from ..widgets.topbar import TopBar
 
 
+class LabTable(DataTable):
+    """The labs table; its Enter is shown in the footer as "open"."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "open", id="open")]
+
+
 class CatalogScreen(Screen):
     BINDINGS = [
-        Binding("enter", "open", "open", id="open", show=True),
         Binding("slash", "search", "search", id="search"),
         Binding("escape", "clear_search", "back", id="back", show=False),
     ]
@@ -34,14 +39,14 @@ class CatalogScreen(Screen):
         yield TopBar(f"gailab · {t('app.subtitle')}", id="topbar")
         with Vertical(id="catalog-box"):
             yield Input(placeholder=t("catalog.search"), id="catalog-search", compact=True)
-            yield DataTable(id="catalog-table", cursor_type="row", zebra_stripes=False)
+            yield LabTable(id="catalog-table", cursor_type="row", zebra_stripes=False)
             yield Static(t("catalog.loading"), id="catalog-summary")
         yield Footer()
 
     def on_mount(self) -> None:
-        from ..app import localize_bindings
+        from ..app import localize_screen
 
-        localize_bindings(self)
+        localize_screen(self)
         self.query_one("#catalog-box").border_title = t("catalog.title")
         self._columns()
         self.query_one(DataTable).focus()

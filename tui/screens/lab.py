@@ -172,9 +172,9 @@ class LabScreen(Screen):
         return "editor" if has_files else "terminal"
 
     def on_mount(self) -> None:
-        from ..app import localize_bindings
+        from ..app import localize_screen
 
-        localize_bindings(self)
+        localize_screen(self)
         self.query_one("#steps-pane").border_title = t("lab.steps")
         self.query_one(ListView).index = 0
         self.watch(self.app, "cloud_state", self._cloud_changed)
