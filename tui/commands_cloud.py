@@ -142,7 +142,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"  export {key}={shlex.quote(value)}")
     print("Ctrl-C stops it; your work is kept.", flush=True)
     try:
-        stop.wait()
+        # A timed wait: a signal the kernel hands to another thread only runs its Python handler once the main
+        # thread wakes, and an untimed wait may never wake.
+        while not stop.wait(0.25):
+            pass
     finally:
         cloud.stop()
         try:
