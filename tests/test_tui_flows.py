@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea, T
 
 from gailab.tui import i18n
 from gailab.tui.app import GailabApp
-from gailab.tui.testing import plain, settle, type_text, wait_for
+from gailab.tui.testing import plain, run_from_palette, settle, type_text, wait_for
 from gailab.tui.widgets.results import render_report
 
 S3_FIX = '''import boto3
@@ -332,11 +332,7 @@ async def test_switch_language_at_run_time(app_for):
         assert str(screen.query_one(TabbedContent).get_tab("tab-explorer").label) == "Explorer"
         assert "A customer managed key" in screen._step_markdown()
         # the palette offers the switch too
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "switch language")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette", what="palette")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "switch language", "switch language")
         await wait_for(pilot, lambda: i18n.get_lang() == "pt-BR", what="palette switch")
 
 
@@ -347,17 +343,11 @@ async def test_hint_solve_and_reset_are_recorded(app_for, aws):
         await pilot.press("f4")
         hint = screen.lab.steps[0].hints("pt-BR")[0]
         assert any(n.message == hint for n in app._notifications)
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "resolver")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "resolver", "resolver")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm solve")
         await pilot.press("y")
         await wait_for(pilot, lambda: screen.last_report is not None and screen.last_report.passed, 60, "solved")
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "reiniciar")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "reiniciar", "reiniciar este lab")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm reset")
         await pilot.press("n")
         await pilot.pause()
@@ -497,10 +487,7 @@ async def test_palette_latency_exports_theme_and_explorer_log_tail(app_for, aws,
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_lab(app, pilot, "s3-genai-storage")
         before = cloudops.bedrock_settings(cloud.endpoint)["latency"]
-        await pilot.press("ctrl+p")
-        await type_text(pilot, "realistic bedrock latency")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
+        await run_from_palette(pilot, "realistic bedrock latency", "latency")
         await wait_for(pilot, lambda: cloudops.bedrock_settings(cloud.endpoint)["latency"] != before, what="latency")
         await wait_for(pilot, lambda: any("latency is" in n.message for n in app._notifications), what="toast")
         await app.run_action("toggle_latency")

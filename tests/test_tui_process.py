@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -31,13 +32,25 @@ def _alive(pid: int) -> bool:
 @pytest.mark.slow
 async def test_spawned_cloud_is_ready_then_gone_after_quit(tmp_path, monkeypatch):
     monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-    app = GailabApp(home=tmp_path, lang="en")
+    class Probe(GailabApp):
+        first_frame = cloud_ready_at = None
+
+        def on_ready(self) -> None:
+            self.first_frame = time.monotonic()
+
+        def set_cloud(self, state, endpoint, reason) -> None:
+            if state == "ready" and self.cloud_ready_at is None:
+                self.cloud_ready_at = time.monotonic()
+            super().set_cloud(state, endpoint, reason)
+
+    app = Probe(home=tmp_path, lang="en")
     async with app.run_test(size=(80, 24)) as pilot:
-        assert app.cloud_state == "starting"  # the app is up and interactive before the cloud
         await pilot.press("f1")
         assert type(app.screen).__name__ == "HelpScreen"
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.cloud_state == "ready", 60, "cloud ready")
+        assert app.cloud_history[:2] == ["starting", "ready"]
+        assert app.first_frame < app.cloud_ready_at  # interactive before the cloud was ready
         child = app.cloud_process.proc.pid
         assert health(app.endpoint)["status"] == "ready"
         assert str(app.screen.query_one("#cloud-status").render()) == "● cloud ready"

@@ -98,6 +98,7 @@ class GailabApp(App):
         self.labs_error: str | None = None
         self.learner = default_learner()
         self._store = None
+        self.cloud_history = ["starting"]  # every state the status went through (tests and the help screen)
         self._settings_path = self.home / "tui.json"
         saved = self._load_settings()
         if saved.get("theme") in self.available_themes:
@@ -190,6 +191,7 @@ class GailabApp(App):
         self.cloud_reason = reason
         was = self.cloud_state
         self.cloud_state = state
+        self.cloud_history.append(state)
         if state == "ready" and was == "down":
             self.notify(t("cloud.ready_note"), timeout=4)
         if state == "down":

@@ -54,3 +54,23 @@ def plain(renderable, width: int = 100) -> str:
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(renderable)
     return console.export_text()
+
+
+async def run_from_palette(pilot, query: str, expect: str, timeout: float = 10.0) -> None:
+    """Open the command palette, type ``query``, wait until the highlighted command reads ``expect``, run it."""
+    from textual.command import CommandList
+
+    await pilot.press("ctrl+p")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "CommandPalette", timeout, "palette")
+    await type_text(pilot, query)
+
+    def highlighted():
+        commands = pilot.app.screen.query(CommandList)
+        if not commands:
+            return False
+        options = commands.first()
+        index = options.highlighted
+        return index is not None and expect.lower() in str(options.get_option_at_index(index).prompt).lower()
+
+    await wait_for(pilot, highlighted, timeout, f"palette command {expect!r}")
+    await pilot.press("enter")
