@@ -67,14 +67,15 @@ def grade_question(lab, question, workspace: Path | None):
                     hint=T("Fix answers.json or answer again in the app.",
                            "Corrija o answers.json ou responda de novo no app."))
     given = answers.get(question.id)
+    n = len(question.options("en"))
     if given is None:
+        # Expected values stay language-neutral (they are data in the JSON report): the option indexes.
         return Fail(T(f"question {question.id!r} is not answered", f"a pergunta {question.id!r} não foi respondida"),
-                    expected="an answer", actual=None,
+                    expected=f"[0..{n - 1}]", actual=None,
                     hint=T(f"Answer it in the app or in {ANSWERS_FILE}: {{\"{question.id}\": [option index]}}",
                            f"Responda no app ou em {ANSWERS_FILE}: {{\"{question.id}\": [índice da opção]}}"))
     if isinstance(given, int):
         given = [given]
-    n = len(question.options("en"))
     if not isinstance(given, list) or not all(isinstance(i, int) and 0 <= i < n for i in given):
         return Fail(T(f"answer to {question.id!r} must be a list of option indexes 0..{n - 1}",
                       f"a resposta de {question.id!r} deve ser uma lista de índices de 0 a {n - 1}"),
@@ -84,5 +85,5 @@ def grade_question(lab, question, workspace: Path | None):
     if is_correct(lab.id, question.id, question.answer, given):
         return Pass(actual=given)
     return Fail(T(f"the answer to {question.id!r} is not right", f"a resposta de {question.id!r} não está certa"),
-                expected="(hidden)", actual=given,
+                expected=None, actual=given,  # the right answer is never revealed
                 hint=T("Re-read this step's section of the instructions.", "Releia a seção deste passo nas instruções."))
