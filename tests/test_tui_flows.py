@@ -362,6 +362,18 @@ async def test_hint_solve_and_reset_are_recorded(app_for, aws):
         assert kinds.count("hint") == 1 and kinds.count("solve") == 1 and kinds.count("reset") == 1
 
 
+
+async def test_solve_skips_ahead_from_an_empty_cloud_through_the_prerequisites(app_for, aws):
+    app = app_for("en")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_lab(app, pilot, "bedrock-first-call")
+        assert aws("s3").list_buckets()["Buckets"] == []  # s3-genai-storage was never done
+        await screen.run_action("solve")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmScreen", what="confirm solve")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: screen.last_report is not None and screen.last_report.passed, 60, "solved")
+        assert "genai-outputs" in [b["Name"] for b in aws("s3").list_buckets()["Buckets"]]
+
 def make_lambda_lab(root):
     """A small Lambda lab with a [deploy] table, loaded through labs_dirs like any lab pack."""
     lab = root / "tui-deploy-lab"

@@ -9,12 +9,12 @@ main thread on purpose: the parent-death signal fires when the *thread* that for
 from __future__ import annotations
 
 import atexit
-import getpass
 import json
 import os
 from dataclasses import replace
 from pathlib import Path
 
+from gailab.labs.learner import default_learner
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -41,16 +41,6 @@ def localize_screen(screen) -> None:
     localize_bindings(screen)
     for widget in screen.query("*"):
         localize_bindings(widget)
-
-
-def default_learner() -> str:
-    name = os.environ.get("GAILAB_LEARNER")
-    if name:
-        return name
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "learner"
 
 
 class GailabApp(App):

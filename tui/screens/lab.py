@@ -380,7 +380,8 @@ class LabScreen(Screen):
         try:
             from gailab.labs.solutions import solve
 
-            solve(self.lab, self.app.endpoint, self.workspace)
+            # Prerequisites first (their solutions are idempotent): skipping ahead must land in a state that passes.
+            solve(self.lab, self.app.endpoint, self.workspace, with_prerequisites=True, home=self.app.home)
             self._record_event_sync("solve", {})
         except Exception as exc:
             self.post_message(self.ActionDone("solve", f"{type(exc).__name__}: {exc}"))
