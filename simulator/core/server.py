@@ -86,6 +86,7 @@ class Cloud:
         if not self.verbose:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
         determinism.install()
+        _cache_moto_module_list()
         _reset_moto()
         moto_app = DomainDispatcherApplication(create_backend_app)
         self.router = Router(self, moto_app)
@@ -196,6 +197,22 @@ def _bind(host: str, port: int) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
+
+
+def _cache_moto_module_list() -> None:
+    """moto lists its own package folder (a listdir and ~180 stats) twice per request to route it; the list never
+    changes while we run, so read it once. Saves about a millisecond per request, and a second per 1,000 replayed."""
+    import moto.backends
+
+    if getattr(moto.backends.list_of_moto_modules, "_gailab", False):
+        return
+    modules = tuple(moto.backends.list_of_moto_modules())
+
+    def list_of_moto_modules():
+        return modules
+
+    list_of_moto_modules._gailab = True  # type: ignore[attr-defined]
+    moto.backends.list_of_moto_modules = list_of_moto_modules
 
 
 def _reset_moto() -> None:
