@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import time
+import urllib.error
+import urllib.request
 import zipfile
 
 TRUST_LAMBDA = json.dumps(
@@ -137,3 +139,13 @@ def assert_mixed_state(client, ids: dict) -> None:
     assert (alarm["AlarmArn"], alarm["Threshold"], alarm["MetricName"]) == (ids["alarm_arn"], 1.0, "Errors")
     events = client("logs").get_log_events(logGroupName="/genai/app", logStreamName="s1")["events"]
     assert [e["message"] for e in events] == ["hello"]
+
+
+def http(method, url, body=None, headers=None):
+    """(status, headers, body) of a plain HTTP call; an HTTP error status is an answer, not an exception."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, dict(reply.headers.items()), reply.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers.items()), exc.read()

@@ -8,6 +8,7 @@ import urllib.request
 
 import pytest
 
+from cloudbuild import http
 from gailab.simulator.awslambda.package import ensure_role, zip_handler
 
 ECHO = """
@@ -31,13 +32,6 @@ def handler(event, context):
 """
 
 
-def http(method, url, body=None, headers=None):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return reply.status, dict(reply.headers.items()), reply.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers.items()), exc.read()
 
 
 def _function(aws, name, source=ECHO):

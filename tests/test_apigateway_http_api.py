@@ -6,16 +6,10 @@ import json
 import urllib.error
 import urllib.request
 
+from cloudbuild import http
 from gailab.simulator.awslambda.package import ensure_role, zip_handler
 
 
-def http(method, url, body=None, headers=None):
-    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return reply.status, dict(reply.headers.items()), reply.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers.items()), exc.read()
 
 V2 = """
 import json

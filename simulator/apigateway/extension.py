@@ -181,13 +181,9 @@ class ApiGatewayExtension(Extension):
         data = templates.RequestData(text_body or "", params, query or {}, headers or {}, context, stage_variables)
         content_type = info.headers.get("Content-Type", "")
         if kind == "AWS_PROXY":
-            fn, why = integrations.lambda_function(
-                integrations.substitute_stage_variables(integration.uri, stage_variables))
-            if fn is None:
-                return integrations.internal_error(why)
-            if not self._permitted(fn, api, target, info.method, resource_path, method, integration):
-                return integrations.internal_error(
-                    "Execution failed due to configuration error: Invalid permissions on Lambda function")
+            fn, refused = self._lambda_target(integration, stage_variables, api, target, info, resource_path, method)
+            if refused is not None:
+                return refused
             event = {
                 "resource": resource_path, "path": target.path, "httpMethod": info.method,
                 "headers": headers, "multiValueHeaders": multi_headers,
@@ -207,13 +203,10 @@ class ApiGatewayExtension(Extension):
             return integrations.proxy_response(invocation)
         if kind == "AWS":
             if ":lambda:path/" in (integration.uri or ""):
-                fn, why = integrations.lambda_function(
-                    integrations.substitute_stage_variables(integration.uri, stage_variables))
-                if fn is None:
-                    return integrations.internal_error(why)
-                if not self._permitted(fn, api, target, info.method, resource_path, method, integration):
-                    return integrations.internal_error(
-                        "Execution failed due to configuration error: Invalid permissions on Lambda function")
+                fn, refused = self._lambda_target(integration, stage_variables, api, target, info, resource_path,
+                                                  method)
+                if refused is not None:
+                    return refused
                 return integrations.aws_lambda(integration, data, content_type)
             return integrations.aws_service(integration, data, content_type, self.cloud.endpoint)
         if kind == "MOCK":
@@ -222,6 +215,17 @@ class ApiGatewayExtension(Extension):
             return integrations.http(integration, data, content_type, info.method, kind == "HTTP_PROXY",
                                      info.body, dict(info.headers.items()))
         return integrations.internal_error(f"integration type {kind or 'none'} is not supported by the local cloud")
+
+    def _lambda_target(self, integration, stage_variables, api, target, info, resource_path, method):
+        """The function an integration names, or the 500 AWS answers when it is missing or not permitted."""
+        fn, why = integrations.lambda_function(
+            integrations.substitute_stage_variables(integration.uri, stage_variables))
+        if fn is None:
+            return None, integrations.internal_error(why)
+        if not self._permitted(fn, api, target, info.method, resource_path, method, integration):
+            return None, integrations.internal_error(
+                "Execution failed due to configuration error: Invalid permissions on Lambda function")
+        return fn, None
 
     @staticmethod
     def _permitted(fn, api, target, verb, resource_path, method, integration) -> bool:
