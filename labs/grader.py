@@ -7,7 +7,6 @@ A check that cannot run (cloud unreachable, timeout, a service the endpoint lack
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import time
 import urllib.error

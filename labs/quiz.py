@@ -12,7 +12,7 @@ import json
 import secrets
 from pathlib import Path
 
-from .checks import CheckError, Fail, Pass
+from .checks import Fail, Pass
 from .text import T
 
 ANSWERS_FILE = "answers.json"

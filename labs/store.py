@@ -240,14 +240,18 @@ class Store:
             return event_id
 
     # -- reading ----------------------------------------------------------------------------------------------
-    def attempts(self, learner: str | None = None, lab_id: str | None = None) -> list[Attempt]:
+    def _rows(self, model, learner: str | None, lab_id: str | None) -> list:
+        """Rows of ``model`` (Attempt or Event), optionally of one learner and one lab, oldest first."""
         with Session(self.engine) as session:
-            query = select(Attempt)
+            query = select(model)
             if learner is not None:
-                query = query.join(Learner, Learner.id == Attempt.learner_id).where(Learner.name == learner)
+                query = query.join(Learner, Learner.id == model.learner_id).where(Learner.name == learner)
             if lab_id is not None:
-                query = query.where(Attempt.lab_id == lab_id)
-            return list(session.exec(query.order_by(Attempt.id)).all())
+                query = query.where(model.lab_id == lab_id)
+            return list(session.exec(query.order_by(model.id)).all())
+
+    def attempts(self, learner: str | None = None, lab_id: str | None = None) -> list[Attempt]:
+        return self._rows(Attempt, learner, lab_id)
 
     def check_results(self, attempt_id: int) -> list[CheckResultRow]:
         with Session(self.engine) as session:
@@ -255,13 +259,7 @@ class Store:
                                      .order_by(CheckResultRow.id)).all())
 
     def events(self, learner: str | None = None, lab_id: str | None = None) -> list[Event]:
-        with Session(self.engine) as session:
-            query = select(Event)
-            if learner is not None:
-                query = query.join(Learner, Learner.id == Event.learner_id).where(Learner.name == learner)
-            if lab_id is not None:
-                query = query.where(Event.lab_id == lab_id)
-            return list(session.exec(query.order_by(Event.id)).all())
+        return self._rows(Event, learner, lab_id)
 
     def learners(self) -> list[str]:
         with Session(self.engine) as session:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 
 from cloudbuild import http
 from gailab.simulator.awslambda.package import ensure_role, zip_handler

@@ -7,7 +7,6 @@ import sys
 import textwrap
 
 from gailab.labs.catalog import BUILTIN, ENTRY_POINT_GROUP, get_lab, load_catalog
-from gailab.labs.grader import grade
 from gailab.labs.store import Store
 from gailab.labs.workspace import reset_workspace, workspace_for
 from gailab.tui.cli import main

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import boto3
 from botocore.config import Config

@@ -184,7 +184,7 @@ def cmd_labs(args) -> int:
 def cmd_grade(args) -> int:
     from gailab.labs.grader import grade
     from gailab.labs.sandbox import Sandbox, SandboxUnavailable
-    from gailab.labs.solutions import SolutionError, run_setup, solve
+    from gailab.labs.solutions import SolutionError, run_setup
     from gailab.labs.workspace import workspace_for
 
     from .cli import CliError, UsageError
@@ -300,6 +300,26 @@ def cmd_validate(args) -> int:
     return 2 if failed else 0
 
 
+def _reachable_endpoint(args) -> str:
+    """The endpoint to act on, or exit 3 when no cloud answers there."""
+    from gailab.labs.grader import reachable
+
+    from .cli import CliError
+
+    endpoint = _endpoint(args)
+    if not reachable(endpoint):
+        raise CliError(f"no cloud answers at {endpoint}; start one with 'gailab serve'", 3)
+    return endpoint
+
+
+def _record_event(args, lab, kind: str, detail: dict) -> None:
+    """Record a solve/reset in the store; a store problem is a warning, never a lost action."""
+    try:
+        _store(args).record_event(_learner(args), lab.id, kind, detail)
+    except Exception as exc:
+        print(f"gailab: warning: not recorded: {exc}", file=sys.stderr)
+
+
 def cmd_solve(args) -> int:
     from gailab.labs.solutions import SolutionError, solve
     from gailab.labs.workspace import workspace_for
@@ -307,42 +327,27 @@ def cmd_solve(args) -> int:
     from .cli import CliError
 
     lab = _load(args)
-    endpoint = _endpoint(args)
-    from gailab.labs.grader import reachable
-
-    if not reachable(endpoint):
-        raise CliError(f"no cloud answers at {endpoint}; start one with 'gailab serve'", 3)
+    endpoint = _reachable_endpoint(args)
     home = _home(args)
     try:
         done = solve(lab, endpoint, workspace_for(lab, home), with_prerequisites=not args.no_prerequisites,
                      home=home, extra_dirs=args.labs_dir)
     except SolutionError as exc:
         raise CliError(f"the reference solution failed: {exc}", 2) from None
-    try:
-        _store(args).record_event(_learner(args), lab.id, "solve", {"labs": done, "endpoint": endpoint})
-    except Exception as exc:
-        print(f"gailab: warning: not recorded: {exc}", file=sys.stderr)
+    _record_event(args, lab, "solve", {"labs": done, "endpoint": endpoint})
     print(f"applied the reference solution of {', '.join(done)} at {endpoint}")
     return 0
 
 
 def cmd_reset(args) -> int:
-    from gailab.labs.grader import reachable
     from gailab.labs.solutions import reset_lab
     from gailab.labs.workspace import workspace_path
 
-    from .cli import CliError
-
     lab = _load(args)
-    endpoint = _endpoint(args)
-    if not reachable(endpoint):
-        raise CliError(f"no cloud answers at {endpoint}; start one with 'gailab serve'", 3)
+    endpoint = _reachable_endpoint(args)
     home = _home(args)
     removed = reset_lab(lab, endpoint, workspace_path(lab, home), home)
-    try:
-        _store(args).record_event(_learner(args), lab.id, "reset", {"removed": removed})
-    except Exception as exc:
-        print(f"gailab: warning: not recorded: {exc}", file=sys.stderr)
+    _record_event(args, lab, "reset", {"removed": removed})
     print(f"reset {lab.id}: removed {', '.join(removed) or 'nothing'}; workspace restored from the starter")
     return 0
 

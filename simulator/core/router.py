@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
@@ -230,7 +230,7 @@ class Router:
         path, _, query = record["uri"].partition("?")
         builder = EnvironBuilder(
             method=record["method"],
-            path=_unquote_path(path),
+            path=unquote(path),
             query_string=query,
             headers=record["headers"],
             data=base64.b64decode(record["body"]),
@@ -259,9 +259,3 @@ class Router:
         except Exception as exc:
             log.exception("admin route failed")
             return awserrors.internal_error("gailab", exc)
-
-
-def _unquote_path(path: str) -> str:
-    from urllib.parse import unquote
-
-    return unquote(path)
