@@ -1,5 +1,7 @@
 """Where labs come from: the built-in ``catalog/``, installed lab packs (entry-point group ``gailab.labs``),
 ``GAILAB_LABS_PATH`` and folders given by the caller (``--labs-dir``). Later sources override earlier ones by id.
+``GAILAB_LABS_BUILTIN=0`` leaves out the built-in catalog and the installed packs: a course that ships its own
+labs shows only those (the app's snapshot tests use it to render a frozen lab pack).
 
 A lab pack's entry point resolves to a path, a list of paths, or a callable returning either; each path is a
 lab folder (it holds ``lab.toml``) or a folder of lab folders.
@@ -52,9 +54,14 @@ def _entry_point_roots() -> list[Path]:
     return roots
 
 
+def builtin_enabled() -> bool:
+    return os.environ.get("GAILAB_LABS_BUILTIN", "1").strip().lower() not in ("0", "no", "false", "off")
+
+
 def sources(extra_dirs: list[Path] | None = None) -> list[Path]:
     env = [Path(p) for p in os.environ.get("GAILAB_LABS_PATH", "").split(os.pathsep) if p]
-    return [BUILTIN, *_entry_point_roots(), *env, *[Path(d) for d in (extra_dirs or [])]]
+    shipped = [BUILTIN, *_entry_point_roots()] if builtin_enabled() else []
+    return [*shipped, *env, *[Path(d) for d in (extra_dirs or [])]]
 
 
 def load_catalog(extra_dirs: list[Path] | None = None, *, strict: bool = False) -> list[Lab]:

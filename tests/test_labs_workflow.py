@@ -5,8 +5,12 @@ from __future__ import annotations
 import shutil
 import sys
 import textwrap
+from pathlib import Path
 
-from gailab.labs.catalog import BUILTIN, ENTRY_POINT_GROUP, get_lab, load_catalog
+import pytest
+
+from gailab.labs.catalog import BUILTIN, ENTRY_POINT_GROUP, LabNotFound, get_lab, load_catalog
+from gailab.labs.solutions import prerequisite_chain
 from gailab.labs.store import Store
 from gailab.labs.workspace import reset_workspace, workspace_for
 from gailab.tui.cli import main
@@ -94,6 +98,18 @@ def test_an_installed_lab_pack_is_found_through_its_entry_point(tmp_path, monkey
     assert "pack-lab" in ids and "s3-genai-storage" in ids
     assert get_lab("pack-lab").path == pack / "pack-lab"
     sys.modules.pop("gailab_demo_pack", None)
+
+
+def test_a_course_can_show_only_its_own_labs(tmp_path, monkeypatch):
+    """GAILAB_LABS_BUILTIN=0: the built-in catalog is left out, prerequisites resolve inside the given pack."""
+    pack = Path(__file__).parent / "labpack"
+    monkeypatch.setenv("GAILAB_LABS_PATH", str(pack))
+    assert {"pack-storage", "s3-genai-storage"} <= {lab.id for lab in load_catalog()}
+    monkeypatch.setenv("GAILAB_LABS_BUILTIN", "0")
+    assert [lab.id for lab in load_catalog()] == ["pack-storage", "pack-first-call"]
+    assert [p.id for p in prerequisite_chain(get_lab("pack-first-call"))] == ["pack-storage"]
+    with pytest.raises(LabNotFound):
+        get_lab("s3-genai-storage")
 
 
 def test_lab_order_and_prerequisites():

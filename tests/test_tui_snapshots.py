@@ -1,10 +1,14 @@
 """Snapshots of every screen at 80×24 and 120×40 (and each workspace tab at 80×24), on the real local cloud.
 
 Kept deterministic: a fresh home and a reset cloud, no port, path or time on screen, no cursor blink, no toasts,
-and every worker finished before the picture. Baselines: ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+and every worker finished before the picture. The app shows the frozen lab pack ``tests/labpack/`` instead of the
+built-in catalog, so adding or editing a built-in lab changes no picture.
+Baselines: ``pytest tests/test_tui_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
@@ -14,11 +18,15 @@ from gailab.tui.app import GailabApp
 from gailab.tui.testing import no_blink, settle, wait_for
 
 SIZES = [(80, 24), (120, 40)]
+LAB_PACK = Path(__file__).parent / "labpack"
+STORAGE, FIRST_CALL = "pack-storage", "pack-first-call"
 
 
 @pytest.fixture
 def make_app(cloud, tmp_path, monkeypatch):
     monkeypatch.setenv("GAILAB_LEARNER", "ana")
+    monkeypatch.setenv("GAILAB_LABS_BUILTIN", "0")
+    monkeypatch.setenv("GAILAB_LABS_PATH", str(LAB_PACK))
 
     def make(lang: str = "en") -> GailabApp:
         return GailabApp(home=tmp_path / "home", lang=lang, endpoint=cloud.endpoint)
@@ -42,7 +50,7 @@ async def finish(pilot) -> None:
     await pilot.pause()
 
 
-async def into_lab(pilot, lab_id: str = "s3-genai-storage"):
+async def into_lab(pilot, lab_id: str = STORAGE):
     await ready(pilot)
     app = pilot.app
     table = app.screen.query_one(DataTable)
@@ -121,7 +129,7 @@ def test_tab_terminal(snap_compare, make_app):
         await pilot.press("f6")
         terminal = screen.query_one("#terminal")
         field = screen.query_one("#term-input")
-        field.value = "aws s3api create-bucket --bucket genai-outputs"
+        field.value = "aws s3api create-bucket --bucket pack-prompts"
         await pilot.press("enter")
         await wait_for(pilot, lambda: terminal.proc is None and any("Location" in l for l in terminal.transcript),
                        60, "command output")
@@ -132,7 +140,7 @@ def test_tab_terminal(snap_compare, make_app):
 
 def test_tab_playground(snap_compare, make_app):
     async def run_before(pilot):
-        screen = await into_lab(pilot, "bedrock-first-call")
+        screen = await into_lab(pilot, FIRST_CALL)
         await pilot.press("f7")
         await wait_for(pilot, lambda: screen.query_one("#playground").models, what="models")
         await finish(pilot)
@@ -141,7 +149,7 @@ def test_tab_playground(snap_compare, make_app):
 
 
 def test_tab_explorer(snap_compare, make_app, aws):
-    aws("s3").create_bucket(Bucket="genai-outputs")
+    aws("s3").create_bucket(Bucket="pack-prompts")
 
     async def run_before(pilot):
         screen = await into_lab(pilot)
@@ -155,7 +163,7 @@ def test_tab_explorer(snap_compare, make_app, aws):
 
 def test_tab_quiz(snap_compare, make_app):
     async def run_before(pilot):
-        await into_lab(pilot, "bedrock-first-call")
+        await into_lab(pilot, FIRST_CALL)
         await pilot.press("f9")
         await finish(pilot)
 
