@@ -129,8 +129,11 @@ def _model(entry: dict) -> Model:
 
 @functools.lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, Model], tuple[str, ...]]:
+    from . import codecs
+
     data = json.loads(_DATA.read_text(encoding="utf-8"))
     models = {m["id"]: _model(m) for m in data["models"]}
+    codecs.check(models.values())
     return models, tuple(data.get("profilePrefixes", ()))
 
 

@@ -31,6 +31,8 @@ class Prompt:
     guard_content: list[dict] = field(default_factory=list)
     #: Extra text that counts as input tokens (e.g. tool definitions, images).
     overhead_tokens: int = 0
+    #: Which of a family's request shapes the body used (e.g. Mistral's "chat"); the codec answers in kind.
+    dialect: str = ""
 
     @property
     def user_text(self) -> str:

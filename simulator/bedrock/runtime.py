@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Response
 
-from . import bodies, catalog, converse, eventstream, guardrails, textgen, tokens
+from . import catalog, codecs, eventstream, guardrails, textgen, tokens
+from . import converse as conversation
+from .codecs.fields import input_tokens
 from .errors import BedrockError, access_denied, malformed, validation
 from .ledger import iso
 from .media import Media
@@ -25,7 +27,7 @@ from .prompt import Generation, Prompt
 
 if TYPE_CHECKING:
     from ..core.router import RequestInfo
-    from .service import BedrockService
+    from .state import BedrockState
 
 USE_CASE_MESSAGE = (
     "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form "
@@ -75,7 +77,7 @@ def parsed(fn, *args):
 
 def request_key(model: catalog.Model, kind: str, body: dict) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{model.id}|{kind}|{canonical}".encode("utf-8")).hexdigest() + ("|chat" if model.family == "mistral" and "messages" in body else "")
+    return hashlib.sha256(f"{model.id}|{kind}|{canonical}".encode("utf-8")).hexdigest()
 
 
 def _parameters(body: dict, prompt: Prompt | None) -> dict:
@@ -95,8 +97,10 @@ def _parameters(body: dict, prompt: Prompt | None) -> dict:
 
 
 class Runtime(Media):
-    def __init__(self, service: "BedrockService"):
-        self.svc = service
+    """One cloud's runtime operations; built per request around the state they read and write."""
+
+    def __init__(self, state: "BedrockState"):
+        self.state = state
 
     # -- common steps -----------------------------------------------------------------------------------------
     def begin(self, info: "RequestInfo", operation: str, raw_id: str, *, text_only: bool = False, stream: bool = False) -> Call:
@@ -109,7 +113,7 @@ class Runtime(Media):
                 f"Invocation of model ID {model.id} with on-demand throughput isn’t supported. Retry your request with "
                 "the ID or ARN of an inference profile that contains this model."
             )
-        if model.provider == "Anthropic" and self.svc.settings_view()["useCaseRequired"] and not self.svc.use_case_submitted:
+        if self.state.use_case_missing(model.provider):
             raise access_denied(USE_CASE_MESSAGE)
         if text_only and not model.is_text:
             raise validation("This action doesn't support the model that you provided. Try again with a supported text or chat model.")
@@ -122,7 +126,7 @@ class Runtime(Media):
             raise validation("Input is too long for requested model.")
 
     def admit(self, call: Call, in_tokens: int, max_out: int) -> None:
-        self.svc.quotas.admit(self.svc.settings_view()["quotas"], call.model.id, in_tokens + max_out)
+        self.state.quotas.admit(self.state.settings["quotas"], call.model.id, in_tokens + max_out)
 
     def latency_ms(self, model: catalog.Model, out_tokens: int, images_n: int = 0) -> int:
         if images_n:
@@ -131,7 +135,7 @@ class Runtime(Media):
         return model.ttft_ms + generation
 
     def realistic(self) -> bool:
-        return self.svc.settings_view()["latency"] == "realistic"
+        return self.state.realistic_latency
 
     def wait(self, call: Call, latency_ms: int) -> None:
         if self.realistic():
@@ -147,7 +151,7 @@ class Runtime(Media):
             "requestId": call.request_id,
             "time": iso(now),
             "_ts": now,
-            "caller": self.svc.caller(call.info.access_key),
+            "caller": self.state.caller(call.info.access_key),
             "operation": call.operation,
             "modelId": call.model.id,
             "requestedModelId": call.resolved.given,
@@ -171,7 +175,7 @@ class Runtime(Media):
         if gen is not None:
             record["task"] = gen.task
             record["stopReason"] = gen.stop_reason
-        self.svc.ledger.append(record, self.svc.delivery_for(input_body if input_body is not None else body, output_body))
+        self.state.ledger.append(record, self.state.delivery_for(input_body if input_body is not None else body, output_body))
 
     def headers(self, call: Call, in_tokens: int, out_tokens: int, latency_ms: int) -> dict:
         return {
@@ -187,7 +191,7 @@ class Runtime(Media):
         if guard is None:
             return textgen.generate(prompt, call.model, key), None, None
         gid, version = guard
-        item, config, version = self.svc.guardrails.config(gid, version)
+        item, config, version = self.state.guardrails.config(gid, version)
         trace: dict = {}
         if prompt.guard_content:
             items = [g for g in prompt.guard_content if set(g["qualifiers"]) & {"guard_content"}]
@@ -231,12 +235,13 @@ class Runtime(Media):
         call = self.begin(info, op, raw_id, stream=stream)
         body = _json_body(info)
         model = call.model
-        if model.family == "titan-embed":
-            return parsed(self.embed, call, body)
-        if model.family in ("stability", "stability-sdxl", "titan-image"):
-            return parsed(self.image, call, body)
-        prompt = parsed(bodies.parse, model, body)
-        in_tokens = bodies.input_tokens(prompt)
+        codec = codecs.get(model.family)
+        if codec.KIND == "embedding":
+            return self.embed(call, codec, body)
+        if codec.KIND == "image":
+            return self.image(call, codec, body)
+        prompt = parsed(codec.parse, model, body)
+        in_tokens = input_tokens(prompt, model)
         self.check_context(call, in_tokens)
         self.admit(call, in_tokens, prompt.max_tokens or model.max_output)
         gid = info.headers.get("X-Amzn-Bedrock-GuardrailIdentifier")
@@ -248,7 +253,7 @@ class Runtime(Media):
         if gen.stop_reason == "guardrail_intervened":
             native_gen = Generation(**{**gen.__dict__, "stop_reason": "end_turn"})
         latency = self.latency_ms(model, gen.output_tokens)
-        out_body = bodies.response(model, native_gen, in_tokens, key)
+        out_body = codec.response(model, prompt, native_gen, in_tokens, key)
         if action is not None:
             out_body["amazon-bedrock-guardrailAction"] = action
             if str(info.headers.get("X-Amzn-Bedrock-Trace", "")).upper().startswith("ENABLED"):
@@ -260,7 +265,7 @@ class Runtime(Media):
         if not stream:
             self.wait(call, latency)
             return Response(json.dumps(out_body, ensure_ascii=False), status=200, headers=headers, content_type="application/json")
-        chunks = bodies.stream_chunks(model, native_gen, in_tokens, key)
+        chunks = codec.stream_chunks(model, prompt, native_gen, in_tokens, key)
         chunks[-1]["amazon-bedrock-invocationMetrics"] = {
             "inputTokenCount": in_tokens, "outputTokenCount": gen.output_tokens,
             "invocationLatency": latency, "firstByteLatency": model.ttft_ms,
@@ -295,14 +300,14 @@ class Runtime(Media):
         call = self.begin(info, op, raw_id, text_only=True)
         body = _json_body(info)
         model = call.model
-        prompt = parsed(converse.parse, model, body)
+        prompt = parsed(conversation.parse, model, body)
         if prompt.system and not model.system_prompts:
             raise validation("This model doesn't support system messages. Try again with a model that supports system messages.")
         if prompt.tools and not model.tool_use:
             raise validation("This model doesn't support tool use.")
         if prompt.images and "IMAGE" not in model.input:
             raise validation("This model doesn't support the image content block that you provided. Try again with a model that supports images.")
-        in_tokens = bodies.input_tokens(prompt)
+        in_tokens = input_tokens(prompt, call.model)
         self.check_context(call, in_tokens)
         self.admit(call, in_tokens, prompt.max_tokens or model.max_output)
         gconfig = body.get("guardrailConfig")
@@ -313,7 +318,7 @@ class Runtime(Media):
         key = request_key(model, "converse", body)
         gen, action, trace = self.guarded_generate(call, prompt, key, guard)
         latency = self.latency_ms(model, gen.output_tokens)
-        out_body = converse.response(model, gen, in_tokens, latency)
+        out_body = conversation.response(model, gen, in_tokens, latency)
         if guard and trace is not None and str(gconfig.get("trace", "disabled")).lower() in ("enabled", "enabled_full"):
             out_body["trace"] = {"guardrail": trace}
         self.record(call, body=body, prompt=prompt, in_tokens=in_tokens, out_tokens=gen.output_tokens, latency_ms=latency,
@@ -322,7 +327,7 @@ class Runtime(Media):
         if not stream:
             self.wait(call, latency)
             return Response(json.dumps(out_body, ensure_ascii=False), status=200, headers=headers, content_type="application/json")
-        events = converse.stream_events(model, gen, in_tokens, latency)
+        events = conversation.stream_events(model, gen, in_tokens, latency)
         if "trace" in out_body:
             events[-1][1]["trace"] = out_body["trace"]
         frames = [eventstream.event(name, payload) for name, payload in events]
@@ -341,18 +346,21 @@ class Runtime(Media):
                 native = json.loads(base64.b64decode(raw))
             except (ValueError, TypeError):
                 raise validation("The input body is not valid base64-encoded JSON.") from None
-            prompt = parsed(bodies.parse, call.model, native)
+            codec = codecs.get(call.model.family)
+            if codec.KIND != "text":
+                raise validation("This action doesn't support the model that you provided. Try again with a supported text or chat model.")
+            prompt = parsed(codec.parse, call.model, native)
         elif "converse" in source:
             if not isinstance(source["converse"], dict):
                 raise validation("input.converse must be an object with messages.")
-            prompt = parsed(converse.parse, call.model, source["converse"])
+            prompt = parsed(conversation.parse, call.model, source["converse"])
         else:
             raise validation("The input must contain either invokeModel or converse.")
-        count = bodies.input_tokens(prompt)
+        count = input_tokens(prompt, call.model)
         now = time.time()
         users = [t for r, t in prompt.turns if r == "user"]
-        self.svc.ledger.append({
-            "requestId": call.request_id, "time": iso(now), "_ts": now, "caller": self.svc.caller(info.access_key),
+        self.state.ledger.append({
+            "requestId": call.request_id, "time": iso(now), "_ts": now, "caller": self.state.caller(info.access_key),
             "operation": "CountTokens", "modelId": call.model.id, "requestedModelId": call.resolved.given, "parameters": {},
             "inputTokens": count, "outputTokens": 0, "costUsd": 0.0, "latencyMs": 0, "grounded": True,
             "guardrailAction": None, "prompt": (users[-1] if users else "")[:2000], "region": info.region,
@@ -373,7 +381,7 @@ class Runtime(Media):
             text = (block or {}).get("text") if isinstance(block, dict) else None
             if isinstance(text, dict) and isinstance(text.get("text"), str):
                 items.append({"text": text["text"], "qualifiers": text.get("qualifiers") or ["guard_content"]})
-        item, config, version = self.svc.guardrails.config(identifier, version)
+        item, config, version = self.state.guardrails.config(identifier, version)
         started = time.perf_counter()
         outcome = guardrails.evaluate(config, source, items)
         guarded_count = sum(1 for i in items if not set(i["qualifiers"]) & {"grounding_source", "query"})
@@ -396,15 +404,37 @@ class Runtime(Media):
         grounded = not any(f.get("detected") and f.get("type") == "GROUNDING" for f in grounding)
         now = time.time()
         record = {
-            "requestId": str(uuid.uuid4()), "time": iso(now), "_ts": now, "caller": self.svc.caller(info.access_key),
+            "requestId": str(uuid.uuid4()), "time": iso(now), "_ts": now, "caller": self.state.caller(info.access_key),
             "operation": "ApplyGuardrail", "modelId": None, "guardrailId": item.id, "guardrailVersion": version,
             "parameters": {"source": source}, "inputTokens": 0, "outputTokens": 0, "costUsd": 0.0,
             "latencyMs": int((time.perf_counter() - started) * 1000), "grounded": grounded,
             "guardrailAction": "INTERVENED" if outcome.action != "NONE" else "NONE",
             "prompt": " ".join(i["text"] for i in items)[:2000], "region": info.region,
         }
-        self.svc.ledger.append(record)
+        self.state.ledger.append(record)
         return Response(json.dumps(out, ensure_ascii=False), status=200, headers={"x-amzn-RequestId": record["requestId"]}, content_type="application/json")
 
 
-__all__ = ["Runtime", "BedrockError"]
+# -- the handlers the routing table names (operations.OPERATIONS) --------------------------------------------------
+def invoke_model(state: "BedrockState", info: "RequestInfo", labels: dict) -> Response:
+    return Runtime(state).invoke(info, labels["modelId"], stream=False)
+
+
+def invoke_model_with_response_stream(state: "BedrockState", info: "RequestInfo", labels: dict) -> Response:
+    return Runtime(state).invoke(info, labels["modelId"], stream=True)
+
+
+def converse(state: "BedrockState", info: "RequestInfo", labels: dict) -> Response:
+    return Runtime(state).converse(info, labels["modelId"], stream=False)
+
+
+def converse_stream(state: "BedrockState", info: "RequestInfo", labels: dict) -> Response:
+    return Runtime(state).converse(info, labels["modelId"], stream=True)
+
+
+def count_tokens(state: "BedrockState", info: "RequestInfo", labels: dict) -> Response:
+    return Runtime(state).count_tokens(info, labels["modelId"])
+
+
+def apply_guardrail(state: "BedrockState", info: "RequestInfo", labels: dict) -> Response:
+    return Runtime(state).apply_guardrail(info, labels["guardrailIdentifier"], labels["guardrailVersion"])

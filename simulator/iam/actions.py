@@ -15,14 +15,6 @@ from urllib.parse import unquote
 from ..core import awserrors
 from ..core.home import ACCOUNT_ID
 
-_BEDROCK_RUNTIME = re.compile(r"^/model/(?P<model>.+?)/(?P<op>invoke|converse|invoke-with-response-stream|"
-                              r"converse-stream|count-tokens)/?$")
-_BEDROCK_RUNTIME_ACTIONS = {
-    "invoke": "InvokeModel", "converse": "InvokeModel", "count-tokens": "CountTokens",
-    "invoke-with-response-stream": "InvokeModelWithResponseStream",
-    "converse-stream": "InvokeModelWithResponseStream",
-}
-_BEDROCK_RUNTIME_OTHER = re.compile(r"^/guardrail/(?P<id>[^/]+)/version/(?P<v>[^/]+)/apply/?$")
 
 # S3 sub-resources (query keys) and the IAM action each method on them needs: bucket level, then object level.
 _S3_BUCKET = {
@@ -54,8 +46,7 @@ _S3_OBJECT = {
 }
 _VERB = {"GET": 0, "HEAD": 0, "PUT": 1, "DELETE": 2}
 # APIs that share a signing name with another (their operations live in other botocore models).
-_ALSO_SIGNED_AS = {"bedrock": ("bedrock-agent-runtime", "bedrock-agent", "bedrock-runtime"),
-                   "sagemaker": ("sagemaker-runtime",)}
+_ALSO_SIGNED_AS = {"sagemaker": ("sagemaker-runtime",)}
 _PREFIX = {"monitoring": "cloudwatch", "email": "ses", "states": "states"}
 #: Allowed whatever the policies say (AWS needs no permission for them).
 _ALWAYS = {"sts:GetCallerIdentity", "execute-api:Invoke"}  # execute-api: judged by API Gateway (AWS_IAM methods)
@@ -73,14 +64,10 @@ def describe(info) -> Access | None:
     region = info.region or "us-east-1"
     path = info.path
     if service == "bedrock":
-        found = _BEDROCK_RUNTIME.match(path)
-        if found:
-            model = unquote(found["model"])
-            arn = model if model.startswith("arn:") else f"arn:aws:bedrock:{region}::foundation-model/{model}"
-            return Access(f"bedrock:{_BEDROCK_RUNTIME_ACTIONS[found['op']]}", arn)
-        found = _BEDROCK_RUNTIME_OTHER.match(path)
-        if found:
-            return Access("bedrock:ApplyGuardrail", f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:guardrail/{found['id']}")
+        from ..bedrock import operations  # the Bedrock routing table names every Bedrock API's operations
+
+        found = operations.access(info)
+        return Access(*found) if found else None
     if service == "s3":
         return _s3(info, None)
     if service == "execute-api":
