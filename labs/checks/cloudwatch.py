@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from botocore.exceptions import ClientError
 
 from . import Context, error_code
@@ -10,6 +12,19 @@ from . import Context, error_code
 def alarm(ctx: Context, name: str) -> dict | None:
     found = ctx.client("cloudwatch").describe_alarms(AlarmNames=[name]).get("MetricAlarms", [])
     return found[0] if found else None
+
+
+def wait_for_state(ctx: Context, name: str, states: tuple[str, ...] = ("ALARM",), seconds: float = 15.0,
+                   interval: float = 0.25) -> dict | None:
+    """The alarm once its StateValue is one of ``states``, polling until ``seconds`` pass; else its last
+    description (None when it does not exist). The local cloud evaluates an alarm as soon as data arrives, so
+    after the call that makes a function fail, ALARM shows up within the first poll or two."""
+    deadline = time.monotonic() + seconds
+    while True:
+        found = alarm(ctx, name)
+        if found is None or found.get("StateValue") in states or time.monotonic() >= deadline:
+            return found
+        time.sleep(interval)
 
 
 def dimensions(alarm_info: dict) -> dict[str, str]:

@@ -369,17 +369,15 @@ class Runtime:
                               Duration=(time.perf_counter() - started) * 1000)
 
     def _metrics(self, spec: Spec, **values: float) -> None:
-        """AWS/Lambda metrics per invocation (Invocations, Errors, Duration, Throttles), so alarms have data."""
-        from moto.cloudwatch.models import cloudwatch_backends
+        """AWS/Lambda metrics per invocation (Invocations, Errors, Duration, Throttles), per function and across
+        all functions (no dimension), as Lambda publishes them; journaled, so alarms see them after a restart."""
+        from ..cloudwatch.service import publish
 
         units = {"Duration": "Milliseconds"}
-        data = [{"MetricName": name, "Value": float(value), "Unit": units.get(name, "Count"),
-                 "Dimensions": [{"Name": "FunctionName", "Value": spec.name}]} for name, value in values.items()]
-        try:
-            with unseeded():
-                cloudwatch_backends[ACCOUNT_ID][spec.region].put_metric_data("AWS/Lambda", data)
-        except Exception:
-            log.exception("could not record Lambda metrics for %s", spec.name)
+        data = [{"name": name, "value": float(value), "unit": units.get(name, "Count"), "dims": dims}
+                for dims in ([["FunctionName", spec.name]], [])
+                for name, value in values.items()]
+        publish("AWS/Lambda", data, region=spec.region)
 
     def _init(self, env: Environment, request_id: str):
         spec = env.spec

@@ -97,24 +97,17 @@ _METRIC_OPERATIONS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse"
 
 
 def metrics(record: dict) -> None:
-    """Bedrock's runtime metrics for one invocation, straight into moto's CloudWatch (never fails the call)."""
+    """Bedrock's runtime metrics for one invocation (AWS/Bedrock, per ModelId), through the cloud's CloudWatch:
+    not journaled again, the ledger event is their record."""
     if record.get("operation") not in _METRIC_OPERATIONS:
         return
-    try:
-        from moto.cloudwatch.models import MetricDatum, cloudwatch_backends
+    from ..cloudwatch.service import publish
 
-        backend = cloudwatch_backends[ACCOUNT_ID][record.get("region", "us-east-1")]
-        when = datetime.fromtimestamp(record["_ts"], timezone.utc).replace(tzinfo=None)  # moto keeps naive UTC
-        dims = [{"Name": "ModelId", "Value": record.get("requestedModelId") or record["modelId"]}]
-        for name, value, unit in (
-            ("Invocations", 1, "Count"),
-            ("InvocationLatency", record["latencyMs"], "Milliseconds"),
-            ("InputTokenCount", record["inputTokens"], "Count"),
-            ("OutputTokenCount", record["outputTokens"], "Count"),
-        ):
-            backend.metric_data.append(MetricDatum("AWS/Bedrock", name, float(value), dims, when, unit))
-    except Exception:
-        log.exception("could not put Bedrock metrics")
+    dims = [["ModelId", record.get("requestedModelId") or record["modelId"]]]
+    values = [("Invocations", 1, "Count"), ("InvocationLatency", record["latencyMs"], "Milliseconds"),
+              ("InputTokenCount", record["inputTokens"], "Count"), ("OutputTokenCount", record["outputTokens"], "Count")]
+    publish("AWS/Bedrock", [{"name": n, "value": v, "unit": u, "dims": dims} for n, v, u in values],
+            region=record.get("region", "us-east-1"), at=record["_ts"], journal=False)
 
 
 def model_invocation_log(record: dict, delivery: dict) -> dict:

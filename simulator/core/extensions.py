@@ -26,6 +26,7 @@ DEFAULT_EXTENSIONS: list[str] = [
     "gailab.simulator.awslambda.extension:factory",
     "gailab.simulator.apigateway.extension:factory",
     "gailab.simulator.sagemaker.instance_types:SageMakerPatches",
+    "gailab.simulator.cloudwatch.service:CloudWatchService",
 ]
 
 
@@ -49,6 +50,9 @@ class Extension:
     def admin_routes(self) -> dict[tuple[str, str], AdminHandler]:
         """``{(method, path): handler}`` served under ``/_gailab/``."""
         return {}
+
+    def ready(self) -> None:
+        """Called once the journal is replayed, before the cloud serves (start clocks and workers here)."""
 
     def replay_event(self, record: dict) -> None:
         """Rebuild state from one journal record of a kind in :attr:`event_kinds`."""

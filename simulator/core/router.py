@@ -46,6 +46,11 @@ def replaying() -> bool:
     return getattr(_replaying, "on", False)
 
 
+def replay_time() -> float | None:
+    """While replaying, the time the record being replayed was journaled (so replayed data keeps its time)."""
+    return getattr(_replaying, "time", None) if replaying() else None
+
+
 @dataclass
 class RequestInfo:
     """One request, read once, with what the router learned about it."""
@@ -241,10 +246,12 @@ class Router:
         info = self.read(environ, replaying=True)
         info.seed = record.get("seed")
         _replaying.on = True
+        _replaying.time = record.get("time")
         try:
             return self.dispatch(info)
         finally:
             _replaying.on = False
+            _replaying.time = None
 
     # -- admin --------------------------------------------------------------------------------------------
     def admin(self, info: RequestInfo) -> Response:

@@ -116,6 +116,8 @@ class Cloud:
             self._server.server_close()
             _active = None
             raise
+        for ext in self.extensions:
+            ext.ready()
         self.started_at = time.monotonic()
         self._thread = threading.Thread(target=self._server.serve_forever, name="gailab-cloud", daemon=True)
         self._thread.start()
