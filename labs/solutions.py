@@ -41,7 +41,11 @@ def _tail(text: str, lines: int = 6) -> str:
     return " | ".join(line for line in (text or "").strip().splitlines()[-lines:])
 
 
-def run_script(script: Path, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT):
+SOLVE_APP_ID = "gailab-solve"  # in the User-Agent of every call a reference solution makes (journaled)
+
+
+def run_script(script: Path, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT,
+               extra_env: dict[str, str] | None = None):
     script = Path(script)
     if script.suffix == ".py":
         cmd = [sys.executable, str(script)]
@@ -49,7 +53,7 @@ def run_script(script: Path, endpoint: str | None, workspace: Path | None, timeo
         cmd = ["bash", str(script)]
     else:
         cmd = [str(script)]
-    return _run(cmd, f"{script.name}", endpoint, workspace, timeout, shell=False)
+    return _run(cmd, f"{script.name}", endpoint, workspace, timeout, shell=False, extra_env=extra_env)
 
 
 def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT,
@@ -58,12 +62,14 @@ def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeou
     return _run(command, "the setup command", endpoint, workspace, timeout, shell=True, cwd=cwd)
 
 
-def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None):
+def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None, extra_env=None):
     if workspace is not None:
         Path(workspace).mkdir(parents=True, exist_ok=True)
     cwd = cwd or workspace or None
+    env = cloud_env(endpoint, workspace)
+    env.update(extra_env or {})
     try:
-        done = subprocess.run(cmd, shell=shell, env=cloud_env(endpoint, workspace), cwd=cwd, capture_output=True,
+        done = subprocess.run(cmd, shell=shell, env=env, cwd=cwd, capture_output=True,
                               text=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         raise SolutionError(f"{name} did not finish within {timeout:g} s") from None
@@ -120,7 +126,9 @@ def _solve_one(lab: Lab, endpoint, workspace) -> None:
         raise SolutionError(f"lab {lab.id} has no reference solution")
     if workspace is not None:
         Path(workspace).mkdir(parents=True, exist_ok=True)
-    run_script(lab.solution_script, endpoint, workspace)
+    # Boto3 and the aws CLI add "app/gailab-solve" to their User-Agent: the journal shows which changes a
+    # reference solution made, so a regrade flags a submission that used Solve even without its events.
+    run_script(lab.solution_script, endpoint, workspace, extra_env={"AWS_SDK_UA_APP_ID": SOLVE_APP_ID})
 
 
 def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path | None = None) -> list[str]:

@@ -130,12 +130,29 @@ def _report_hash(report_json: str) -> str:
     return "sha256:" + hashlib.sha256(report_json.encode()).hexdigest()
 
 
+def _without_password(url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split("@", 1)[-1] if "@" in url else url
+
+
+def _reason(exc: Exception) -> str:
+    """The driver's own words (SQLAlchemy's wrapper adds the SQL and a link), on one line."""
+    if "No module named" in str(exc) or "Can't load plugin" in str(exc):
+        if "psycopg" in str(exc) or "postgres" in str(exc):
+            return "PostgreSQL needs the psycopg driver: pip install 'gailab[postgres]'"
+    return " ".join(str(getattr(exc, "orig", None) or exc).split())
+
+
 def _migrate_1_to_2(conn) -> None:
     """Schema 2 adds attempts.report_sha256 (a digest of the stored report) and fills it for old rows."""
-    conn.exec_driver_sql("ALTER TABLE attempts ADD COLUMN report_sha256 VARCHAR")
-    for attempt_id, report_json in conn.exec_driver_sql("SELECT id, report_json FROM attempts").fetchall():
-        conn.exec_driver_sql("UPDATE attempts SET report_sha256 = ? WHERE id = ?",
-                             (_report_hash(report_json), attempt_id))
+    conn.execute(text("ALTER TABLE attempts ADD COLUMN report_sha256 VARCHAR"))
+    for attempt_id, report_json in conn.execute(text("SELECT id, report_json FROM attempts")).fetchall():
+        conn.execute(text("UPDATE attempts SET report_sha256 = :h WHERE id = :i"),
+                     {"h": _report_hash(report_json), "i": attempt_id})
 
 
 MIGRATIONS = {1: _migrate_1_to_2}  # from version n to n + 1
@@ -146,6 +163,7 @@ class Store:
 
     def __init__(self, url: str | None = None, home: Path | None = None):
         self.url = url or default_url(home)
+        self.shown_url = _without_password(self.url)  # what messages print: CI logs must not show a password
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite and ":///" in self.url and not self.url.endswith(":memory:"):
             Path(self.url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +171,7 @@ class Store:
         try:
             self.engine = create_engine(self.url, **kwargs)
         except Exception as exc:
-            raise StoreError(f"cannot open the database {self.url}: {exc}") from None
+            raise StoreError(f"cannot open the database {self.shown_url}: {_reason(exc)}") from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
@@ -162,7 +180,7 @@ class Store:
         except StoreError:
             raise
         except Exception as exc:
-            raise StoreError(f"cannot use the database {self.url}: {exc}") from None
+            raise StoreError(f"cannot use the database {self.shown_url}: {_reason(exc)}") from None
 
     def _prepare_patiently(self) -> None:
         """SQLite answers "database is locked" at once, without its busy handler, while another process is
@@ -180,6 +198,8 @@ class Store:
 
     def _prepare(self) -> None:
         with self.engine.begin() as conn:  # one immediate transaction: two first openers do not race
+            if conn.dialect.name == "postgresql":  # the same on PostgreSQL: one opener creates or upgrades at a time
+                conn.execute(text("SELECT pg_advisory_xact_lock(4242424200)"))
             tables = set(self.engine.dialect.get_table_names(conn))
             found = None
             if "gailab_meta" in tables:
@@ -187,7 +207,7 @@ class Store:
                 found = int(row[0]) if row else None
             if found is not None and found > SCHEMA_VERSION:
                 raise StoreError(
-                    f"the database {self.url} was written by a newer gailab (schema {found}; this gailab reads up to "
+                    f"the database {self.shown_url} was written by a newer gailab (schema {found}; this gailab reads up to "
                     f"{SCHEMA_VERSION}). Upgrade gailab, or use another database with --db."
                 )
             if found is not None:

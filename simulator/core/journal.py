@@ -310,7 +310,7 @@ def parse_lines(data: bytes) -> ParsedJournal:
         try:
             record = json.loads(raw)
         except ValueError as exc:
-            parsed.problems.append((number, f"not JSON ({exc.args[0] if exc.args else exc})"))
+            parsed.problems.append((number, f"not JSON ({getattr(exc, 'msg', exc)})"))
             continue
         problem = record_problem(record)
         if problem is None and record["seq"] <= last_seq:

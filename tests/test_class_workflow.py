@@ -1,0 +1,276 @@
+"""Class mode on a SQLite class store: submit, collect, regrade by replaying the learner's cloud, flags, gradebook."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from classwork import (cell, class_of_copies, do_labs_by_hand, grade_and_submit, gradebook_json, journal_without,
+                       make_class, rebuilt)
+from gailab.labs import submission
+from gailab.labs.classroom.classstore import ClassStore
+from gailab.tui.cli import main
+
+
+@pytest.fixture(scope="module")
+def work(gailab_session_cloud, tmp_path_factory):
+    """Ana does both labs with her own scripts, grades them locally and submits them."""
+    cloud = gailab_session_cloud
+    cloud.reset()
+    root = tmp_path_factory.mktemp("ana")
+    workspaces = do_labs_by_hand(cloud.endpoint, root)
+    result = grade_and_submit(cloud.home, cloud.endpoint, root, "ana", workspaces)
+    cloud.reset()
+    return result
+
+
+def test_a_learner_submits_two_labs_and_a_fresh_regrade_gives_the_same_scores(work, tmp_path, capsys):
+    assert {lab: r["total"] for lab, r in work.local.items()} == {"s3-genai-storage": 100, "bedrock-first-call": 100}
+    sub = submission.read_file(work.files["bedrock-first-call"])
+    assert sub.learner == "ana" and sub.report["total"] == 100 and "answers.json" in sub.workspace
+    assert [e["kind"] for e in sub.events] == []
+
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "Ana Souza", "ana@example.com")], tmp_path)
+    assert main(["class", "collect", str(work.files["s3-genai-storage"].parent), "--db", db]) == 0
+    assert "2 stored, 0 already collected, 0 rejected" in capsys.readouterr().out
+    assert main(["class", "regrade", "--db", db, "--jobs", "2"]) == 0
+    out = capsys.readouterr()
+    assert "regraded 2 submission(s)" in out.out and "2 passed" in out.out
+    assert "regrade 2/2" in out.err  # progress on stderr
+
+    book = gradebook_json(db, capsys)
+    for lab in ("s3-genai-storage", "bedrock-first-call"):
+        row = cell(book, "ana", lab)
+        assert (row["best_score"], row["latest_score"], row["status"]) == (work.local[lab]["total"],) * 2 + ("graded",)
+        assert row["best_passed"] is True and row["solve_used"] is False and row["forged_records"] == 0
+    # The regrade's report checks what the local one checked, with the same outcome per check.
+    store = ClassStore(db)
+    result = next(r for r in store.results() if r.total == 100 and "bedrock" in r.report_json)
+    regraded = json.loads(result.report_json)
+    assert [(c["id"], c["status"]) for c in regraded["checks"]] == \
+        [(c["id"], c["status"]) for c in work.local["bedrock-first-call"]["checks"]]
+    assert regraded["regrade"]["journalProblems"] == [] and regraded["regrade"]["replayWarnings"] == []
+
+    # Nothing pending: a second run regrades nothing and adds no rows.
+    assert main(["class", "regrade", "--db", db]) == 0
+    assert "nothing was pending" in capsys.readouterr().out
+    assert len(store.results()) == 2
+
+
+def test_a_report_that_says_100_over_an_incomplete_cloud_is_graded_by_the_cloud(work, tmp_path, capsys):
+    good = work.files["bedrock-first-call"]
+    # The learner's report still says 100, but the cloud lacks the report object (the upload was dropped).
+    data = rebuilt(good, journal=journal_without(good, lambda r: r.get("uri", "").endswith("/first-call.json")))
+    forged = tmp_path / "in" / "bedrock-first-call-ana.gailab.zip"
+    forged.parent.mkdir()
+    forged.write_bytes(data)
+    assert submission.read(data).report["total"] == 100
+
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "Ana", "")], tmp_path)
+    assert main(["class", "collect", str(forged), "--db", db]) == 0
+    assert main(["class", "regrade", "--db", db]) == 1 - 1  # a failed lab is not an error of the regrade
+    row = cell(gradebook_json(db, capsys), "ana", "bedrock-first-call")
+    assert row["best_score"] == 75 and row["best_passed"] is False
+    store = ClassStore(db)
+    assert store.submissions()[0].claimed_total == 100  # kept to compare, never used
+    failed = {c.check_id for c in store.checks_of()[store.results()[0].id] if c.status == "fail"}
+    assert failed == {"report-format", "report-matches-ledger"}
+
+
+def test_a_submission_after_lab_solve_is_flagged_even_without_its_events(cloud, tmp_path, capsys):
+    db_learner = f"sqlite:///{tmp_path / 'bob.db'}"
+    ws = tmp_path / "bobhome" / "workspaces" / "s3-genai-storage"
+    assert main(["lab", "solve", "s3-genai-storage", "--endpoint", cloud.endpoint, "--home", str(tmp_path / "bobhome"),
+                 "--db", db_learner, "--learner", "bob"]) == 0
+    out = tmp_path / "subs"
+    with_events = out / "s3-genai-storage-bob.gailab.zip"
+    assert main(["submit", "s3-genai-storage", "--home", str(cloud.home), "--workspace", str(ws), "--db",
+                 db_learner, "--learner", "bob", "--output", str(with_events)]) == 0
+    assert "reference solution was applied" in capsys.readouterr().out
+    assert [e["kind"] for e in submission.read_file(with_events).events] == ["solve"]
+    # Bob deletes the events from his store (or the file): the journal still shows the solution's calls.
+    (out / "s3-genai-storage-bob2.gailab.zip").write_bytes(rebuilt(with_events, events=[], learner="bob2"))
+
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("bob", "Bob", ""), ("bob2", "Bob again", "")], tmp_path, labs=("s3-genai-storage",))
+    assert main(["class", "collect", str(out), "--db", db]) == 0
+    assert main(["class", "regrade", "--db", db, "--jobs", "2"]) == 0
+    book = gradebook_json(db, capsys)
+    for who in ("bob", "bob2"):
+        row = cell(book, who, "s3-genai-storage")
+        assert row["solve_used"] is True and row["best_score"] == 100
+    details = {r.submission_id: json.loads(r.detail_json) for r in ClassStore(db).results()}
+    assert all(d["solveLines"] for d in details.values())
+    assert sorted(d["solveEvents"] for d in details.values()) == [0, 1]
+    capsys.readouterr()
+    assert main(["class", "gradebook", "--db", db, "--format", "text"]) == 0
+    assert "solve used" in capsys.readouterr().out
+
+
+def test_collect_stores_each_file_once_and_rejects_unknown_learners_and_labs(work, tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "Ana", "")], tmp_path, labs=("s3-genai-storage",))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = work.files["s3-genai-storage"]
+    (folder / "a.gailab.zip").write_bytes(good.read_bytes())
+    (folder / "copy.gailab.zip").write_bytes(good.read_bytes())
+    (folder / "zed.gailab.zip").write_bytes(rebuilt(good, learner="zed"))
+    (folder / "other-lab.gailab.zip").write_bytes(work.files["bedrock-first-call"].read_bytes())
+    (folder / "junk.gailab.zip").write_bytes(b"not a zip at all")
+    assert main(["class", "collect", str(folder), "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert "1 stored, 1 already collected, 3 rejected" in out
+    assert "learner 'zed' is not in the class roster" in out
+    assert "lab 'bedrock-first-call' is not a lab of this class (s3-genai-storage)" in out
+    assert "not a gailab submission: not a ZIP archive" in out
+    assert main(["class", "collect", str(folder / "a.gailab.zip"), "--db", db]) == 0
+    assert "0 stored, 1 already collected" in capsys.readouterr().out
+    assert len(ClassStore(db).submissions()) == 1
+
+
+def _edit(db_path, sql: str) -> None:
+    """An edit made behind gailab's back, with the sqlite3 shell (Python's sqlite3 where the shell is missing)."""
+    import shutil
+
+    if shutil.which("sqlite3"):
+        subprocess.run(["sqlite3", str(db_path), sql], check=True, capture_output=True)
+    else:
+        with sqlite3.connect(db_path) as conn:
+            conn.executescript(sql)
+
+
+def test_rows_edited_inserted_or_deleted_with_sqlite3_are_named_and_the_gradebook_refuses(work, tmp_path, capsys):
+    path = tmp_path / "class.db"
+    db = f"sqlite:///{path}"
+    make_class(db, [("ana", "Ana", ""), ("=cmd()", "=cmd()", "evil@example.com")], tmp_path)
+    main(["class", "collect", str(work.files["s3-genai-storage"].parent), "--db", db])
+    assert main(["class", "regrade", "--db", db, "--jobs", "2"]) == 0
+    capsys.readouterr()
+    assert main(["class", "verify", "--db", db]) == 0
+    assert "the chain is intact: 8 row(s)" in capsys.readouterr().out
+
+    _edit(path, "UPDATE class_results SET total = 99 WHERE id = 1;")
+    assert main(["class", "verify", "--db", db]) == 1
+    out = capsys.readouterr().out
+    assert "class_results row 1 (submission 1: ana, " in out and "was edited after it was written" in out
+    assert main(["class", "gradebook", "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert "chain is broken" in err and "class_results row 1" in err
+    assert main(["class", "gradebook", "--db", db, "--allow-broken-chain", "--format", "csv"]) == 0
+    assert "chain is broken" in capsys.readouterr().err
+
+    _edit(path, "DELETE FROM class_roster WHERE learner_id = '=cmd()';")
+    _edit(path, "INSERT INTO class_check_results (result_id, step_id, check_id, status, points, max_points) "
+                "VALUES (2, 's', 'extra', 'pass', 50, 50);")
+    assert main(["class", "verify", "--db", db, "--format", "json"]) == 1
+    messages = [p["message"] for p in json.loads(capsys.readouterr().out)["problems"]]
+    assert any("chain position 4 missing after class_roster row 1 (learner ana): a row was deleted" in m
+               for m in messages), messages
+    assert any(m.startswith("class_results row 2 ") and "edited" in m for m in messages)
+
+    _edit(path, "INSERT INTO class_roster (learner_id, name, email, set_at) VALUES ('mallory', 'M', '', "
+                "'2026-01-01 00:00:00');")
+    assert main(["class", "verify", "--db", db]) == 1
+    assert "class_roster row 2 (learner mallory) is not in the chain" in capsys.readouterr().out
+
+
+def test_the_csv_gradebook_escapes_formulas_in_learner_names(work, tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "=cmd()", "@evil"), ("+1", "-2+3", "x@example.com")], tmp_path)
+    for layout in ("rows", "lms"):
+        capsys.readouterr()
+        assert main(["class", "gradebook", "--db", db, "--layout", layout]) == 0
+        rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+        flat = [value for row in rows[1:] for value in row]
+        assert "'=cmd()" in flat and "'@evil" in flat and "'+1" in flat and "'-2+3" in flat
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in flat)
+    assert rows[0][:3] == ["id", "name", "email"] and rows[0][3:] == ["s3-genai-storage (?)",
+                                                                       "bedrock-first-call (?)"]
+    capsys.readouterr()
+    make_class(db, [("\x1b[2Jx", "ok", "")], tmp_path)
+    assert main(["class", "gradebook", "--db", db, "--format", "text"]) == 0
+    assert "\x1b" not in capsys.readouterr().out
+
+
+def test_bad_journal_lines_are_reported_by_number_and_the_rest_is_graded(work, tmp_path, capsys):
+    good = work.files["s3-genai-storage"]
+    lines = submission.read_file(good).journal.split(b"\n")
+    lines.insert(2, b'{"seq": 2, "kind": "http", "method": "PUT", "uri": "/x", "headers": [], "body": "!!"}')
+    lines.insert(4, b"I was here")
+    edited = tmp_path / "in" / "s3.gailab.zip"
+    edited.parent.mkdir()
+    edited.write_bytes(rebuilt(good, journal=b"\n".join(lines)))
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "Ana", "")], tmp_path)
+    main(["class", "collect", str(edited), "--db", db])
+    assert main(["class", "regrade", "--db", db]) == 0
+    result = ClassStore(db).results()[0]
+    detail = json.loads(result.detail_json)
+    assert [(p["line"], p["problem"]) for p in detail["journalProblems"]] == [
+        (3, "'body' is not valid base64"), (5, "not JSON (Expecting value)")]
+    assert result.total == 100 and result.journal_problems == 2
+
+
+def test_ctrl_c_stops_a_regrade_cleanly_and_the_next_run_resumes(work, tmp_path):
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    folder = class_of_copies(db, tmp_path, work.files["s3-genai-storage"], "l", 6)
+    assert main(["class", "collect", str(folder), "--db", db]) == 0
+    store = ClassStore(db)
+    cmd = [sys.executable, "-m", "gailab.tui.cli", "class", "regrade", "--db", db, "--jobs", "1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not store.results() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    done = len(store.results())
+    if proc.returncode == 0:  # the machine was quick enough to finish before the signal: nothing to resume
+        assert done == 6
+    else:
+        assert proc.returncode == 130, err
+        assert "run the same command again to resume" in err
+        assert 1 <= done < 6
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM class_claims").scalar() == 0
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"regraded {6 - done} submission(s)" in rerun.stdout
+    results = store.results()
+    assert len(results) == 6 and len({r.submission_id for r in results}) == 6
+
+
+def test_stats_show_where_the_class_is_stuck(work, tmp_path, capsys):
+    good = work.files["bedrock-first-call"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.gailab.zip").write_bytes(good.read_bytes())
+    (folder / "b.gailab.zip").write_bytes(rebuilt(
+        good, learner="bia", journal=journal_without(good, lambda r: r.get("uri", "").endswith("/first-call.json"))))
+    (folder / "c.gailab.zip").write_bytes(rebuilt(
+        good, learner="caio", journal=journal_without(good, lambda r: r.get("uri", "").endswith("/first-call.json"))))
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "Ana", ""), ("bia", "Bia", ""), ("caio", "Caio", ""), ("dani", "Dani", "")], tmp_path)
+    main(["class", "collect", str(folder), "--db", db])
+    main(["class", "regrade", "--db", db, "--jobs", "2"])
+    capsys.readouterr()
+    assert main(["class", "stats", "--db", db, "--format", "json", "--lab", "bedrock-first-call"]) == 0
+    (lab,) = json.loads(capsys.readouterr().out)["labs"]
+    assert (lab["learners"], lab["submitted"], lab["graded"], lab["passed"], lab["passRate"]) == (4, 3, 3, 1, 0.333)
+    assert [b["learners"] for b in lab["distribution"]][7:] == [2, 0, 1]  # two at 75, one at 100
+    top = lab["mostFailed"][0]
+    assert top["check"] in ("report-format", "report-matches-ledger") and top["failures"] == 2
+    assert top["actual"][0]["learners"] == 2
+    assert main(["class", "stats", "--db", db]) == 0
+    text = capsys.readouterr().out
+    assert "pass rate 33%" in text and "most failed checks" in text and "report-format: 2 learner(s)" in text
