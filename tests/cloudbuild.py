@@ -21,6 +21,7 @@ LOGS_POLICY = json.dumps(
         "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Resource": "*"}],
     }
 )
+TRUST_SAGEMAKER = TRUST_LAMBDA.replace("lambda.amazonaws.com", "sagemaker.amazonaws.com")
 
 
 def handler_zip(source: str = "def handler(event, context):\n    return {'ok': True}\n") -> bytes:

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from cloudbuild import TRUST_LAMBDA, assert_mixed_state, build_mixed_state, handler_zip
+from cloudbuild import TRUST_LAMBDA, TRUST_SAGEMAKER, assert_mixed_state, build_mixed_state, handler_zip
 
 
 def test_mixed_state_round_trips_through_boto3(aws):
@@ -37,6 +37,7 @@ def test_lambda_update_and_list(aws):
 
 
 def test_sagemaker_model_endpoint_config_endpoint(aws):
+    aws("iam").create_role(RoleName="sm", AssumeRolePolicyDocument=TRUST_SAGEMAKER)
     sm = aws("sagemaker")
     sm.create_model(
         ModelName="jumpstart-model",

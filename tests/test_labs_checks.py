@@ -86,6 +86,9 @@ def test_cloudwatch_alarm_and_sagemaker_endpoint_config(cloud, aws):
     assert alarm["MetricName"] == "Errors" and alarm["Period"] == 60
     assert cloudwatch.dimensions(alarm) == {"FunctionName": "genai-summarize"}
     assert cloudwatch.alarm(ctx, "nope") is None and cloudwatch.log_lines(ctx, "/no/group") is None
+    from cloudbuild import TRUST_SAGEMAKER
+
+    aws("iam").create_role(RoleName="sm", AssumeRolePolicyDocument=TRUST_SAGEMAKER)
     sm = aws("sagemaker")
     sm.create_model(ModelName="m", ExecutionRoleArn="arn:aws:iam::123456789012:role/sm",
                     PrimaryContainer={"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest"})

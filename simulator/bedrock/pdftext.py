@@ -1,122 +1,90 @@
-"""Best-effort text from a PDF document block, so documents sent as PDF can become context.
+"""Text from a PDF, through pypdf: document blocks sent to the runtime and files a knowledge base ingests.
 
-Handles what common generators write: FlateDecode content streams, simple fonts, and CID fonts with
-ToUnicode maps. No object streams, no encryption, no layout analysis: one line per text block. Anything it
-cannot read gives an empty string, and the engine then says honestly that it could not read the file.
+pypdf reads what real generators write (object streams, cross-reference streams, CID fonts, encryption with an
+empty user password); a hand-written reader missed those. :func:`read` says why a file cannot be read;
+:func:`extract` is the lenient form the runtime uses (empty text when unreadable, and the engine then says so).
 """
 
 from __future__ import annotations
 
+import io
+import logging
 import re
-import zlib
 
-_OBJ = re.compile(rb"(\d+)\s+0\s+obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\n?endstream", re.S)
-_REF = rb"(\d+)\s+0\s+R"
+_OBJ = re.compile(rb"(?<![0-9])(\d+)\s+(\d+)\s+obj\b")
+_ROOT = re.compile(rb"/Root\s+(\d+\s+\d+\s+R)")
 
 
-def _objects(data: bytes) -> dict[int, bytes]:
-    return {int(num): body for num, body in _OBJ.findall(data)}
+class PdfUnreadable(Exception):
+    """A PDF that gives no text, with the reason in words a learner can act on."""
 
 
-def _stream(body: bytes) -> bytes | None:
-    m = _STREAM.search(body)
-    if not m:
+def _with_rebuilt_xref(data: bytes) -> bytes | None:
+    """The file with a fresh cross-reference table, found by scanning for objects, as PDF viewers repair files
+    whose table is missing or wrong; None when there is nothing to rebuild from."""
+    offsets = {int(m.group(1)): m.start() for m in _OBJ.finditer(data)}
+    root = _ROOT.search(data)
+    if not offsets or root is None:
         return None
-    raw = m.group(1)
-    if b"/FlateDecode" in body[: m.start()]:
-        try:
-            return zlib.decompress(raw)
-        except zlib.error:
+    size = max(offsets) + 1
+    body = data if data.endswith(b"\n") else data + b"\n"
+    table = [b"xref\n0 %d\n0000000000 65535 f \n" % size]
+    table += [b"%010d 00000 n \n" % offsets[n] if n in offsets else b"0000000000 65535 f \n" for n in range(1, size)]
+    trailer = b"trailer\n<< /Size %d /Root %s >>\nstartxref\n%d\n%%%%EOF\n" % (size, root.group(1), len(body))
+    return body + b"".join(table) + trailer
+
+
+def _open(data: bytes):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        return PdfReader(io.BytesIO(data), strict=False)
+    except PdfReadError:
+        repaired = _with_rebuilt_xref(data)
+        if repaired is None:
+            raise
+        return PdfReader(io.BytesIO(repaired), strict=False)
+
+
+def read(data: bytes, limit: int = 2_000_000) -> str:
+    """The text of every page, pages separated by a blank line; raises :class:`PdfUnreadable`."""
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # damaged files are reported, not logged
+    try:
+        reader = _open(data)
+        if reader.is_encrypted:
             try:
-                return zlib.decompressobj().decompress(raw)
-            except zlib.error:
-                return None
-    return raw
-
-
-def _cmap(data: bytes) -> dict[int, str]:
-    table: dict[int, str] = {}
-
-    def text(hexa: bytes) -> str:
-        raw = bytes.fromhex(hexa.decode())
-        try:
-            return raw.decode("utf-16-be")
-        except UnicodeDecodeError:
-            return ""
-
-    for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            table[int(src, 16)] = text(dst)
-    for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
-        for lo, hi, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
-            start, end, base = int(lo, 16), int(hi, 16), int(dst, 16)
-            for i, code in enumerate(range(start, min(end, start + 4096) + 1)):
-                table[code] = chr(base + i) if base + i < 0x110000 else ""
-    return table
-
-
-def _literal(raw: bytes) -> bytes:
-    raw = re.sub(rb"\\([nrtbf()\\])", lambda m: {b"n": b"\n", b"r": b"", b"t": b"\t", b"b": b"", b"f": b""}.get(m.group(1), m.group(1)), raw)
-    return re.sub(rb"\\([0-7]{1,3})", lambda m: bytes([int(m.group(1), 8) & 0xFF]), raw)
-
-
-_TOKENS = re.compile(rb"/([^\s/\[\]()<>]+)\s+[\d.]+\s+Tf|<([0-9A-Fa-f\s]*)>|\(((?:\\.|[^\\)])*)\)|(TJ|Tj|'|\"|ET|T\*)", re.S)
+                opened = reader.decrypt("")
+            except Exception as exc:  # a missing crypto backend or an unknown algorithm
+                raise PdfUnreadable(f"the file is encrypted and could not be opened ({exc})") from None
+            if not opened:
+                raise PdfUnreadable("the file is password-protected")
+        pages = []
+        size = 0
+        for page in reader.pages:
+            text = (page.extract_text() or "").strip()
+            if text:
+                pages.append(text)
+                size += len(text)
+            if size >= limit:
+                break
+    except PdfUnreadable:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
+        raise PdfUnreadable(f"the file is not a readable PDF ({type(exc).__name__}: {exc})") from None
+    text = "\n\n".join(pages)[:limit]
+    if not text.strip():
+        raise PdfUnreadable("the PDF has no extractable text (scanned pages need OCR)")
+    return text
 
 
 def extract(data: bytes, limit: int = 200_000) -> str:
-    if not data.startswith(b"%PDF"):
+    """The text of a PDF, or an empty string when it cannot be read."""
+    try:
+        return read(data, limit)
+    except PdfUnreadable:
         return ""
-    objects = _objects(data)
-    fonts: dict[int, tuple[bool, dict[int, str]]] = {}
-
-    def font(num: int) -> tuple[bool, dict[int, str]]:
-        if num not in fonts:
-            body = objects.get(num, b"")
-            cid = b"/Type0" in body
-            m = re.search(rb"/ToUnicode\s+" + _REF, body)
-            cmap = _cmap(_stream(objects.get(int(m.group(1)), b"")) or b"") if m else {}
-            fonts[num] = (cid, cmap)
-        return fonts[num]
-
-    def resolve_dict(body: bytes, key: bytes) -> bytes:
-        m = re.search(rb"/" + key + rb"\s+" + _REF, body)
-        if m:
-            return objects.get(int(m.group(1)), b"")
-        m = re.search(rb"/" + key + rb"\s*<<(.*?)>>", body, re.S)
-        return m.group(1) if m else b""
-
-    lines: list[str] = []
-    pages = [(n, b) for n, b in sorted(objects.items()) if re.search(rb"/Type\s*/Page(?!s)", b)]
-    for _, page in pages:
-        resources = resolve_dict(page, b"Resources") or page
-        font_source = resolve_dict(resources, b"Font") or resolve_dict(page, b"Font")
-        font_map = {name.decode(): int(ref) for name, ref in re.findall(rb"/([^\s/]+)\s+" + _REF, font_source)}
-        m = re.search(rb"/Contents\s*(\[[^\]]*\]|" + _REF + rb")", page)
-        if not m:
-            continue
-        refs = [int(r) for r in re.findall(_REF, m.group(1))]
-        content = b"\n".join(_stream(objects.get(r, b"")) or b"" for r in refs)
-        current = (False, {})
-        pending: list[str] = []
-        for f_name, hexa, lit, op in _TOKENS.findall(content):
-            if f_name:
-                num = font_map.get(f_name.decode(errors="replace"))
-                current = font(num) if num is not None else (False, {})
-            elif hexa or lit:
-                cid, cmap = current
-                raw = bytes.fromhex(re.sub(rb"\s", b"", hexa).decode()) if hexa else _literal(lit)
-                if cid:
-                    codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
-                else:
-                    codes = list(raw)
-                pending.append("".join(cmap.get(c, chr(c) if not cid and 32 <= c < 256 else "") for c in codes))
-            elif op in (b"ET", b"T*", b"'", b'"'):
-                line = "".join(pending).strip()
-                if line and any(ch.isalpha() for ch in line):
-                    lines.append(line)
-                pending = []
-        if sum(len(x) for x in lines) > limit:
-            break
-    text = "\n".join(lines)
-    return re.sub(r"[ \t]+", " ", text)[:limit]
+    except Exception:  # pypdf may raise anything on hostile input; never fail the request for it
+        return ""

@@ -22,10 +22,11 @@ AdminHandler = Callable[["RequestInfo"], Response]
 # Import paths of the extensions a default cloud runs, in routing order.
 DEFAULT_EXTENSIONS: list[str] = [
     "gailab.simulator.bedrock.service:BedrockService",
+    "gailab.simulator.bedrockagent.service:factory",
     "gailab.simulator.iam.authorizer:factory",
     "gailab.simulator.awslambda.extension:factory",
     "gailab.simulator.apigateway.extension:factory",
-    "gailab.simulator.sagemaker.instance_types:SageMakerPatches",
+    "gailab.simulator.sagemaker.service:factory",
     "gailab.simulator.cloudwatch.service:CloudWatchService",
 ]
 
@@ -59,6 +60,13 @@ class Extension:
 
     def reset(self) -> None:
         """Forget all state (the cloud's reset)."""
+
+    def costs(self, since: float | None) -> list[dict]:
+        """What this service billed since ``since`` (unix time; None = everything), for the cost view: items
+        ``{"service", "item", "quantity", "unit", "unitPriceUsd", "costUsd", "source", "start", "end"}`` with
+        ``source`` naming where the price comes from and ``start``/``end`` ISO-8601 UTC times. Calls recorded in the
+        Bedrock ledger are counted from the ledger, never here too."""
+        return []
 
     def health(self) -> dict:
         return {"status": "ready"}

@@ -67,7 +67,10 @@ def describe(info) -> Access | None:
         from ..bedrock import operations  # the Bedrock routing table names every Bedrock API's operations
 
         found = operations.access(info)
-        return Access(*found) if found else None
+        if not found:
+            return None
+        action, resource = found
+        return Access(action, resource or _bedrock_resource(region, info))
     if service == "s3":
         return _s3(info, None)
     if service == "execute-api":
@@ -137,7 +140,67 @@ def _json_body(info) -> dict:
         return {}
 
 
+_KB_PATH = re.compile(r"^/knowledgebases/([0-9a-zA-Z]{10})(?:/|$)")
+
+
+def _bedrock_resource(region: str, info) -> str | None:
+    """Knowledge-base operations act on the knowledge base (its ARN); tags on the ARN in the path."""
+    found = _KB_PATH.match(info.path)
+    if found:
+        return f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:knowledge-base/{found[1]}"
+    if info.path.startswith("/tags/"):
+        return unquote(info.path[len("/tags/"):].rstrip("/")) or None
+    if info.path.rstrip("/") == "/retrieveAndGenerate":
+        kb = ((_json_body(info).get("retrieveAndGenerateConfiguration") or {}).get("knowledgeBaseConfiguration") or {})
+        kb_id = str(kb.get("knowledgeBaseId") or "")
+        if kb_id:
+            return kb_id if kb_id.startswith("arn:") else f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:knowledge-base/{kb_id}"
+    return None
+
+
+def also_needed(info, access: Access) -> list[Access]:
+    """Permissions an operation needs besides its own action: passing a service role, and what
+    RetrieveAndGenerate does on the caller's behalf (Retrieve on the knowledge base, InvokeModel on the model)."""
+    body = _json_body(info)
+    if access.action == "bedrock:CreateKnowledgeBase" or access.action == "bedrock:UpdateKnowledgeBase":
+        role = body.get("roleArn")
+        return [Access("iam:PassRole", role)] if isinstance(role, str) and role else []
+    if access.action == "sagemaker:CreateModel":
+        role = body.get("ExecutionRoleArn")
+        return [Access("iam:PassRole", role)] if isinstance(role, str) and role else []
+    if access.action == "bedrock:RetrieveAndGenerate":
+        kb = ((body.get("retrieveAndGenerateConfiguration") or {}).get("knowledgeBaseConfiguration") or {})
+        needed = [Access("bedrock:Retrieve", access.resource)] if access.resource else []
+        model = kb.get("modelArn")
+        if isinstance(model, str) and model:
+            region = info.region or "us-east-1"
+            needed.append(Access("bedrock:InvokeModel", model if model.startswith("arn:")
+                                 else f"arn:aws:bedrock:{region}::foundation-model/{model}"))
+        return needed
+    return []
+
+
+_SAGEMAKER_INVOKE = re.compile(r"^/endpoints/([^/]+)/(?:invocations|async-invocations|invocations-response-stream)/?$")
+_SAGEMAKER_NAMES = (("EndpointName", "endpoint"), ("EndpointConfigName", "endpoint-config"), ("ModelName", "model"))
+
+
+def _sagemaker_resource(region: str, info) -> str | None:
+    """SageMaker ARNs name the resource in lower case (endpoint/<name>, model/<name>, endpoint-config/<name>)."""
+    found = _SAGEMAKER_INVOKE.match(info.path)
+    if found:
+        return f"arn:aws:sagemaker:{region}:{ACCOUNT_ID}:endpoint/{unquote(found[1]).lower()}"
+    body = _json_body(info)
+    if isinstance(body.get("ResourceArn"), str):
+        return body["ResourceArn"]
+    for key, kind in _SAGEMAKER_NAMES:
+        if isinstance(body.get(key), str) and body[key]:
+            return f"arn:aws:sagemaker:{region}:{ACCOUNT_ID}:{kind}/{body[key].lower()}"
+    return None
+
+
 def _resource(service: str, region: str, info) -> str | None:
+    if service == "sagemaker":
+        return _sagemaker_resource(region, info)
     if service == "lambda":
         found = re.search(r"/functions/([^/]+)", info.path)
         if found:

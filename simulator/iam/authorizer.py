@@ -19,9 +19,9 @@ from . import actions, policy, principals, sse_kms
 log = logging.getLogger("gailab.simulator.iam")
 
 
-def _denied(info, principal, access: actions.Access, decision: policy.Decision | None, why: str = "",
-            limit_kind: str | None = None) -> Response:
-    service = info.service or "s3"
+def denial_message(principal_arn: str, access: actions.Access, decision: policy.Decision | None,
+                   limit_kind: str | None = None, *, quote_resource: bool = False) -> str:
+    """AWS's AccessDenied sentence: who, which action on which resource, and which policy kind decided."""
     resource = access.resource or "*"
     kind = limit_kind or "identity-based policy"
     if decision is not None and decision.explicit_deny:
@@ -29,18 +29,46 @@ def _denied(info, principal, access: actions.Access, decision: policy.Decision |
         reason = f"with an explicit deny in {article} {kind} ({decision.policy})"
     else:
         reason = f"because no {kind} allows the {access.action} action"
-    shown = f'"{resource}"' if service == "s3" else resource  # S3 quotes the ARN, other services do not
-    message = f"User: {principal.arn} is not authorized to perform: {access.action} on resource: {shown} {reason}"
+    shown = f'"{resource}"' if quote_resource else resource  # S3 quotes the ARN, other services do not
+    message = f"User: {principal_arn} is not authorized to perform: {access.action} on resource: {shown} {reason}"
+    if decision is not None and decision.unevaluated:
+        message += f". The local cloud does not evaluate these policy conditions: {'; '.join(decision.unevaluated)}"
+    return message
+
+
+def _denied(info, principal, access: actions.Access, decision: policy.Decision | None, why: str = "",
+            limit_kind: str | None = None) -> Response:
+    service = info.service or "s3"
+    message = denial_message(principal.arn, access, decision, limit_kind, quote_resource=service == "s3")
     headers = {}
     if decision is not None and decision.unevaluated:
-        listed = "; ".join(decision.unevaluated)
-        message += f". The local cloud does not evaluate these policy conditions: {listed}"
-        headers["x-gailab-unevaluated-conditions"] = listed[:1000]
+        headers["x-gailab-unevaluated-conditions"] = "; ".join(decision.unevaluated)[:1000]
     if why:
         message += f". {why}"
     shape = awserrors.service_shape(service)
     code = "AccessDeniedException" if shape.protocol in ("json", "rest-json") else "AccessDenied"
     return awserrors.error_response(service, code, message, 403, extra_headers=headers)
+
+
+def service_role_denial(role_arn: str, session_name: str, access: actions.Access) -> str | None:
+    """Why a service acting with ``role_arn`` (a knowledge base reading S3, ...) may not do ``access``, or None.
+
+    The role's identity policies and permissions boundary decide, as for any session of the role."""
+    role_name = role_arn.rsplit("/", 1)[-1]
+    arn = f"{role_arn.split(':role/')[0].replace(':iam:', ':sts:')}:assumed-role/{role_name}/{session_name}"
+    principal = principals.Principal(arn=arn, kind="assumed-role", role_arn=role_arn, session_name=session_name)
+    found = principals.identity_policies(principal)
+    if found is None:
+        return f"The role {role_arn} does not exist"
+    context = {"aws:PrincipalArn": role_arn, "aws:PrincipalType": "AssumedRole", "aws:SecureTransport": "true"}
+    decision = policy.evaluate(found, access.action, access.resource, context)
+    if not decision.allowed:
+        return denial_message(arn, access, decision, quote_resource=access.action.startswith("s3:"))
+    for kind, documents in principals.session_limits(principal):
+        limit = policy.evaluate(documents, access.action, access.resource, context)
+        if not limit.allowed:
+            return denial_message(arn, access, limit, kind, quote_resource=access.action.startswith("s3:"))
+    return None
 
 
 def _passed_role(info, access: actions.Access) -> actions.Access | None:
@@ -88,10 +116,10 @@ def authorize(info) -> Response | None:
         if not limit.allowed:
             return _denied(info, principal, access, limit, limit_kind=kind)
     passed = _passed_role(info, access)
-    if passed is not None:
-        decision = policy.evaluate(found, passed.action, passed.resource, context)
+    for needed in ([passed] if passed is not None else []) + actions.also_needed(info, access):
+        decision = policy.evaluate(found, needed.action, needed.resource, context)
         if not decision.allowed:
-            return _denied(info, principal, passed, decision)
+            return _denied(info, principal, needed, decision)
     if info.service in (None, "s3"):
         key = sse_kms.key_access(info, access)
         if key is not None:

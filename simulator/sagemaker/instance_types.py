@@ -1,15 +1,20 @@
-"""Validate endpoint-config instance types against botocore's enum instead of moto's older, shorter list.
+"""Instance types SageMaker hosting accepts (botocore's current enum), which carry an accelerator, and their price.
 
-moto 5.2 rejects ``ml.g5.*`` (and every newer family) in CreateEndpointConfig, while the course's
-``bedrock-vs-sagemaker`` lab deploys a JumpStart model on exactly such an instance.
+botocore's ``ProductionVariantInstanceType`` enum is AWS's own list (moto's is older and rejects ``ml.g5.*``), so
+CreateEndpointConfig validates against it through :mod:`..core.shapes`.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import re
+from pathlib import Path
 
-from ..core.extensions import Extension
-from ..core.lazyimport import when_imported
+_SIZE = re.compile(r"^ml\.(?P<family>[a-z0-9-]+)\.(?P<mult>\d*)(?P<size>[a-z]+)$")
+_SIZE_FACTOR = {"medium": 0.25, "large": 0.5, "xlarge": 1.0}
+# Hourly price of one xlarge-sized instance per family, used only for types missing from prices.json.
+_FAMILY_XLARGE = {"t": 0.2, "m": 0.23, "c": 0.204, "r": 0.302, "g": 1.2, "p": 3.8, "inf": 0.99, "trn": 1.6}
 
 
 @functools.lru_cache(maxsize=1)
@@ -20,28 +25,24 @@ def valid_instance_types() -> frozenset[str]:
     return frozenset(model.shape_for("ProductionVariantInstanceType").enum)
 
 
-def validate_instance_type(self, instance_type: str) -> None:
-    from moto.sagemaker.exceptions import ValidationError
-
-    if instance_type not in valid_instance_types():
-        raise ValidationError(
-            message=f"Value '{instance_type}' at 'instanceType' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [ml.t2.medium, ml.m5.large, ml.g5.xlarge, ...]"
-        )
+def is_gpu(instance_type: str) -> bool:
+    """ml.g*/ml.p* carry GPUs and ml.inf*/ml.trn* AWS accelerators; ml.m*/ml.c*/ml.t*/ml.r* are CPU only."""
+    family = instance_type.removeprefix("ml.").split(".", 1)[0]
+    return family.startswith(("g", "p", "inf", "trn"))
 
 
-def _patch(models) -> None:
-    models.FakeEndpointConfig.validate_instance_type = validate_instance_type
+@functools.lru_cache(maxsize=1)
+def _prices() -> dict:
+    return json.loads(Path(__file__).with_name("prices.json").read_text())
 
 
-class SageMakerPatches(Extension):
-    """Takes no requests; installs the patch when the cloud starts."""
-
-    name = "sagemaker-instance-types"
-
-    def attach(self, cloud) -> None:
-        super().attach(cloud)
-        when_imported("moto.sagemaker.models", _patch)
-
-    def health(self) -> dict:
-        return {"status": "ready"}
+def price_per_hour(instance_type: str) -> tuple[float, str]:
+    """(USD per instance-hour, where the price comes from)."""
+    data = _prices()
+    if instance_type in data["perHour"]:
+        return data["perHour"][instance_type], data["source"]
+    found = _SIZE.match(instance_type)
+    family = re.match(r"[a-z]+", found["family"]).group(0) if found else "m"
+    base = next((v for k, v in _FAMILY_XLARGE.items() if family.startswith(k)), 0.23)
+    factor = _SIZE_FACTOR.get(found["size"], 1.0) * (int(found["mult"]) if found and found["mult"] else 1) if found else 1.0
+    return round(base * factor, 4), f"estimate for {instance_type} from its family and size (not in the local price list)"
