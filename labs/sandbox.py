@@ -6,10 +6,8 @@ process, so a process that already serves a cloud cannot host a second one). Its
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
-import urllib.request
 from pathlib import Path
 
 
@@ -45,9 +43,9 @@ class Sandbox:
 
     def reset(self) -> None:
         """Empty every service (POST /_gailab/reset)."""
-        request = urllib.request.Request(self.endpoint + "/_gailab/reset", data=b"{}", method="POST")
-        with urllib.request.urlopen(request, timeout=30) as response:
-            json.load(response)
+        from gailab.simulator.client import admin
+
+        admin(self.endpoint, "/_gailab/reset", {}, timeout=30, home=self.home)
 
     def stop(self) -> None:
         if self._cloud is not None:

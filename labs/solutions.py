@@ -24,17 +24,17 @@ class SolutionError(Exception):
 
 
 def cloud_env(endpoint: str | None, workspace: Path | None = None, base: dict | None = None) -> dict[str, str]:
-    from gailab.simulator.core.home import env_exports
+    """A local cloud's environment (none of the caller's AWS settings); with no endpoint (grading a real AWS
+    profile) the caller's environment as it is."""
+    if not endpoint:
+        env = dict(os.environ if base is None else base)
+        if workspace is not None:
+            env["GAILAB_WORKSPACE"] = str(workspace)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return env
+    from gailab.simulator.client import local_env
 
-    env = dict(os.environ if base is None else base)
-    if endpoint:
-        env.update(env_exports(endpoint))
-        env["GAILAB_ENDPOINT"] = endpoint
-        env.pop("AWS_PROFILE", None)
-    if workspace is not None:
-        env["GAILAB_WORKSPACE"] = str(workspace)
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    return env
+    return local_env(endpoint, base, workspace=workspace)
 
 
 def _tail(text: str, lines: int = 6) -> str:

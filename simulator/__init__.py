@@ -16,14 +16,15 @@ _LAZY = {
     "Cloud": "gailab.simulator.core.server",
     "active_cloud": "gailab.simulator.core.server",
     "CloudProcess": "gailab.simulator.core.process",
-    "CloudUnavailable": "gailab.simulator.core.process",
+    "CloudUnavailable": "gailab.simulator.client",
     "env_exports": "gailab.simulator.core.home",
     "resolve_home": "gailab.simulator.core.home",
 }
 
 if TYPE_CHECKING:
     from .core.home import env_exports, resolve_home
-    from .core.process import CloudProcess, CloudUnavailable
+    from .client import CloudUnavailable
+    from .core.process import CloudProcess
     from .core.server import Cloud, active_cloud
 
 

@@ -39,6 +39,7 @@ def test_env_prints_evaluable_exports(tmp_path):
         "export AWS_SECRET_ACCESS_KEY=test",
         "export AWS_DEFAULT_REGION=us-east-1",
     ]
+    assert "no local cloud answers at http://127.0.0.1:4566" in default.stderr  # says so, exports still usable
     given = run("env", "--endpoint", "http://127.0.0.1:9999/", env=env)
     shell = subprocess.run(["sh", "-c", given.stdout + 'echo "$AWS_ENDPOINT_URL $AWS_DEFAULT_REGION"'],
                            capture_output=True, text=True)
@@ -53,6 +54,7 @@ def test_env_finds_the_running_cloud_of_the_home(tmp_path):
         env.pop("GAILAB_ENDPOINT", None)
         found = run("--home", str(tmp_path), "env", env=env)
         assert f"export AWS_ENDPOINT_URL={cloud.endpoint}" in found.stdout
+        assert found.returncode == 0 and found.stderr == ""
 
 
 def test_serve_prints_endpoint_and_exports_and_stops_cleanly_on_sigterm(tmp_path):

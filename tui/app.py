@@ -146,7 +146,7 @@ class GailabApp(App):
 
     @work(thread=True, exclusive=True, group="cloud", exit_on_error=False)
     def wait_for_cloud(self) -> None:
-        from gailab.simulator.core.process import CloudUnavailable
+        from gailab.simulator.client import CloudUnavailable
 
         proc = self.cloud_process
         try:
@@ -161,7 +161,7 @@ class GailabApp(App):
 
     @work(thread=True, exclusive=True, group="cloud", exit_on_error=False)
     def watch_cloud(self) -> None:
-        from gailab.simulator.core.process import CloudUnavailable, health
+        from gailab.simulator.client import CloudUnavailable, health
 
         try:
             health(self.endpoint, timeout=3)

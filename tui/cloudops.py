@@ -8,35 +8,17 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import sys
-import threading
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
 
 REGION = "us-east-1"
 
 
-_clients: dict = {}
-_clients_lock = threading.Lock()
+def client(endpoint: str, service: str, timeout: float = 60, app_id: str | None = None):
+    """A cached boto3 client on the local cloud that reads no AWS profile (see :mod:`gailab.simulator.client`)."""
+    from gailab.simulator.client import client as local_client
 
-
-def client(endpoint: str, service: str, timeout: float = 60):
-    """A boto3 client on the local cloud, cached (clients are thread-safe; creating one costs ~100 ms)."""
-    key = (endpoint, service, timeout)
-    with _clients_lock:
-        found = _clients.get(key)
-        if found is None:
-            import boto3
-            from botocore.config import Config
-
-            session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
-                                            region_name=REGION)
-            config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3, read_timeout=timeout)
-            found = _clients[key] = session.client(service, endpoint_url=endpoint, config=config)
-        return found
+    return local_client(endpoint, service, timeout, app_id)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -51,26 +33,16 @@ def describe_error(exc: BaseException) -> str:
 
 def admin(endpoint: str, path: str, payload: dict | None = None, timeout: float = 5) -> dict:
     """GET (or POST with a JSON body) an admin route under ``/_gailab/``."""
-    data = None if payload is None else json.dumps(payload).encode()
-    request = urllib.request.Request(endpoint.rstrip("/") + path, data=data, method="GET" if data is None else "POST")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.load(response)
+    from gailab.simulator.client import admin as admin_call
+
+    return admin_call(endpoint, path, payload, timeout=timeout)
 
 
-def terminal_env(endpoint: str | None) -> dict[str, str]:
-    """The environment commands in the app's terminal get: the cloud's exports and the venv's tools first."""
-    env = dict(os.environ)
-    if endpoint:
-        from gailab.simulator import env_exports
+def terminal_env(endpoint: str | None, home: Path | None = None, workspace: Path | None = None) -> dict[str, str]:
+    """The environment of the app's children: the local cloud's (never the learner's AWS profile), plain output."""
+    from gailab.simulator.client import local_env
 
-        env.update(env_exports(endpoint))
-    env.pop("AWS_PROFILE", None)
-    bindir = os.path.dirname(sys.executable)
-    env["PATH"] = bindir + os.pathsep + env.get("PATH", "")
-    env["PYTHONUNBUFFERED"] = "1"
-    env["AWS_PAGER"] = ""
+    env = local_env(endpoint, home=home, workspace=workspace)
     env.setdefault("TERM", "dumb")
     env["NO_COLOR"] = "1"
     return env
@@ -119,7 +91,7 @@ def converse(endpoint: str, model_id: str, messages: list[dict], system: str, in
 def ledger_record(endpoint: str, request_id: str | None) -> dict | None:
     try:
         records = admin(endpoint, "/_gailab/bedrock/invocations").get("invocations", [])
-    except (urllib.error.URLError, OSError, ValueError):
+    except Exception:  # the figures are extras: a reply is shown without them
         return None
     for record in reversed(records):
         if request_id is None or record.get("requestId") == request_id:

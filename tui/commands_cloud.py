@@ -6,14 +6,12 @@ import argparse
 import errno
 import fcntl
 import ipaddress
-import json
 import os
 import shlex
 import signal
 import sys
 import threading
 import time
-from pathlib import Path
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -63,11 +61,8 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _state_file(home: Path) -> Path:
-    return home / "cloud" / "serve.json"
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
+    from gailab.simulator.client import clear_state, read_state, write_state
     from gailab.simulator.core.home import env_exports, resolve_home
 
     from .errors import CliError, UsageError
@@ -91,7 +86,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        other = _read_state(home)
+        other = read_state(home)
         where = f" at {other['endpoint']} (pid {other['pid']})" if other else ""
         raise CliError(f"another gailab serve already uses the home {home}{where}; stop it or use --home", 2) from None
 
@@ -114,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if exc.errno == errno.EADDRNOTAVAIL:
             raise CliError(f"cannot bind {args.host}: no such address on this machine", 2) from None
         raise CliError(f"cannot start the local cloud: {exc}", 2) from None
-    _state_file(home).write_text(json.dumps({"endpoint": cloud.endpoint, "pid": os.getpid()}))
+    write_state(home, cloud.endpoint)
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -148,35 +143,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
             pass
     finally:
         cloud.stop()
-        try:
-            _state_file(home).unlink()
-        except OSError:
-            pass
+        clear_state(home)
         print("gailab local cloud stopped; journal flushed.", flush=True)
     return 0
 
 
-def _read_state(home: Path) -> dict | None:
-    try:
-        return json.loads(_state_file(home).read_text())
-    except (OSError, ValueError):
-        return None
-
-
 def cmd_env(args: argparse.Namespace) -> int:
-    from gailab.simulator.core.home import DEFAULT_PORT, env_exports, resolve_home
+    from gailab.simulator.client import find_endpoint, reachable
+    from gailab.simulator.core.home import env_exports, resolve_home
 
     from .errors import UsageError
 
-    endpoint = args.endpoint
-    if endpoint is None:
-        endpoint = os.environ.get("GAILAB_ENDPOINT")
-    if endpoint is None:
-        state = _read_state(resolve_home(args.home))
-        endpoint = state["endpoint"] if state else f"http://127.0.0.1:{DEFAULT_PORT}"
-    if not endpoint.startswith(("http://", "https://")):
-        raise UsageError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
-    for key, value in env_exports(endpoint.rstrip("/")).items():
+    home = resolve_home(args.home)
+    try:
+        endpoint = find_endpoint(home, args.endpoint, aws_endpoint=False)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if not reachable(endpoint, timeout=1.0):
+        # The exports are still printed: they are right once the cloud runs there.
+        print(f"gailab: note: no local cloud answers at {endpoint} yet (home {home}); start one with "
+              "'gailab serve' (or open 'gailab')", file=sys.stderr)
+    for key, value in env_exports(endpoint).items():
         if args.shell == "fish":
             print(f"set -gx {key} {shlex.quote(value)};")
         elif args.shell == "powershell":

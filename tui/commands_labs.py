@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from .errors import CliError, UsageError
+
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     labs_dir = argparse.ArgumentParser(add_help=False)
@@ -107,8 +109,6 @@ def _load(args):
     from gailab.labs.catalog import LabNotFound, get_lab
     from gailab.labs.manifest import LabDefinitionError
 
-    from .cli import CliError, UsageError
-
     try:
         return get_lab(args.lab, args.labs_dir)
     except LabNotFound as exc:
@@ -118,25 +118,16 @@ def _load(args):
 
 
 def _endpoint(args) -> str:
-    from gailab.simulator.core.home import DEFAULT_PORT
+    from gailab.simulator.client import find_endpoint
 
-    from .cli import UsageError
-    from .commands_cloud import _read_state
-
-    endpoint = args.endpoint or os.environ.get("GAILAB_ENDPOINT")
-    if not endpoint:
-        state = _read_state(_home(args))
-        endpoint = state["endpoint"] if state else os.environ.get("AWS_ENDPOINT_URL")
-    endpoint = endpoint or f"http://127.0.0.1:{DEFAULT_PORT}"
-    if not endpoint.startswith(("http://", "https://")):
-        raise UsageError(f"--endpoint must be an http(s) URL, not {endpoint!r}")
-    return endpoint.rstrip("/")
+    try:
+        return find_endpoint(_home(args), args.endpoint)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _store(args):
     from gailab.labs.store import Store, StoreError
-
-    from .cli import CliError
 
     try:
         return Store(getattr(args, "db", None), home=_home(args))
@@ -186,8 +177,6 @@ def cmd_grade(args) -> int:
     from gailab.labs.sandbox import Sandbox, SandboxUnavailable
     from gailab.labs.solutions import SolutionError, run_setup
     from gailab.labs.workspace import workspace_for
-
-    from .cli import CliError, UsageError
 
     lab = _load(args)
     lang = _lang(args)
@@ -268,8 +257,6 @@ def cmd_validate(args) -> int:
     from gailab.labs.sandbox import Sandbox, SandboxUnavailable
     from gailab.labs.validate import lint, prove
 
-    from .cli import CliError
-
     folders = []
     for path in args.paths:
         found = lab_folders(path) if not (path / "lab.toml").exists() else [path]
@@ -304,8 +291,6 @@ def _reachable_endpoint(args) -> str:
     """The endpoint to act on, or exit 3 when no cloud answers there."""
     from gailab.labs.grader import reachable
 
-    from .cli import CliError
-
     endpoint = _endpoint(args)
     if not reachable(endpoint):
         raise CliError(f"no cloud answers at {endpoint}; start one with 'gailab serve'", 3)
@@ -323,8 +308,6 @@ def _record_event(args, lab, kind: str, detail: dict) -> None:
 def cmd_solve(args) -> int:
     from gailab.labs.solutions import SolutionError, solve
     from gailab.labs.workspace import workspace_for
-
-    from .cli import CliError
 
     lab = _load(args)
     endpoint = _reachable_endpoint(args)
@@ -377,8 +360,6 @@ def cmd_gradebook(args) -> int:
 
 def cmd_hash_answer(args) -> int:
     from gailab.labs.quiz import hash_answer
-
-    from .cli import UsageError
 
     if any(i < 0 for i in args.indexes):
         raise UsageError("option indexes start at 0")

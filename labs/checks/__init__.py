@@ -8,11 +8,7 @@ read, except the explicit live probes in :mod:`.probes`. The grader enforces eac
 
 from __future__ import annotations
 
-import json
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,16 +60,22 @@ _client_lock = threading.Lock()
 _client_cache: dict = {}
 
 
-def _session(profile: str | None):
-    """boto3 sessions are slow to build; one per profile for the life of the process."""
+def _session(profile: str | None, local: bool = False):
+    """boto3 sessions are slow to build; one per profile for the life of the process. A local cloud gets a
+    session that reads no AWS profile or config file (a stale ``AWS_PROFILE`` must not break or redirect it)."""
     import boto3
 
-    if profile not in _sessions:
-        if profile:
-            _sessions[profile] = boto3.session.Session(profile_name=profile)
+    key = ("local",) if local else profile
+    if key not in _sessions:
+        if local:
+            from gailab.simulator.client import session
+
+            _sessions[key] = session()
+        elif profile:
+            _sessions[key] = boto3.session.Session(profile_name=profile)
         else:
-            _sessions[profile] = boto3.session.Session()
-    return _sessions[profile]
+            _sessions[key] = boto3.session.Session()
+    return _sessions[key]
 
 
 @dataclass
@@ -110,31 +112,29 @@ class Context:
                     kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")
             key = (service, self.endpoint, self.profile, self.region, self.timeout)
             if key not in _client_cache:  # building a client costs ~10 ms; they are thread-safe, so keep them
-                _client_cache[key] = _session(self.profile).client(service, **kwargs)
+                local = bool(self.endpoint) and not self.profile
+                _client_cache[key] = _session(self.profile, local).client(service, **kwargs)
             self._clients[service] = _client_cache[key]
         return self._clients[service]
 
     def admin(self, path: str, params: dict | None = None, method: str = "GET", body: Any = None) -> Any:
         """JSON from the local cloud's ``/_gailab/`` API. A cloud without it (real AWS) is a CheckError."""
+        from gailab.simulator.client import AdminError, CloudUnavailable, admin
+
         if not self.endpoint:
             raise CheckError(T("this check needs the local cloud's admin API (/_gailab/); grade with --endpoint",
                                "esta verificação precisa da API de administração da nuvem local (/_gailab/); "
                                "avalie com --endpoint"))
-        query = "?" + urllib.parse.urlencode({k: v for k, v in (params or {}).items() if v is not None}) if params else ""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.endpoint.rstrip("/") + path + query, data=data, method=method,
-                                         headers={"content-type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.load(response)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404:
+            return admin(self.endpoint, path, body, method=method, params=params, timeout=self.timeout)
+        except AdminError as exc:
+            if exc.status == 404:
                 raise CheckError(T(f"the cloud at {self.endpoint} does not serve {path} (is this a gailab cloud "
                                    "with the simulated Bedrock?)",
                                    f"a nuvem em {self.endpoint} não atende {path} (é uma nuvem gailab com o "
                                    "Bedrock simulado?)")) from None
-            raise CheckError(f"{path} answered HTTP {exc.code}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise CheckError(f"{path} answered HTTP {exc.status}") from None
+        except CloudUnavailable as exc:
             raise CheckError(f"cannot read {path}: {exc}") from None
 
     def workspace_file(self, name: str) -> Path | None:

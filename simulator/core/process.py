@@ -6,7 +6,6 @@ It dies with its parent: Linux's parent-death signal where available, and ``--ex
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -14,18 +13,13 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import deque
 from pathlib import Path
 
+from ..client import CloudUnavailable, health  # noqa: F401 (re-exported: callers import them from here too)
 from .home import resolve_home
 
 _READY = re.compile(r"ready at (\S+)")
-
-
-class CloudUnavailable(RuntimeError):
-    """The cloud could not be started or reached; the message says why."""
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -36,15 +30,6 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
         libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except Exception:
         pass
-
-
-def health(endpoint: str, timeout: float = 2.0) -> dict:
-    """GET /_gailab/health; raises CloudUnavailable when nothing answers."""
-    try:
-        with urllib.request.urlopen(endpoint.rstrip("/") + "/_gailab/health", timeout=timeout) as response:
-            return json.load(response)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise CloudUnavailable(f"no local cloud answers at {endpoint}: {exc}") from None
 
 
 class CloudProcess:
