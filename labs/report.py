@@ -159,6 +159,30 @@ class Report:
             **self.extra,
         }
 
+    @classmethod
+    def from_json(cls, data: dict) -> "Report":
+        """A report read back from its JSON (schema version 1), e.g. one stored by the grader or a class regrade."""
+        results = [
+            CheckResult(c["id"], c.get("step") or "", c["status"], int(c.get("points") or 0),
+                        int(c.get("maxPoints") or 0), T.of(c.get("messages")) or T(c.get("message") or ""),
+                        c.get("expected"), c.get("actual"), T.of(c.get("hints")) or T.of(c.get("hint")),
+                        float(c.get("durationMs") or 0), T.of(c.get("title")), c.get("errorKind"))
+            for c in data.get("checks", [])
+        ]
+        lab = data.get("lab") or {}
+        known = set(cls.__dataclass_fields__) | {"schemaVersion", "lab", "learner", "endpoint", "lang", "graderVersion",
+                                                 "startedAt", "finishedAt", "durationMs", "cloudReachable", "status",
+                                                 "passed", "total", "maximum", "passMark", "counts", "checks"}
+        return cls(
+            lab_id=lab.get("id", ""), lab_version=lab.get("version", ""), learner=data.get("learner", ""),
+            started_at=_parse_iso(data["startedAt"]), finished_at=_parse_iso(data["finishedAt"]), results=results,
+            pass_mark=int(data.get("passMark") or 0), cloud_reachable=bool(data.get("cloudReachable", True)),
+            endpoint=data.get("endpoint"), lab_content_hash=lab.get("contentHash", ""),
+            lab_title=T.of(lab.get("title")),
+            grader_version=data.get("graderVersion", ""), lang=data.get("lang", "en"),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
     # -- JUnit -----------------------------------------------------------------------------------------------
     def to_junit(self, lang: str | None = None) -> str:
         lang = norm_lang(lang or self.lang)
@@ -219,6 +243,10 @@ class Report:
         if self.count("error") and self.cloud_reachable:
             lines.append(f"! {self.count('error')} {L['errors']}")
         return "\n".join(lines) + "\n"
+
+
+def _parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _iso(moment: datetime) -> str:

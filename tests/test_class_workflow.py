@@ -274,3 +274,39 @@ def test_stats_show_where_the_class_is_stuck(work, tmp_path, capsys):
     assert main(["class", "stats", "--db", db]) == 0
     text = capsys.readouterr().out
     assert "pass rate 33%" in text and "most failed checks" in text and "report-format: 2 learner(s)" in text
+
+
+def test_late_submissions_are_flagged_and_a_regrade_that_times_out_is_retried(work, tmp_path, capsys, monkeypatch):
+    from datetime import datetime, timezone
+
+    from gailab.labs.catalog import get_lab
+    from gailab.labs.classroom import regrade as regrade_module
+
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    assert main(["class", "init", "T", "--db", db, "--lab", "s3-genai-storage@2026-01-01T00:00Z"]) == 0
+    (tmp_path / "r.csv").write_text("id,name,email\nana,Ana,\n")
+    main(["class", "roster", "import", str(tmp_path / "r.csv"), "--db", db])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    good = work.files["s3-genai-storage"]
+    (folder / "on-time.gailab.zip").write_bytes(rebuilt(good, created_at=datetime(2025, 12, 31, tzinfo=timezone.utc)))
+    (folder / "late.gailab.zip").write_bytes(rebuilt(good, created_at=datetime(2026, 1, 2, tzinfo=timezone.utc)))
+    assert main(["class", "collect", str(folder), "--db", db]) == 0
+
+    monkeypatch.setattr(regrade_module, "JOB_TIMEOUT", 0.0)  # every regrade overruns: the worker is replaced
+    store = ClassStore(db)
+    summary = regrade_module.regrade(store, {"s3-genai-storage": get_lab("s3-genai-storage")}, jobs=1)
+    assert (summary.stored, summary.errors) == (2, 2)
+    assert all("did not finish within 0 s" in json.loads(r.detail_json)["error"] for r in store.results())
+    row = cell(gradebook_json(db, capsys), "ana", "s3-genai-storage")
+    assert row["status"] == "error" and row["best_score"] is None
+    monkeypatch.undo()
+
+    assert main(["class", "regrade", "--db", db]) == 0
+    assert "nothing was pending" in capsys.readouterr().out  # an error stays until asked to retry
+    assert main(["class", "regrade", "--db", db, "--retry-errors"]) == 0
+    assert "regraded 2 submission(s)" in capsys.readouterr().out
+    row = cell(gradebook_json(db, capsys), "ana", "s3-genai-storage")
+    assert (row["status"], row["best_score"], row["best_late"], row["latest_late"]) == ("graded", 100, False, True)
+    assert row["due"] == "2026-01-01T00:00:00Z" and row["submissions"] == 2
+    assert len(store.results()) == 4 and store.verify() == []

@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--home", metavar="DIR", default=None, help=home_help)
     parser.add_argument("--lang", choices=["en", "pt-BR"], help="language of the app (default from LC_ALL/LANG)")
+    parser.add_argument("--class", dest="class_db", metavar="DB",
+                        help="open the class screen on this class store (a SQLite file or postgresql://…)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands_cloud.register(commands, common)
     commands_labs.register(commands, common)
@@ -36,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command is None and args.class_db:
+            return commands_class.open_class_app(args)
         if args.command is None:
             return open_app(args)
         return int(args.func(args) or 0)

@@ -442,3 +442,12 @@ def cmd_verify(args) -> int:
         seq, _, digest = head.partition(":")
         print(f"the chain is intact: {seq} row(s), head {digest}")
     return 1 if problems else 0
+
+
+def open_class_app(args) -> int:
+    """``gailab --class DB``: the class screen (the store is opened first, so a bad URL is one line, exit 2)."""
+    args.db, args.key_file = args.class_db, None
+    store = _class_store(args)
+    from .classapp import run_class_app
+
+    return run_class_app(store, lang=args.lang)

@@ -29,7 +29,7 @@ from .models import CHAINED, MODELS, CheckRow, Claim, ClassLab, ClassSetting, Re
 
 CLASS_SCHEMA_VERSION = 1
 CLASS_MIGRATIONS: dict = {}  # from version n to n + 1, as in store.MIGRATIONS
-CLAIM_LEASE = timedelta(minutes=15)  # a claim older than this was left by a grader that died; it may be taken over
+CLAIM_LEASE = timedelta(minutes=10)  # a claim older than this was left by a grader that died; it may be taken over
 
 
 class ClassError(Exception):
@@ -107,8 +107,8 @@ class ClassStore(Store):
             row = conn.execute(text("SELECT value FROM gailab_meta WHERE key = 'class_schema_version'")).first()
             found = int(row[0]) if row else None
             if found is not None and found > CLASS_SCHEMA_VERSION:
-                raise StoreError(f"the class store {self.shown_url} was written by a newer gailab (class schema {found}; "
-                                 f"this gailab reads up to {CLASS_SCHEMA_VERSION}). Upgrade gailab.")
+                raise StoreError(f"the class store {self.shown_url} was written by a newer gailab (class schema "
+                                 f"{found}; this gailab reads up to {CLASS_SCHEMA_VERSION}). Upgrade gailab.")
             if found is not None:
                 while found < CLASS_SCHEMA_VERSION:
                     CLASS_MIGRATIONS[found](conn)

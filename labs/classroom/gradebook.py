@@ -69,15 +69,18 @@ def _late(sub: SubmissionRow, due: datetime | None) -> bool:
 
 def _summarise(subs: list[Graded], due: datetime | None) -> dict:
     latest = subs[-1]
-    scored = [g for g in subs if g.result is not None and g.result.status not in ("invalid",)]
+    # A regrade that could not run (error) or a file that could not be replayed (invalid) is no score, never a 0.
+    scored = [g for g in subs if g.result is not None and g.result.status not in ("invalid", "error")]
     row = {"latest_submitted_at": _iso(latest.submission.created_at), "latest_late": _late(latest.submission, due),
            "solve_used": any(g.submission.solve_events or (g.result and g.result.solve_detected) for g in subs),
            "forged_records": sum(g.result.forged_records for g in subs if g.result)}
-    if latest.result is not None:
+    if latest.result is not None and latest.result.status not in ("invalid", "error"):
         row.update(latest_score=latest.result.total, latest_passed=latest.result.passed,
                    maximum=latest.result.maximum)
     if scored:
-        best = max(scored, key=lambda g: (g.result.total, g.result.passed, g.submission.id))
+        # Ties go to a submission on time, then to the later one.
+        best = max(scored, key=lambda g: (g.result.total, g.result.passed, not _late(g.submission, due),
+                                          g.submission.id))
         row.update(best_score=best.result.total, best_passed=best.result.passed, best_late=_late(best.submission, due),
                    maximum=best.result.maximum)
     if latest.result is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .classstore import ClassStore, Outcome, Pending, grader_name
+from .worker import scratch_root
 
 JOB_TIMEOUT = 300.0  # seconds for one submission: replay plus every check
 
@@ -56,8 +58,9 @@ class Summary:
 
 
 class _Worker:
-    def __init__(self, labs_dirs: list[Path], timeout: float):
-        cmd = [sys.executable, "-m", "gailab.labs.classroom.worker", "--timeout", str(timeout)]
+    def __init__(self, labs_dirs: list[Path], timeout: float, scratch: Path):
+        cmd = [sys.executable, "-m", "gailab.labs.classroom.worker", "--timeout", str(timeout),
+               "--scratch", str(scratch)]
         for folder in labs_dirs:
             cmd += ["--labs-dir", str(folder)]
         self.log = tempfile.TemporaryFile()
@@ -107,9 +110,10 @@ def regrade(store: ClassStore, labs: dict, *, jobs: int = 1, lab: str | None = N
     grader = grader_name()
     workers: list[_Worker] = []
     selector = selectors.DefaultSelector()
-    scratch = Path(tempfile.mkdtemp(prefix="gailab-regrade-jobs-"))
+    scratch = Path(tempfile.mkdtemp(prefix="gailab-regrade-", dir=scratch_root()))  # jobs and homes; all removed
     queue = list(todo)
     number = 0
+    held: set[tuple[int, str]] = set()  # claims taken and not yet turned into results
 
     def report(last: str) -> None:
         if on_progress:
@@ -120,6 +124,7 @@ def regrade(store: ClassStore, labs: dict, *, jobs: int = 1, lab: str | None = N
         pending, key, path = worker.job
         worker.job = None
         path.unlink(missing_ok=True)
+        held.discard((pending.submission_id, key))
         result = Outcome(**{k: v for k, v in outcome.items() if k in Outcome.__dataclass_fields__})
         if store.record_result(pending.submission_id, key, result, grader, version) is None:
             summary.skipped += 1
@@ -137,7 +142,7 @@ def regrade(store: ClassStore, labs: dict, *, jobs: int = 1, lab: str | None = N
         report(f"{pending.learner_id} {pending.lab_id}: {result.status} {result.total}/{result.maximum}")
 
     def spawn() -> _Worker:
-        worker = _Worker(labs_dirs or [], timeout)
+        worker = _Worker(labs_dirs or [], timeout, scratch)
         selector.register(worker.proc.stdout, selectors.EVENT_READ, worker)
         workers.append(worker)
         return worker
@@ -159,6 +164,7 @@ def regrade(store: ClassStore, labs: dict, *, jobs: int = 1, lab: str | None = N
                 summary.skipped += 1
                 report(f"{pending.learner_id} {pending.lab_id}: taken by another grader")
                 continue
+            held.add((pending.submission_id, key))
             number += 1
             path = scratch / f"{number}.zip"
             path.write_bytes(store.submission_content(pending.submission_id))
@@ -190,16 +196,13 @@ def regrade(store: ClassStore, labs: dict, *, jobs: int = 1, lab: str | None = N
     except KeyboardInterrupt:
         summary.interrupted = True
         for worker in workers:
-            if worker.job is not None:
-                pending, key, _ = worker.job
-                store.release(pending.submission_id, key, grader)
-                worker.job = None
+            worker.job = None
+        for submission_id, key in held:  # what was in flight goes back to the queue of the next run
+            store.release(submission_id, key, grader)
     finally:
         for worker in list(workers):
             worker.stop()
         selector.close()
-        for leftover in scratch.iterdir():
-            leftover.unlink(missing_ok=True)
-        scratch.rmdir()
+        shutil.rmtree(scratch, ignore_errors=True)  # also the homes of a worker that was killed mid-regrade
         summary.seconds = time.monotonic() - started
     return summary

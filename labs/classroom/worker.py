@@ -41,7 +41,7 @@ def solve_fingerprints(records: list[dict], lines: list[int]) -> list[int]:
             if record.get("kind") == "http" and mark in _headers(record).get("user-agent", "")]
 
 
-def regrade_one(data: bytes, lab, *, timeout: float = 10.0) -> dict:
+def regrade_one(data: bytes, lab, *, timeout: float = 10.0, scratch: Path | None = None) -> dict:
     """The outcome of regrading one submission's bytes against ``lab`` (the class's definition), as a dict of
     :class:`~gailab.labs.classroom.classstore.Outcome` fields."""
     from gailab.simulator.core.journal import import_records, parse_lines
@@ -66,7 +66,7 @@ def regrade_one(data: bytes, lab, *, timeout: float = 10.0) -> dict:
     if sub.lab_content_hash != lab.content_hash():
         notes.append(f"the learner worked on lab version {sub.lab_version} ({sub.lab_content_hash[:19]}…); graded "
                      f"with the class's version {lab.version}")
-    home = Path(tempfile.mkdtemp(prefix="gailab-regrade-"))
+    home = Path(tempfile.mkdtemp(prefix="home-", dir=scratch or scratch_root()))
     try:
         import_records(home / "cloud", records)
         workspace = sub.extract_workspace(home / "workspace")
@@ -107,6 +107,13 @@ def regrade_one(data: bytes, lab, *, timeout: float = 10.0) -> dict:
     }
 
 
+def scratch_root() -> str | None:
+    """Where regrades' throwaway homes go: memory (/dev/shm) when the system has it, so replaying a journal and
+    deleting the home cost no disk writes; else the temporary folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def _invalid(lab, why: str, problems: list | None = None) -> dict:
     return {"status": "invalid", "total": 0, "maximum": lab.max_points, "pass_mark": lab.pass_mark, "passed": False,
             "report": {}, "detail": {"error": why, "journalProblems": problems or []},
@@ -117,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gailab-regrade-worker")
     parser.add_argument("--labs-dir", action="append", type=Path, default=[])
     parser.add_argument("--timeout", type=float, default=10.0)
+    parser.add_argument("--scratch", type=Path, help="a folder for the throwaway homes (its owner deletes it)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
@@ -136,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             lab = labs.get(job["lab"]) or labs.setdefault(job["lab"], get_lab(job["lab"], args.labs_dir))
             if lab.content_hash() != job["labContentHash"]:
                 raise RuntimeError(f"lab {lab.id} changed on disk while regrading ({lab.content_hash()[:19]}…)")
-            outcome = regrade_one(Path(job["path"]).read_bytes(), lab, timeout=args.timeout)
+            outcome = regrade_one(Path(job["path"]).read_bytes(), lab, timeout=args.timeout, scratch=args.scratch)
         except Exception as exc:
             outcome = {"status": "error", "detail": {"error": f"{type(exc).__name__}: {exc}"}}
         answers.write(json.dumps({"job": job["job"], "outcome": outcome}, default=str) + "\n")

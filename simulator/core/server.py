@@ -119,7 +119,10 @@ class Cloud:
         for ext in self.extensions:
             ext.ready()
         self.started_at = time.monotonic()
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gailab-cloud", daemon=True)
+        # serve_forever checks for shutdown between polls: 0.1 s instead of 0.5 s makes stop() (and each class
+        # regrade, which starts and stops one cloud per submission) that much quicker, for ten idle wake-ups a second.
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="gailab-cloud", daemon=True)
         self._thread.start()
         return self
 
