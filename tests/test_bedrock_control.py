@@ -34,7 +34,9 @@ def test_foundation_models_filters_and_lookups(cloud, aws):
     assert {m["modelId"] for m in images} >= {"amazon.nova-canvas-v1:0", "stability.stable-image-core-v1:1"}
     assert all("TEXT" not in m["outputModalities"] for m in images)
     tunable = br.list_foundation_models(byCustomizationType="FINE_TUNING")["modelSummaries"]
-    assert "amazon.titan-text-express-v1" in {m["modelId"] for m in tunable} and CLAUDE not in {m["modelId"] for m in tunable}
+    # Claude 3 Haiku can be fine-tuned on Bedrock; Claude 3.5 Sonnet cannot.
+    assert {"amazon.titan-text-express-v1", CLAUDE} <= {m["modelId"] for m in tunable}
+    assert "anthropic.claude-3-5-sonnet-20240620-v1:0" not in {m["modelId"] for m in tunable}
     on_demand = {m["modelId"] for m in br.list_foundation_models(byInferenceType="ON_DEMAND")["modelSummaries"]}
     assert "deepseek.r1-v1:0" not in on_demand and CLAUDE in on_demand
     arn = f"arn:aws:bedrock:us-east-1::foundation-model/{CLAUDE}"

@@ -30,11 +30,18 @@ def converse_text(rt, model, text, **kw):
     return r, r["output"]["message"]["content"][0]["text"]
 
 
-def test_identical_requests_identical_bodies_and_seeds_vary_wording(cloud, aws):
+def test_warm_requests_vary_cold_ones_repeat_and_seeds_pin_the_wording(cloud, aws):
     rt = aws("bedrock-runtime")
-    body = claude_body("Explain what a foundation model is.", temperature=0.7)
-    bodies = {rt.invoke_model(modelId=CLAUDE, body=body)["body"].read() for _ in range(20)}
-    assert len(bodies) == 1
+
+    def claude(temperature, **extra):
+        body = claude_body("Explain what a foundation model is.", temperature=temperature, **extra)
+        return json.loads(rt.invoke_model(modelId=CLAUDE, body=body)["body"].read())["content"][0]["text"]
+
+    assert len({claude(1.0) for _ in range(5)}) >= 3
+    assert len({claude(0.0) for _ in range(5)}) == 1
+    assert len({claude(1.0, top_p=0.01) for _ in range(5)}) == 1  # a tiny top-p leaves one wording
+    records = ledger(cloud)
+    assert len({r["seed"] for r in records}) == 15 and all(r["parameters"]["seed"] == r["seed"] for r in records)
     # Cohere has a seed field: two seeds, two wordings; the same seed, the same wording.
     def cohere(seed):
         native = {"message": "Explain in detail what generative AI and foundation models are.", "temperature": 0.9, "seed": seed}

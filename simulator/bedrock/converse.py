@@ -114,13 +114,18 @@ def parse(model: Model, body: dict) -> Prompt:
         for key in ("seed", "random_seed"):
             if isinstance(extra.get(key), int):
                 p.seed = extra[key]
+        nested = extra.get("inferenceConfig") if isinstance(extra.get("inferenceConfig"), dict) else {}
+        for value in (extra.get("top_k"), extra.get("topK"), extra.get("k"), nested.get("topK")):
+            if isinstance(value, int) and not isinstance(value, bool):
+                p.top_k = value
+    p.output_schema = _output_schema(body.get("outputConfig"))
     tool_config = body.get("toolConfig") or {}
     for tool in tool_config.get("tools") or []:
         spec = (tool or {}).get("toolSpec")
         if spec:
             p.tools.append({"name": spec.get("name", "tool"), "description": spec.get("description", ""), "schema": (spec.get("inputSchema") or {}).get("json", {})})
     if p.tools:
-        p.overhead_tokens += tokens.count(json.dumps(tool_config.get("tools")))
+        p.overhead_tokens += tokens.count(json.dumps(tool_config.get("tools")), model.family)
         choice = tool_config.get("toolChoice") or {}
         if "tool" in choice:
             p.tool_choice = f"tool:{choice['tool'].get('name')}"
@@ -129,6 +134,26 @@ def parse(model: Model, body: dict) -> Prompt:
         else:
             p.tool_choice = "auto"
     return p
+
+
+def _output_schema(config) -> dict | None:
+    """The JSON schema of ``outputConfig.textFormat`` (structured output), parsed; None when not asked."""
+    if not config:
+        return None
+    fmt = config.get("textFormat") if isinstance(config, dict) else None
+    if not fmt:
+        return None
+    if not isinstance(fmt, dict) or fmt.get("type") != "json_schema":
+        raise validation("The value at outputConfig.textFormat.type must be json_schema.")
+    definition = ((fmt.get("structure") or {}).get("jsonSchema") or {})
+    raw = definition.get("schema")
+    try:
+        schema = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise validation("The JSON schema in outputConfig.textFormat.structure.jsonSchema.schema is not valid JSON.") from None
+    if not isinstance(schema, dict):
+        raise validation("The JSON schema in outputConfig.textFormat.structure.jsonSchema.schema must be a JSON object.")
+    return schema
 
 
 def _content(gen: Generation, model: Model) -> list[dict]:
@@ -161,7 +186,7 @@ def stream_events(model: Model, gen: Generation, in_tokens: int, latency_ms: int
         events.append(("contentBlockStop", {"contentBlockIndex": index}))
         index += 1
     if gen.text or not gen.tool_use:
-        toks = tokens.split(gen.text)
+        toks = tokens.split(gen.text, model.family)
         for i in range(0, max(len(toks), 1), 4):
             events.append(("contentBlockDelta", {"delta": {"text": "".join(toks[i : i + 4])}, "contentBlockIndex": index}))
         events.append(("contentBlockStop", {"contentBlockIndex": index}))

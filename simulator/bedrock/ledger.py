@@ -12,6 +12,7 @@ Replaying a ledger event re-delivers it, so the log group and bucket hold the sa
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import threading
@@ -25,8 +26,14 @@ LOG_STREAM = "aws/bedrock/modelinvocations"
 PUBLIC_FIELDS = (
     "requestId", "time", "caller", "operation", "modelId", "requestedModelId", "parameters", "inputTokens",
     "outputTokens", "costUsd", "latencyMs", "grounded", "guardrailAction", "prompt", "system", "task",
-    "fewShotExamples", "stopReason", "region", "guardrailId", "guardrailVersion",
+    "fewShotExamples", "stopReason", "region", "guardrailId", "guardrailVersion", "seed", "output", "outputHash",
+    "shots", "reasoningTokens", "groundingScore", "relevanceScore", "request",
 )
+
+
+def output_hash(content) -> str:
+    """The fingerprint of what a call produced (text, reasoning, tool call, vectors or images)."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
 
 
 def iso(ts: float) -> str:

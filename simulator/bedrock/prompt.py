@@ -24,6 +24,7 @@ class Prompt:
     tool_results: list[dict] = field(default_factory=list)  # results in the last user turn
     temperature: float | None = None
     top_p: float | None = None
+    top_k: int | None = None
     max_tokens: int | None = None
     stop_sequences: list[str] = field(default_factory=list)
     seed: int | None = None
@@ -33,6 +34,8 @@ class Prompt:
     overhead_tokens: int = 0
     #: Which of a family's request shapes the body used (e.g. Mistral's "chat"); the codec answers in kind.
     dialect: str = ""
+    #: A JSON schema the answer must follow (Converse outputConfig.textFormat), already parsed.
+    output_schema: dict | None = None
 
     @property
     def user_text(self) -> str:
@@ -58,3 +61,7 @@ class Generation:
     stop_sequence: str | None = None
     task: str = "chat"
     examples: int = 0  # labelled examples found in the prompt (few-shot)
+    reasoning_tokens: int = 0  # part of output_tokens spent on reasoning
+    shots: str | None = None  # "zero-shot" | "few-shot" for classification prompts
+    grounding: float | None = None  # how much of the answer the given context supports (0-1)
+    relevance: float | None = None  # how well the answer addresses the question (0-1)

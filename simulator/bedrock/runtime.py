@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Response
 
+from ..core import determinism
 from . import catalog, codecs, eventstream, guardrails, textgen, tokens
 from . import converse as conversation
 from .codecs.fields import input_tokens
 from .errors import BedrockError, access_denied, malformed, validation
-from .ledger import iso
+from .ledger import iso, output_hash
 from .media import Media
 from .prompt import Generation, Prompt
 
@@ -33,6 +34,9 @@ USE_CASE_MESSAGE = (
     "Model use case details have not been submitted for this account. Fill out the Anthropic use case details form "
     "before using the model. If you have already filled out the form, try again in 15 minutes."
 )
+#: Bodies up to this size are kept in the ledger so a call can be re-executed (verify.rerun); larger ones by hash.
+MAX_RECORDED_BODY = 1_000_000
+_RECORDED_HEADERS = ("X-Amzn-Bedrock-GuardrailIdentifier", "X-Amzn-Bedrock-GuardrailVersion", "X-Amzn-Bedrock-Trace")
 _PARAM_SKIP = {"messages", "prompt", "inputText", "system", "message", "chat_history", "documents", "tools", "anthropic_version",
                "text_prompts", "textToImageParams", "preamble", "toolConfig", "negative_prompt"}
 
@@ -44,6 +48,7 @@ class Call:
     resolved: catalog.Resolved
     request_id: str
     started: float
+    seed: int | None = None  # the sampling seed (the body's, a re-run's recorded one, or drawn for this call)
 
     @property
     def model(self) -> catalog.Model:
@@ -80,7 +85,8 @@ def request_key(model: catalog.Model, kind: str, body: dict) -> str:
     return hashlib.sha256(f"{model.id}|{kind}|{canonical}".encode("utf-8")).hexdigest()
 
 
-def _parameters(body: dict, prompt: Prompt | None) -> dict:
+def _parameters(body: dict, prompt: Prompt | None, seed: int | None) -> dict:
+    """The parameters that produced an answer: the body's own names, plus one normalised name for each."""
     params = {}
     for key, value in body.items():
         if key in _PARAM_SKIP:
@@ -90,17 +96,38 @@ def _parameters(body: dict, prompt: Prompt | None) -> dict:
         elif not isinstance(value, (dict, list)) or key in ("stop_sequences", "stop", "stopSequences"):
             params[key] = value
     if prompt is not None:
-        for name, value in (("temperature", prompt.temperature), ("topP", prompt.top_p), ("maxTokens", prompt.max_tokens)):
+        for name, value in (("temperature", prompt.temperature), ("topP", prompt.top_p), ("topK", prompt.top_k),
+                            ("maxTokens", prompt.max_tokens)):
             if value is not None:
                 params[name] = value
+        if prompt.stop_sequences:
+            params["stopSequences"] = list(prompt.stop_sequences)
+    if seed is not None:
+        params["seed"] = seed
     return params
 
 
-class Runtime(Media):
-    """One cloud's runtime operations; built per request around the state they read and write."""
+def sampling_seed(info: "RequestInfo", body_seed: int | None) -> int:
+    """The body's seed when it names one; a re-run's recorded seed; else a new one for this call."""
+    if body_seed is not None:
+        return body_seed
+    recorded = info.extra.get("bedrock_seed")
+    if isinstance(recorded, int):
+        return recorded
+    return determinism.new_seed() % (2**32)
 
-    def __init__(self, state: "BedrockState"):
+
+class Runtime(Media):
+    """One cloud's runtime operations; built per request around the state they read and write.
+
+    ``dry`` (re-runs, see ``verify.py``): no quotas, no waiting, no use-case gate, and the ledger record is kept in
+    :attr:`captured` instead of being appended.
+    """
+
+    def __init__(self, state: "BedrockState", *, dry: bool = False):
         self.state = state
+        self.dry = dry
+        self.captured: list[dict] = []
 
     # -- common steps -----------------------------------------------------------------------------------------
     def begin(self, info: "RequestInfo", operation: str, raw_id: str, *, text_only: bool = False, stream: bool = False) -> Call:
@@ -113,7 +140,7 @@ class Runtime(Media):
                 f"Invocation of model ID {model.id} with on-demand throughput isn’t supported. Retry your request with "
                 "the ID or ARN of an inference profile that contains this model."
             )
-        if self.state.use_case_missing(model.provider):
+        if not self.dry and self.state.use_case_missing(model.provider):
             raise access_denied(USE_CASE_MESSAGE)
         if text_only and not model.is_text:
             raise validation("This action doesn't support the model that you provided. Try again with a supported text or chat model.")
@@ -126,7 +153,8 @@ class Runtime(Media):
             raise validation("Input is too long for requested model.")
 
     def admit(self, call: Call, in_tokens: int, max_out: int) -> None:
-        self.state.quotas.admit(self.state.settings["quotas"], call.model.id, in_tokens + max_out)
+        if not self.dry:
+            self.state.quotas.admit(self.state.settings["quotas"], call.model.id, in_tokens + max_out)
 
     def latency_ms(self, model: catalog.Model, out_tokens: int, images_n: int = 0) -> int:
         if images_n:
@@ -135,7 +163,7 @@ class Runtime(Media):
         return model.ttft_ms + generation
 
     def realistic(self) -> bool:
-        return self.state.realistic_latency
+        return not self.dry and self.state.realistic_latency
 
     def wait(self, call: Call, latency_ms: int) -> None:
         if self.realistic():
@@ -143,9 +171,24 @@ class Runtime(Media):
             if remaining > 0:
                 time.sleep(remaining)
 
+    def request_of(self, call: Call, body: dict) -> dict:
+        """What re-executing this call needs: the operation, the id as given, the body, guardrail headers, seed."""
+        info = call.info
+        request: dict = {"modelId": call.resolved.given, "seed": call.seed}
+        size = len(info.body or b"")
+        if size <= MAX_RECORDED_BODY:
+            request["body"] = body
+        else:
+            request["bodySha256"] = hashlib.sha256(info.body).hexdigest()
+            request["bodySize"] = size
+        headers = {k: info.headers.get(k) for k in _RECORDED_HEADERS if info.headers.get(k) is not None}
+        if headers:
+            request["headers"] = headers
+        return request
+
     def record(self, call: Call, *, body: dict, prompt: Prompt | None, in_tokens: int, out_tokens: int, latency_ms: int,
                grounded: bool, guardrail_action: str | None, gen: Generation | None = None, images_n: int = 0,
-               input_body=None, output_body=None) -> None:
+               input_body=None, output_body=None, content=None, guard: tuple | None = None) -> None:
         now = time.time()
         record = {
             "requestId": call.request_id,
@@ -155,15 +198,19 @@ class Runtime(Media):
             "operation": call.operation,
             "modelId": call.model.id,
             "requestedModelId": call.resolved.given,
-            "parameters": _parameters(body, prompt),
+            "parameters": _parameters(body, prompt, call.seed),
+            "seed": call.seed,
             "inputTokens": in_tokens,
             "outputTokens": out_tokens,
-            "costUsd": call.model.cost(in_tokens, out_tokens, images_n),
+            "costUsd": call.resolved.cost(in_tokens, out_tokens, images_n),
             "latencyMs": latency_ms,
             "grounded": bool(grounded),
             "guardrailAction": guardrail_action,
             "region": call.info.region,
+            "request": self.request_of(call, body),
         }
+        if guard is not None:
+            record["guardrailId"], record["guardrailVersion"] = guard
         if prompt is not None:
             users = [t for r, t in prompt.turns if r == "user"]
             record["prompt"] = (users[-1] if users else "")[:2000]
@@ -172,9 +219,24 @@ class Runtime(Media):
             record["fewShotExamples"] = gen.examples if gen else 0
         elif "inputText" in body:
             record["prompt"] = str(body.get("inputText"))[:2000]
+        elif isinstance(body.get("texts"), list):
+            record["prompt"] = " | ".join(str(t) for t in body["texts"])[:2000]
         if gen is not None:
             record["task"] = gen.task
             record["stopReason"] = gen.stop_reason
+            record["output"] = gen.text[:2000]
+            record["shots"] = gen.shots
+            record["reasoningTokens"] = gen.reasoning_tokens
+            if gen.grounding is not None:
+                record["groundingScore"] = gen.grounding
+            if gen.relevance is not None:
+                record["relevanceScore"] = gen.relevance
+            content = {"text": gen.text, "reasoning": gen.reasoning, "toolUse": gen.tool_use}
+        if content is not None:
+            record["outputHash"] = output_hash(content)
+        if self.dry:
+            self.captured.append(record)
+            return
         self.state.ledger.append(record, self.state.delivery_for(input_body if input_body is not None else body, output_body))
 
     def headers(self, call: Call, in_tokens: int, out_tokens: int, latency_ms: int) -> dict:
@@ -189,7 +251,7 @@ class Runtime(Media):
     def guarded_generate(self, call: Call, prompt: Prompt, key: str, guard: tuple | None) -> tuple[Generation, str | None, dict | None]:
         """(generation, guardrailAction for the ledger, trace) — the guardrail checks input, then output."""
         if guard is None:
-            return textgen.generate(prompt, call.model, key), None, None
+            return textgen.generate(prompt, call.model, key, call.seed), None, None
         gid, version = guard
         item, config, version = self.state.guardrails.config(gid, version)
         trace: dict = {}
@@ -203,7 +265,7 @@ class Runtime(Media):
             trace["inputAssessment"] = {item.id: outcome.assessment}
             if outcome.blocked:
                 text = outcome.message or ""
-                gen = Generation(text=text, stop_reason="guardrail_intervened", output_tokens=tokens.count(text), grounded=True, task="blocked")
+                gen = Generation(text=text, stop_reason="guardrail_intervened", output_tokens=tokens.count(text, call.model.family), grounded=True, task="blocked")
                 return gen, "INTERVENED", trace
             if outcome.action != "NONE":
                 intervened = True
@@ -212,7 +274,7 @@ class Runtime(Media):
                         if prompt.turns[i][0] == "user":
                             prompt.turns[i] = ("user", outcome.texts[0])
                             break
-        gen = textgen.generate(prompt, call.model, key)
+        gen = textgen.generate(prompt, call.model, key, call.seed)
         out_items = [{"text": gen.text, "qualifiers": ["guard_content"]}]
         out_items += [g for g in prompt.guard_content if set(g["qualifiers"]) & {"grounding_source", "query"}]
         outcome = guardrails.evaluate(config, "OUTPUT", out_items)
@@ -241,6 +303,7 @@ class Runtime(Media):
         if codec.KIND == "image":
             return self.image(call, codec, body)
         prompt = parsed(codec.parse, model, body)
+        call.seed = sampling_seed(info, prompt.seed)
         in_tokens = input_tokens(prompt, model)
         self.check_context(call, in_tokens)
         self.admit(call, in_tokens, prompt.max_tokens or model.max_output)
@@ -259,7 +322,8 @@ class Runtime(Media):
             if str(info.headers.get("X-Amzn-Bedrock-Trace", "")).upper().startswith("ENABLED"):
                 out_body["amazon-bedrock-trace"] = {"guardrail": trace}
         self.record(call, body=body, prompt=prompt, in_tokens=in_tokens, out_tokens=gen.output_tokens, latency_ms=latency,
-                    grounded=gen.grounded, guardrail_action=action, gen=gen, output_body=out_body)
+                    grounded=gen.grounded, guardrail_action=action, gen=gen, output_body=out_body,
+                    guard=(gid, gversion or "DRAFT") if gid else None)
         info.extra["bedrock_request_id"] = call.request_id
         headers = self.headers(call, in_tokens, gen.output_tokens, latency)
         if not stream:
@@ -307,6 +371,7 @@ class Runtime(Media):
             raise validation("This model doesn't support tool use.")
         if prompt.images and "IMAGE" not in model.input:
             raise validation("This model doesn't support the image content block that you provided. Try again with a model that supports images.")
+        call.seed = sampling_seed(info, prompt.seed)
         in_tokens = input_tokens(prompt, call.model)
         self.check_context(call, in_tokens)
         self.admit(call, in_tokens, prompt.max_tokens or model.max_output)
@@ -322,7 +387,7 @@ class Runtime(Media):
         if guard and trace is not None and str(gconfig.get("trace", "disabled")).lower() in ("enabled", "enabled_full"):
             out_body["trace"] = {"guardrail": trace}
         self.record(call, body=body, prompt=prompt, in_tokens=in_tokens, out_tokens=gen.output_tokens, latency_ms=latency,
-                    grounded=gen.grounded, guardrail_action=action, gen=gen, output_body=out_body)
+                    grounded=gen.grounded, guardrail_action=action, gen=gen, output_body=out_body, guard=guard)
         headers = {"x-amzn-RequestId": call.request_id}
         if not stream:
             self.wait(call, latency)
@@ -359,12 +424,17 @@ class Runtime(Media):
         count = input_tokens(prompt, call.model)
         now = time.time()
         users = [t for r, t in prompt.turns if r == "user"]
-        self.state.ledger.append({
+        record = {
             "requestId": call.request_id, "time": iso(now), "_ts": now, "caller": self.state.caller(info.access_key),
             "operation": "CountTokens", "modelId": call.model.id, "requestedModelId": call.resolved.given, "parameters": {},
             "inputTokens": count, "outputTokens": 0, "costUsd": 0.0, "latencyMs": 0, "grounded": True,
             "guardrailAction": None, "prompt": (users[-1] if users else "")[:2000], "region": info.region,
-        })
+            "request": self.request_of(call, body),
+        }
+        if self.dry:
+            self.captured.append(record)
+        else:
+            self.state.ledger.append(record)
         return Response(json.dumps({"inputTokens": count}), status=200, headers={"x-amzn-RequestId": call.request_id}, content_type="application/json")
 
     # -- ApplyGuardrail ---------------------------------------------------------------------------------------
@@ -410,8 +480,19 @@ class Runtime(Media):
             "latencyMs": int((time.perf_counter() - started) * 1000), "grounded": grounded,
             "guardrailAction": "INTERVENED" if outcome.action != "NONE" else "NONE",
             "prompt": " ".join(i["text"] for i in items)[:2000], "region": info.region,
+            "request": {"guardrailIdentifier": identifier, "guardrailVersion": version, "body": body},
+            "outputHash": output_hash({"action": outcome.action, "outputs": outputs}),
         }
-        self.state.ledger.append(record)
+        if grounding:
+            scores = {f.get("type"): f.get("score") for f in grounding}
+            if "GROUNDING" in scores:
+                record["groundingScore"] = scores["GROUNDING"]
+            if "RELEVANCE" in scores:
+                record["relevanceScore"] = scores["RELEVANCE"]
+        if self.dry:
+            self.captured.append(record)
+        else:
+            self.state.ledger.append(record)
         return Response(json.dumps(out, ensure_ascii=False), status=200, headers={"x-amzn-RequestId": record["requestId"]}, content_type="application/json")
 
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 
-from . import knowledge, lang
+from . import embeddings, knowledge, lang, schemafill
 from .textutil import _LABEL_WORDS, _LABELS, _after_colon_or_quotes, _has, _labelled_sentences, sentences, sentiment_score
 
 
@@ -415,37 +415,79 @@ class Skills:
         ])
 
     def tool_call(self) -> dict | None:
-        if not self.p.tools or self.p.tool_results or self.p.tool_choice == "none":
+        """The tool call this prompt makes, or None. ``any``/``tool`` choices always call; ``auto`` calls the tool the
+        request is about, or the only tool when it is a response-format tool or the prompt says to use it."""
+        tools, choice = self.p.tools, self.p.tool_choice or "auto"
+        if not tools or choice == "none":
             return None
-        choice = self.p.tool_choice or "auto"
-        chosen = None
+        forced = choice == "any" or choice.startswith("tool:")
+        if self.p.tool_results and not forced:
+            return None
         if choice.startswith("tool:"):
-            chosen = next((t for t in self.p.tools if t["name"] == choice[5:]), None)
+            chosen = next((t for t in tools if t["name"] == choice[5:]), None)
         else:
-            q = lang.stems(self.user)
-            scored = sorted(
-                ((len(q & lang.stems(t["name"].replace("_", " ") + " " + t.get("description", ""))), i, t) for i, t in enumerate(self.p.tools)),
-                key=lambda x: (-x[0], x[1]),
-            )
-            if scored and (scored[0][0] > 0 or choice == "any"):
-                chosen = scored[0][2]
+            ranked = self.rank_tools()
+            chosen = ranked[0][1] if ranked and (forced or ranked[0][0] > 0 or self.only_tool_is_asked(tools)) else None
         if chosen is None:
             return None
         schema = chosen.get("schema") or {}
-        props = schema.get("properties", {}) if isinstance(schema, dict) else {}
-        values: dict[str, object] = {}
-        proper = re.findall(r"\b[A-ZÀ-Ý][\wà-ÿ]+(?:\s[A-ZÀ-Ý][\wà-ÿ]+)*", self.user)
-        proper = [p for p in proper if lang.fold(p) not in lang.STOP_EN and lang.fold(p) not in lang.STOP_PT and p.split()[0] not in ("What", "Qual", "How", "Como", "Please", "Get", "Tell")]
-        numbers = re.findall(r"-?\d+(?:\.\d+)?", self.user)
-        for name, spec in props.items():
-            kind = spec.get("type", "string") if isinstance(spec, dict) else "string"
-            if kind in ("number", "integer"):
-                values[name] = (float(numbers.pop(0)) if kind == "number" else int(float(numbers.pop(0)))) if numbers else 0
-            elif kind == "boolean":
-                values[name] = True
-            elif isinstance(spec, dict) and spec.get("enum"):
-                values[name] = spec["enum"][0]
-            else:
-                values[name] = proper.pop(0) if proper else self.user.strip()[:100]
-        digest = hashlib.sha256((self.user + chosen["name"]).encode()).hexdigest()
+        if not isinstance(schema, dict):
+            schema = {}
+        schema = schema if schema.get("type") or schema.get("properties") or "$ref" in schema else {"type": "object", "properties": {}}
+        material = self.user or "\n".join(t for r, t in self.p.turns if r == "user")
+        source = schemafill.Source(material, answer=self.prose(), language=self.language, choose=self.choose_label)
+        values = schemafill.fill(schema, source)
+        if not isinstance(values, dict):
+            values = {"value": values}
+        digest = hashlib.sha256((material + chosen["name"]).encode()).hexdigest()
         return {"toolUseId": f"tooluse_{digest[:22]}", "name": chosen["name"], "input": values}
+
+    def rank_tools(self) -> list[tuple[float, dict]]:
+        """Tools by how much the request is about them (name, description and parameter names), best first."""
+        q = lang.stems(self.user) | lang.stems(self.p.system)
+        named = lang.fold(self.user + " " + self.p.system)
+        ranked = []
+        for i, tool in enumerate(self.p.tools):
+            schema = tool.get("schema") if isinstance(tool.get("schema"), dict) else {}
+            words = tool["name"].replace("_", " ").replace("-", " ") + " " + str(tool.get("description", ""))
+            words += " " + " ".join(str(k).replace("_", " ") for k in (schema.get("properties") or {}))
+            score = float(len(q & (lang.stems(words) - _TOOL_NOISE)))
+            score += 3 * max(0.0, embeddings.similarity(self.user, words, 256) - 0.15)
+            if lang.fold(tool["name"]) in named:
+                score += 2
+            ranked.append((score, -i, tool))
+        ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)
+        return [(score, tool) for score, _, tool in ranked]
+
+    def only_tool_is_asked(self, tools: list[dict]) -> bool:
+        """One tool, and it is how the answer must be given (a response-format tool, or the prompt says so)."""
+        if len(tools) != 1:
+            return False
+        tool = tools[0]
+        stems = lang.stems(tool["name"].replace("_", " ") + " " + str(tool.get("description", "")))
+        asks = self.sys_folded + " " + self.folded
+        return bool(stems & _FORMAT_TOOL_STEMS) or bool(re.search(
+            r"\b(use|call|using|through|via|invoke|respond with|answer with|use a|use o|usando|chame|utilize|use the)\b.{0,30}\b(tool|function|ferramenta|funcao)\b"
+            r"|\b(json|structured|estruturad|schema|format)", asks))
+
+    def prose(self) -> str:
+        """The plain answer this prompt would get, for the answer-like fields of a structured reply."""
+        if getattr(self, "_prose", None) is None:
+            task, grounded = self.task, self.grounded
+            try:
+                self._prose = self.answer()
+            except Exception:  # a structured reply never fails for want of prose
+                self._prose = ""
+            self.task, self.grounded = task, grounded
+        return self._prose
+
+    def choose_label(self, text: str, labels: list[str]) -> str:
+        """One of ``labels`` by what ``text`` means."""
+        query = embeddings.embed(text, 256)
+        return max(labels, key=lambda label: (embeddings.cosine(query, embeddings.embed(label.replace("_", " "), 256)), -labels.index(label)))
+
+
+# Words every tool description has; they say nothing about what a request is about.
+_TOOL_NOISE = frozenset(lang.stems("get the a an tool function call use return returns value input data information info"))
+# A single tool with these words is how the caller wants the answer shaped (LiteLLM's json_tool_call, structured output).
+_FORMAT_TOOL_STEMS = frozenset(lang.stems("json structured format response output schema extract result record answer"))

@@ -14,7 +14,7 @@ import json
 import random
 import re
 
-from . import knowledge, lang, tokens
+from . import knowledge, lang, schemafill, tokens
 from .catalog import Model
 from .prompt import Generation, Prompt
 from .skills import Skills
@@ -42,11 +42,16 @@ _VARIED_TASKS = {"knowledge", "ungrounded", "chat", "summarize", "document", "co
 
 # -- randomness -------------------------------------------------------------------------------------------
 class _Voice:
-    """Chooses wording: always the first option when cold (temperature 0), else from the request's seed."""
+    """Chooses wording: always the first option when cold (temperature 0, a tiny top-p or top-k 1), else drawn
+    from the call's sampling seed, so the same request varies between calls and a re-run with the recorded seed
+    says the same thing again."""
 
-    def __init__(self, key: str, prompt: Prompt):
-        self.cold = prompt.temperature is not None and prompt.temperature <= 0.0
-        material = key if prompt.seed is None else f"{key}|seed={prompt.seed}"
+    def __init__(self, key: str, prompt: Prompt, seed: int | None = None):
+        self.cold = ((prompt.temperature is not None and prompt.temperature <= 0.0)
+                     or (prompt.top_p is not None and prompt.top_p <= COLD_TOP_P)
+                     or prompt.top_k == 1)
+        self.warmth = 1.0 if prompt.temperature is None else float(prompt.temperature)
+        material = key if seed is None else f"{key}|seed={seed}"
         self.rng = random.Random(hashlib.sha256(material.encode("utf-8")).digest())
 
     def pick(self, options):
@@ -55,14 +60,18 @@ class _Voice:
         return self.rng.choice(options)
 
 
+#: top-p at or below this leaves only the most likely wording.
+COLD_TOP_P = 0.05
+
+
 # -- the engine -------------------------------------------------------------------------------------------
 class Writer(Skills):
     """Writes one answer for one prompt and model."""
 
-    def __init__(self, prompt: Prompt, model: Model, request_key: str):
+    def __init__(self, prompt: Prompt, model: Model, request_key: str, seed: int | None = None):
         self.p = prompt
         self.model = model
-        self.voice = _Voice(request_key, prompt)
+        self.voice = _Voice(request_key, prompt, seed)
         self.user = prompt.user_text
         self.folded = lang.fold(self.user)
         self.sys_folded = lang.fold(prompt.system)
@@ -87,9 +96,12 @@ class Writer(Skills):
             self.task = "tool_use"
             intro = self.t(f"I'll use the {tool['name']} tool to answer.", f"Vou usar a ferramenta {tool['name']} para responder.")
             return Generation(text=intro, stop_reason="tool_use", tool_use=tool, grounded=True, task=self.task)
-        text = self.answer()
-        if self.wants_json() and not self._looks_json(text):
-            text = self.as_json(text)
+        if self.p.output_schema is not None:
+            text = self.structured(self.p.output_schema)
+        else:
+            text = self.answer()
+            if self.wants_json() and not self._looks_json(text):
+                text = self.as_json(text)
         reasoning = None
         if self.model.family == "deepseek":
             reasoning = self.t(
@@ -342,47 +354,59 @@ class Writer(Skills):
             return False
 
     def as_json(self, text: str) -> str:
-        keys = []
-        m = re.search(r"\{[^{}]*\}", self.user + "\n" + self.p.system)
-        if m:
-            keys = re.findall(r"[\"']([\w-]+)[\"']\s*:", m.group(0))
-        obj: dict[str, object] = {}
-        if self.task.startswith("classify"):
-            label = text.split(".")[0].split(" — ")[0].strip()
-            defaults = {"sentiment": label, "sentimento": label, "label": label, "rotulo": label, "classe": label, "class": label}
-            for k in keys or ["sentiment"]:
-                obj[k] = defaults.get(lang.fold(k), label if k == (keys or ["sentiment"])[0] else None)
-            if not keys:
-                obj["confidence"] = 0.9
-            return json.dumps(obj, ensure_ascii=False)
-        name = {"summarize": "summary", "translate": "translation"}.get(self.task, "answer")
-        for k in keys or [name]:
-            fk = lang.fold(k)
-            if fk in ("language", "idioma", "lang"):
-                obj[k] = self.language
-            elif fk in ("grounded", "confidence", "confianca"):
-                obj[k] = 0.9 if "conf" in fk else self.grounded
-            else:
-                obj[k] = text if not obj else None
+        """The answer as the JSON object the prompt describes (its fields, or a template), else {"answer": ...}."""
+        schema = schemafill.properties_from(self.user + "\n" + self.p.system)
+        if schema is None:
+            name = {"summarize": "summary", "translate": "translation"}.get(self.task, "answer")
+            if self.task.startswith("classify"):
+                name = "sentiment" if self.task == "classify" else "label"
+            schema = {"type": "object", "properties": {name: {}}, "required": [name]}
+        label = text.split(".")[0].split(" — ")[0].strip() if self.task.startswith("classify") else None
+        material = _after_colon_or_quotes(self.user) or self.user
+        source = schemafill.Source(material, answer=text, language=self.language, choose=self.choose_label)
+        obj = schemafill.fill(schema, source)
+        if label is not None:
+            for key in obj:
+                if schemafill._kind(key) in ("sentiment", None) or lang.fold(key) in ("label", "rotulo", "classe", "class", "categoria", "category"):
+                    obj[key] = label
+                    break
         return json.dumps(obj, ensure_ascii=False)
 
+    def structured(self, schema: dict) -> str:
+        """Structured output (outputConfig.textFormat): JSON that validates against the schema."""
+        self.task = "structured"
+        material = self.user or "\n".join(t for r, t in self.p.turns if r == "user")
+        source = schemafill.Source(material, answer=self.prose(), language=self.language, choose=self.choose_label)
+        return json.dumps(schemafill.fill(schema, source), ensure_ascii=False)
 
-def generate(prompt: Prompt, model: Model, request_key: str) -> Generation:
+
+def generate(prompt: Prompt, model: Model, request_key: str, seed: int | None = None) -> Generation:
     """Answer a prompt, then apply stop sequences and the token limit."""
-    gen = Writer(prompt, model, request_key).write()
+    gen = Writer(prompt, model, request_key, seed).write()
     text = gen.text
     for stop in prompt.stop_sequences or []:
         if stop and stop in text:
             text = text[: text.index(stop)]
             gen.stop_reason, gen.stop_sequence = "stop_sequence", stop
             break
-    limit = prompt.max_tokens if prompt.max_tokens is not None else model.max_output
-    text, used, cut = tokens.truncate(text, max(0, limit))
+    family = model.family
+    limit = max(0, prompt.max_tokens if prompt.max_tokens is not None else model.max_output)
+    # A reasoning model thinks first; its reasoning and its answer share the one output limit.
+    thought = 0
+    if gen.reasoning:
+        gen.reasoning, thought, cut = tokens.truncate(gen.reasoning, limit, family)
+        if cut:
+            gen.stop_reason, gen.tool_use, text = "max_tokens", None, ""
+        thought += REASONING_OVERHEAD if not cut else 0
+    text, used, cut = tokens.truncate(text, max(0, limit - thought), family)
     if cut:
         gen.stop_reason = "max_tokens"
         gen.tool_use = None
     gen.text = text
-    gen.output_tokens = used + (tokens.count(json.dumps(gen.tool_use["input"])) if gen.tool_use else 0)
-    if gen.reasoning:
-        gen.output_tokens += tokens.count(gen.reasoning)
+    gen.output_tokens = min(limit, thought + used) + (tokens.count(json.dumps(gen.tool_use["input"]), family) if gen.tool_use else 0)
+    gen.reasoning_tokens = min(limit, thought)
     return gen
+
+
+#: Tokens that separate reasoning from the answer (DeepSeek-R1's "</think>" and its line breaks).
+REASONING_OVERHEAD = 3

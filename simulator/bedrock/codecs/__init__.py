@@ -15,7 +15,7 @@ from types import ModuleType
 
 _MODULES = (
     "anthropic", "titan_text", "nova", "jamba", "llama", "mistral", "deepseek", "cohere_command",
-    "titan_embed", "stability", "stability_sdxl", "titan_image",
+    "titan_embed", "titan_embed_image", "cohere_embed", "stability", "stability_sdxl", "titan_image",
 )
 #: What each codec kind produces, as the catalog's outputModalities name it.
 KIND_OUTPUT = {"text": "TEXT", "embedding": "EMBEDDING", "image": "IMAGE"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from .. import pdftext, tokens
 from ..catalog import Model
@@ -13,6 +14,8 @@ from . import fields
 
 FAMILY = "anthropic"
 KIND = "text"
+#: "bedrock-2023-05-31", or a dated Messages API version as current Anthropic SDKs send ("2026-10-21").
+_VERSION = re.compile(r"^(bedrock-)?\d{4}-\d{2}-\d{2}$")
 
 
 def _content(content, prompt: Prompt) -> str:
@@ -56,8 +59,8 @@ def _content(content, prompt: Prompt) -> str:
 def parse(model: Model, body: dict) -> Prompt:
     p = Prompt(seed=fields.seed(body))
     version = fields.require(body, "anthropic_version")
-    if not str(version).startswith("bedrock-"):
-        raise validation(f"Invalid API version: {version}. Use anthropic_version \"bedrock-2023-05-31\".")
+    if not isinstance(version, str) or not _VERSION.match(version):
+        raise validation(f"Invalid API version: {version}")
     p.max_tokens = fields.max_output(model, fields.number(body, "max_tokens", 1, None, integer=True), "max_tokens")
     if p.max_tokens is None:
         raise malformed("#: required key [max_tokens] not found")
@@ -73,7 +76,7 @@ def parse(model: Model, body: dict) -> Prompt:
     p.system = system if isinstance(system, str) else " ".join(b.get("text", "") for b in system if isinstance(b, dict))
     p.temperature = fields.number(body, "temperature", 0, 1)
     p.top_p = fields.number(body, "top_p", 0, 1)
-    fields.number(body, "top_k", 0, 500, integer=True)
+    p.top_k = fields.number(body, "top_k", 0, 500, integer=True)
     p.stop_sequences = fields.strings(body.get("stop_sequences"), "stop_sequences")
     if not isinstance(body.get("tools") or [], list):
         raise malformed("#/tools: expected type: JSONArray, found: String")
@@ -84,7 +87,7 @@ def parse(model: Model, body: dict) -> Prompt:
     if isinstance(choice, dict) and choice.get("type"):
         p.tool_choice = f"tool:{choice.get('name')}" if choice["type"] == "tool" else choice["type"]
     if p.tools:
-        p.overhead_tokens += tokens.count(json.dumps(body.get("tools")))
+        p.overhead_tokens += tokens.count(json.dumps(body.get("tools")), model.family)
     return p
 
 
@@ -104,7 +107,7 @@ def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int,
     start = dict(whole, content=[], stop_reason=None, stop_sequence=None, usage={"input_tokens": in_tokens, "output_tokens": 1})
     chunks = [{"type": "message_start", "message": start},
               {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}]
-    chunks += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}} for p in fields.pieces(gen.text) if p]
+    chunks += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}} for p in fields.pieces(gen.text, model.family) if p]
     chunks.append({"type": "content_block_stop", "index": 0})
     if gen.tool_use:
         block = whole["content"][-1]

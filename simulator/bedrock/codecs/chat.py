@@ -30,11 +30,11 @@ def response(model_id: str, gen: Generation, in_tokens: int, key: str) -> dict:
     }
 
 
-def stream_chunks(gen: Generation, in_tokens: int, key: str) -> list[dict]:
+def stream_chunks(gen: Generation, in_tokens: int, key: str, family: str) -> list[dict]:
     cid = fields.message_id(key, "chatcmpl-")
     out = gen.output_tokens
     chunks = [{"id": cid, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
-    chunks += [{"id": cid, "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in fields.pieces(gen.text)]
+    chunks += [{"id": cid, "choices": [{"index": 0, "delta": {"content": p}, "finish_reason": None}]} for p in fields.pieces(gen.text, family)]
     chunks.append({"id": cid, "choices": [{"index": 0, "delta": {}, "finish_reason": fields.finish(gen)}],
                    "usage": {"prompt_tokens": in_tokens, "completion_tokens": out, "total_tokens": in_tokens + out}})
     return chunks

@@ -29,7 +29,7 @@ def parse(model: Model, body: dict) -> Prompt:
     p.max_tokens = fields.max_output(model, fields.number(body, "max_tokens", 1, None, integer=True), "max_tokens")
     p.temperature = fields.number(body, "temperature", 0, 1)
     p.top_p = fields.number(body, "p", 0.01, 0.99)
-    fields.number(body, "k", 0, 500, integer=True)
+    p.top_k = fields.number(body, "k", 0, 500, integer=True)
     p.stop_sequences = fields.strings(body.get("stop_sequences"), "stop_sequences")
     return p
 
@@ -43,6 +43,6 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
     whole = response(model, prompt, gen, in_tokens, key)
     chunks = [{"is_finished": False, "event_type": "stream-start", "generation_id": whole["generation_id"]}]
-    chunks += [{"is_finished": False, "event_type": "text-generation", "text": p} for p in fields.pieces(gen.text)]
+    chunks += [{"is_finished": False, "event_type": "text-generation", "text": p} for p in fields.pieces(gen.text, model.family)]
     chunks.append({"is_finished": True, "event_type": "stream-end", "response": whole, "finish_reason": whole["finish_reason"]})
     return chunks

@@ -30,6 +30,6 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 
 
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
-    chunks = [{"choices": [{"text": p, "stop_reason": None}]} for p in fields.pieces(text(gen))]
+    chunks = [{"choices": [{"text": p, "stop_reason": None}]} for p in fields.pieces(text(gen), model.family)]
     chunks[-1]["choices"][0]["stop_reason"] = fields.finish(gen)
     return chunks

@@ -73,19 +73,20 @@ def message_id(key: str, prefix: str) -> str:
     return prefix + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 
-def pieces(text: str, per_chunk: int = 4) -> list[str]:
+def pieces(text: str, family: str | None = None, per_chunk: int = 4) -> list[str]:
     """The text in stream-sized pieces (a few tokens each); joined they give the text back."""
-    toks = tokens.split(text)
+    toks = tokens.split(text, family)
     return ["".join(toks[i : i + per_chunk]) for i in range(0, len(toks), per_chunk)] or [""]
 
 
 def input_tokens(prompt: Prompt, model: Model | None = None) -> int:
     """The one input-token count (usage, CountTokens, quotas and cost all use it)."""
-    total = tokens.count(prompt.system) + prompt.overhead_tokens
+    family = model.family if model is not None else None
+    total = tokens.count(prompt.system, family) + prompt.overhead_tokens
     for _, text in prompt.turns:
-        total += tokens.count(text) + 3
+        total += tokens.count(text, family) + 3
     for doc in prompt.documents:
-        total += tokens.count(doc.text) if doc.text is not None else min(doc.size // 20, 20000)
+        total += tokens.count(doc.text, family) if doc.text is not None else min(doc.size // 20, 20000)
     return max(total, 1)
 
 

@@ -25,4 +25,4 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 
 
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
-    return chat.stream_chunks(gen, in_tokens, key)
+    return chat.stream_chunks(gen, in_tokens, key, model.family)

@@ -23,8 +23,8 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 
 
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
-    chunks = [{"generation": p, "prompt_token_count": in_tokens if i == 0 else None, "generation_token_count": tokens.count(p), "stop_reason": None}
-              for i, p in enumerate(fields.pieces(gen.text))]
+    chunks = [{"generation": p, "prompt_token_count": in_tokens if i == 0 else None, "generation_token_count": tokens.count(p, model.family), "stop_reason": None}
+              for i, p in enumerate(fields.pieces(gen.text, model.family))]
     chunks[-1]["stop_reason"] = fields.finish(gen)
     chunks[-1]["generation_token_count"] = gen.output_tokens
     return chunks

@@ -12,7 +12,14 @@ class EmbeddingRequest:
     normalize: bool = True
     types: list[str] = field(default_factory=lambda: ["float"])
     input_type: str | None = None  # Cohere: search_document | search_query | classification | clustering
-    images: int = 0  # image inputs (multimodal embeddings)
+    image_bytes: list[bytes] = field(default_factory=list)  # one per input (b"" for none), multimodal models
+    by_type: bool = False  # Cohere: answer embeddings grouped by type
+    truncate: str = "NONE"
+    request_id: str = ""
+
+    @property
+    def images(self) -> int:
+        return sum(1 for b in self.image_bytes if b)
 
 
 @dataclass

@@ -29,7 +29,7 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
     if prompt.dialect == "chat":
-        return chat.stream_chunks(gen, in_tokens, key)
-    chunks = [{"outputs": [{"text": p, "stop_reason": None}]} for p in fields.pieces(gen.text)]
+        return chat.stream_chunks(gen, in_tokens, key, model.family)
+    chunks = [{"outputs": [{"text": p, "stop_reason": None}]} for p in fields.pieces(gen.text, model.family)]
     chunks[-1]["outputs"][0]["stop_reason"] = fields.finish(gen)
     return chunks

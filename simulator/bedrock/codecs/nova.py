@@ -29,6 +29,7 @@ def parse(model: Model, body: dict) -> Prompt:
     p.max_tokens = fields.max_output(model, fields.number({"maxTokens": limit}, "maxTokens", 1, None, integer=True, path=_CONFIG), "maxTokens")
     p.temperature = fields.number(config, "temperature", 0, 1, path=_CONFIG)
     p.top_p = fields.number(config, "topP", 0, 1, path=_CONFIG)
+    p.top_k = fields.number(config, "topK", 0, None, integer=True, path=_CONFIG)
     p.stop_sequences = fields.strings(config.get("stopSequences"), "inferenceConfig/stopSequences")
     tool_config = fields.section(body, "toolConfig")
     for tool in tool_config.get("tools") or []:
@@ -52,7 +53,7 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
     chunks: list[dict] = [{"messageStart": {"role": "assistant"}}]
-    chunks += [{"contentBlockDelta": {"delta": {"text": p}, "contentBlockIndex": 0}} for p in fields.pieces(gen.text) if p]
+    chunks += [{"contentBlockDelta": {"delta": {"text": p}, "contentBlockIndex": 0}} for p in fields.pieces(gen.text, model.family) if p]
     chunks += [{"contentBlockStop": {"contentBlockIndex": 0}}, {"messageStop": {"stopReason": gen.stop_reason}},
                {"metadata": {"usage": {"inputTokens": in_tokens, "outputTokens": gen.output_tokens}, "metrics": {}, "trace": {}}}]
     return chunks

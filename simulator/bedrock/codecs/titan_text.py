@@ -51,10 +51,10 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 
 
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
-    pieces = fields.pieces(gen.text)
+    pieces = fields.pieces(gen.text, model.family)
     chunks, sent = [], 0
     for i, piece in enumerate(pieces):
-        sent += tokens.count(piece)
+        sent += tokens.count(piece, model.family)
         last = i == len(pieces) - 1
         chunks.append({"outputText": piece, "index": 0, "totalOutputTextTokenCount": gen.output_tokens if last else sent,
                        "completionReason": _reason(gen) if last else None, "inputTextTokenCount": in_tokens if i == 0 else None})
