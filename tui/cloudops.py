@@ -234,12 +234,41 @@ def _guardrails(endpoint):
 
 def _endpoints(endpoint):
     sm = client(endpoint, "sagemaker")
-    return [(e["EndpointName"], "sm-endpoint", e["EndpointName"]) for e in sm.list_endpoints().get("Endpoints", [])]
+    return [(f"{e['EndpointName']}  ({e['EndpointStatus']})", "sm-endpoint", e["EndpointName"])
+            for e in sm.list_endpoints().get("Endpoints", [])]
+
+
+def _sm_models(endpoint):
+    """Models, then endpoint configurations (indented under a heading row of their own)."""
+    sm = client(endpoint, "sagemaker")
+    out = [(m["ModelName"], "sm-model", m["ModelName"]) for m in sm.list_models(MaxResults=100).get("Models", [])]
+    out += [(f"  config {c['EndpointConfigName']}", "sm-config", c["EndpointConfigName"])
+            for c in sm.list_endpoint_configs(MaxResults=100).get("EndpointConfigs", [])]
+    return out
+
+
+def _knowledge_bases(endpoint):
+    """Knowledge bases, their data sources, and each data source's latest ingestion job."""
+    agent = client(endpoint, "bedrock-agent")
+    out = []
+    for kb in agent.list_knowledge_bases().get("knowledgeBaseSummaries", []):
+        kb_id = kb["knowledgeBaseId"]
+        out.append((f"{kb['name']}  ({kb['status']})", "kb", kb_id))
+        for ds in agent.list_data_sources(knowledgeBaseId=kb_id).get("dataSourceSummaries", []):
+            ds_id = ds["dataSourceId"]
+            out.append((f"  {ds['name']}", "kb-ds", f"{kb_id}/{ds_id}"))
+            jobs = agent.list_ingestion_jobs(knowledgeBaseId=kb_id, dataSourceId=ds_id, maxResults=1,
+                                             sortBy={"attribute": "STARTED_AT", "order": "DESCENDING"})
+            for job in jobs.get("ingestionJobSummaries", []):
+                out.append((f"    job {job['ingestionJobId']}  {job['status']}", "kb-job",
+                            f"{kb_id}/{ds_id}/{job['ingestionJobId']}"))
+    return out
 
 
 _LISTERS = {
     "s3": _s3, "iam_roles": _roles, "iam_policies": _policies, "kms": _keys, "lambda": _functions,
-    "apigw": _apis, "logs": _log_groups, "guardrails": _guardrails, "sagemaker": _endpoints,
+    "apigw": _apis, "logs": _log_groups, "guardrails": _guardrails, "knowledge_bases": _knowledge_bases,
+    "sagemaker": _endpoints, "sagemaker_models": _sm_models,
 }
 GROUPS = list(_LISTERS)
 
@@ -380,10 +409,71 @@ def _sm_details(endpoint, name):
     return rows
 
 
+def _kb_details(endpoint, kb_id):
+    kb = client(endpoint, "bedrock-agent").get_knowledge_base(knowledgeBaseId=kb_id)["knowledgeBase"]
+    vector = kb["knowledgeBaseConfiguration"].get("vectorKnowledgeBaseConfiguration") or {}
+    storage = kb.get("storageConfiguration") or {}
+    rows = [("Knowledge base", kb["name"]), ("Id", kb_id), ("Status", kb["status"]), ("Role", kb["roleArn"]),
+            ("Embeddings", vector.get("embeddingModelArn", "").rsplit("/", 1)[-1]), ("Vector store", storage.get("type", "—"))]
+    try:
+        chunks = admin(endpoint, f"/_gailab/knowledge-bases/chunks?knowledgeBaseId={kb_id}")["chunks"]
+        rows.append(("Chunks served", str(len(chunks))))
+        for uri in sorted({c["uri"] for c in chunks})[:20]:
+            rows.append(("  " + uri, str(sum(1 for c in chunks if c["uri"] == uri)) + " chunks"))
+    except Exception:
+        pass
+    return rows
+
+
+def _kb_ds_details(endpoint, ident):
+    kb_id, ds_id = ident.split("/", 1)
+    ds = client(endpoint, "bedrock-agent").get_data_source(knowledgeBaseId=kb_id, dataSourceId=ds_id)["dataSource"]
+    s3 = ds["dataSourceConfiguration"].get("s3Configuration") or {}
+    chunking = ds.get("vectorIngestionConfiguration", {}).get("chunkingConfiguration", {})
+    settings = next((v for k, v in chunking.items() if k.endswith("ChunkingConfiguration")), {})
+    return [("Data source", ds["name"]), ("Id", ds_id), ("Bucket", s3.get("bucketArn", "")),
+            ("Prefixes", ", ".join(s3.get("inclusionPrefixes") or []) or "—"),
+            ("Chunking", chunking.get("chunkingStrategy", "—")),
+            *[("  " + k, json.dumps(v)) for k, v in settings.items()],
+            ("Deletion policy", ds.get("dataDeletionPolicy", ""))]
+
+
+def _kb_job_details(endpoint, ident):
+    kb_id, ds_id, job_id = ident.split("/", 2)
+    job = client(endpoint, "bedrock-agent").get_ingestion_job(knowledgeBaseId=kb_id, dataSourceId=ds_id,
+                                                               ingestionJobId=job_id)["ingestionJob"]
+    rows = [("Ingestion job", job_id), ("Status", job["status"]), ("Started", str(job["startedAt"]))]
+    rows += [("  " + k.removeprefix("numberOf"), str(v)) for k, v in (job.get("statistics") or {}).items()]
+    rows += [("Failure", reason[:300]) for reason in job.get("failureReasons", [])[:10]]
+    return rows
+
+
+def _sm_model_details(endpoint, name):
+    model = client(endpoint, "sagemaker").describe_model(ModelName=name)
+    container = model.get("PrimaryContainer") or (model.get("Containers") or [{}])[0]
+    rows = [("Model", name), ("Role", model.get("ExecutionRoleArn", "")), ("Image", container.get("Image", ""))]
+    data = ((container.get("ModelDataSource") or {}).get("S3DataSource") or {}).get("S3Uri") or container.get("ModelDataUrl")
+    if data:
+        rows.append(("Model data", data))
+    rows += [("  " + k, v) for k, v in (container.get("Environment") or {}).items()]
+    return rows
+
+
+def _sm_config_details(endpoint, name):
+    conf = client(endpoint, "sagemaker").describe_endpoint_config(EndpointConfigName=name)
+    rows = [("Endpoint config", name)]
+    for variant in conf.get("ProductionVariants", []):
+        size = (f"{variant.get('InstanceType', '')} × {variant.get('InitialInstanceCount', '')}"
+                if variant.get("InstanceType") else "serverless")
+        rows.append(("  " + variant.get("VariantName", ""), f"{variant.get('ModelName', '')}: {size}"))
+    return rows
+
+
 _DETAILS = {
     "bucket": _bucket_details, "role": _role_details, "policy": _policy_details, "key": _key_details,
     "function": _function_details, "api": _api_details, "stage": _stage_details, "loggroup": _log_details,
-    "guardrail": _guardrail_details, "sm-endpoint": _sm_details,
+    "guardrail": _guardrail_details, "sm-endpoint": _sm_details, "kb": _kb_details, "kb-ds": _kb_ds_details,
+    "kb-job": _kb_job_details, "sm-model": _sm_model_details, "sm-config": _sm_config_details,
 }
 
 
@@ -429,5 +519,17 @@ def delete(endpoint: str, kind: str, ident: str) -> None:
         client(endpoint, "bedrock").delete_guardrail(guardrailIdentifier=ident)
     elif kind == "sm-endpoint":
         client(endpoint, "sagemaker").delete_endpoint(EndpointName=ident)
+    elif kind == "sm-model":
+        client(endpoint, "sagemaker").delete_model(ModelName=ident)
+    elif kind == "sm-config":
+        client(endpoint, "sagemaker").delete_endpoint_config(EndpointConfigName=ident)
+    elif kind == "kb":
+        agent = client(endpoint, "bedrock-agent")
+        for ds in agent.list_data_sources(knowledgeBaseId=ident).get("dataSourceSummaries", []):
+            agent.delete_data_source(knowledgeBaseId=ident, dataSourceId=ds["dataSourceId"])
+        agent.delete_knowledge_base(knowledgeBaseId=ident)
+    elif kind == "kb-ds":
+        kb_id, ds_id = ident.split("/", 1)
+        client(endpoint, "bedrock-agent").delete_data_source(knowledgeBaseId=kb_id, dataSourceId=ds_id)
     else:
         raise ValueError(f"cannot delete a {kind}")

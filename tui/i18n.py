@@ -219,6 +219,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explorer.logs": ("CloudWatch Logs", "CloudWatch Logs"),
     "explorer.guardrails": ("Bedrock guardrails", "Guardrails do Bedrock"),
     "explorer.sagemaker": ("SageMaker endpoints", "Endpoints SageMaker"),
+    "explorer.sagemaker_models": ("SageMaker models", "Modelos SageMaker"),
+    "explorer.knowledge_bases": ("Knowledge bases", "Bases de conhecimento"),
     "explorer.empty": ("(none)", "(nenhum)"),
     "explorer.error": ("could not list: {error}", "não foi possível listar: {error}"),
     "explorer.pick": (

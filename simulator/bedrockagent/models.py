@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 import threading
 import time
 from dataclasses import dataclass, field
@@ -148,6 +149,8 @@ class IngestionJob:
     bytes_read: int
     changed: list[str]  # uris embedded by this job (new or modified)
     stopped: float | None = None
+    #: Set once a worker has embedded the job's chunks; None for jobs rebuilt from the journal (embedded lazily).
+    embedded: threading.Event | None = None
 
     def status(self, now: float) -> str:
         if self.stopped is not None:
@@ -155,7 +158,7 @@ class IngestionJob:
         elapsed = now - self.started
         if elapsed < JOB_STARTING_SECONDS:
             return "STARTING"
-        if elapsed < self.duration:
+        if elapsed < self.duration or (self.embedded is not None and not self.embedded.is_set() and not self.fatal):
             return "IN_PROGRESS"
         return "FAILED" if self.fatal else "COMPLETE"
 
@@ -166,6 +169,8 @@ class IngestionJob:
 
     def updated(self, now: float) -> float:
         status = self.status(now)
+        if status == "IN_PROGRESS" and now - self.started >= self.duration:
+            return self.started + JOB_STARTING_SECONDS
         if status == "STARTING":
             return self.started
         if status in ("IN_PROGRESS", "STOPPING"):
@@ -206,6 +211,16 @@ class IndexedChunk:
     metadata: tuple  # ((key, value), ...)
     vector: tuple
     tokens: int
+    #: The vector's non-zero positions and values (hashed-feature embeddings are sparse: dot products stay cheap).
+    nonzero: tuple[tuple[int, ...], tuple[float, ...]] = ((), ())
+
+    def dot(self, query, query_nonzero: tuple[tuple[int, ...], tuple[float, ...]]) -> float:
+        """Dot product with a query vector, over whichever side has fewer non-zero positions."""
+        idx, vals = self.nonzero
+        q_idx, q_vals = query_nonzero
+        if len(q_idx) < len(idx):
+            return sum(map(operator.mul, map(self.vector.__getitem__, q_idx), q_vals))
+        return sum(map(operator.mul, map(query.__getitem__, idx), vals))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -235,6 +250,7 @@ class Store:
             self.jobs: dict[str, IngestionJob] = {}  # by job id, in start order
             self.sessions: dict[str, dict] = {}
             self._index_cache: dict = {}
+            self._served_cache: dict = {}
 
     # -- reading ------------------------------------------------------------------------------------------------
     def sources_of(self, kb_id: str) -> list[DataSource]:
@@ -246,24 +262,47 @@ class Store:
     def running_job(self, ds_id: str, now: float) -> IngestionJob | None:
         return next((j for j in self.jobs_of(ds_id) if j.status(now) in ("STARTING", "IN_PROGRESS", "STOPPING")), None)
 
+    def current_job(self, ds_id: str, now: float) -> "IngestionJob | None":
+        """The data source's latest completed job: what it serves now."""
+        done = [j for j in self.jobs_of(ds_id) if j.status(now) == "COMPLETE"]
+        return done[-1] if done else None
+
     def current_documents(self, ds_id: str, now: float) -> tuple[dict, dict]:
         """(documents, chunking config) the data source serves now: those of its latest completed job."""
-        done = [j for j in self.jobs_of(ds_id) if j.status(now) == "COMPLETE"]
-        if not done:
-            return {}, chunking.DEFAULT
-        last = done[-1]
-        return last.documents, last.chunking
+        last = self.current_job(ds_id, now)
+        return (last.documents, last.chunking) if last is not None else ({}, chunking.DEFAULT)
+
+    def served(self, kb: KnowledgeBase, now: float) -> tuple[tuple, list[tuple[str, dict, dict]]]:
+        """(a key naming what is served, [(data source id, documents, chunking)]) for the knowledge base now."""
+        with self.lock:
+            jobs = [(ds.id, self.current_job(ds.id, now)) for ds in self.sources_of(kb.id)]
+            out = [(ds_id, job.documents, job.chunking) for ds_id, job in jobs if job is not None]
+            out += [(ds_id, {uri: doc}, config) for uri, (ds_id, doc, config) in kb.retained.items()]
+            key = (kb.id, kb.dimensions, tuple(job.id for _, job in jobs if job is not None),
+                   tuple((uri, doc.digest) for uri, (_, doc, _) in sorted(kb.retained.items())))
+        return key, out
 
     def index(self, kb: KnowledgeBase, now: float) -> list[IndexedChunk]:
-        """Every chunk the knowledge base serves now, with its vector."""
+        """Every chunk the knowledge base serves now, with its vector (built outside the lock, cached)."""
         dims = kb.dimensions
+        key, served = self.served(kb, now)
+        cached = self._served_cache.get(key)
+        if cached is not None:
+            return cached
         out: list[IndexedChunk] = []
-        served = [(ds.id, *self.current_documents(ds.id, now)) for ds in self.sources_of(kb.id)]
-        served += [(ds_id, {uri: doc}, config) for uri, (ds_id, doc, config) in kb.retained.items()]
         for ds_id, docs, config in served:
             for uri in sorted(docs):
                 out.extend(self._chunks(kb, ds_id, docs[uri], config, dims))
+        self._served_cache = {key: out}  # one entry per knowledge base is enough for a lab
         return out
+
+    def warm(self, job: "IngestionJob") -> None:
+        """Chunk and embed what a job indexed (a worker thread does this while the job runs)."""
+        kb = self.kbs.get(job.kb_id)
+        if kb is None:
+            return
+        for uri in sorted(job.documents):
+            self._chunks(kb, job.ds_id, job.documents[uri], job.chunking, kb.dimensions)
 
     def _chunks(self, kb: KnowledgeBase, ds_id: str, doc: sources.SourceDocument, config: dict, dims: int) -> list[IndexedChunk]:
         key = (kb.id, ds_id, doc.uri, doc.digest, json.dumps(config, sort_keys=True), dims,
@@ -276,9 +315,11 @@ class Store:
         for i, piece in enumerate(document_chunks(doc, config, dims)):
             cid = chunk_id(kb.id, ds_id, doc.uri, doc.digest, i)
             meta = {**metadata, "x-amz-bedrock-kb-chunk-id": cid}
+            vector = engines.embed(piece.text, dims)
+            nonzero = tuple(i for i, v in enumerate(vector) if v)
             chunks.append(IndexedChunk(cid, kb.id, ds_id, doc.uri, piece.parent or piece.text, piece.text,
-                                       tuple(sorted(meta.items(), key=lambda kv: kv[0])),
-                                       engines.embed(piece.text, dims), engines.count_tokens(piece.text)))
+                                       tuple(sorted(meta.items(), key=lambda kv: kv[0])), vector,
+                                       engines.count_tokens(piece.text), (nonzero, tuple(vector[i] for i in nonzero))))
         self._index_cache[key] = chunks
         return chunks
 

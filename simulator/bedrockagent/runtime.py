@@ -28,8 +28,7 @@ def _retrieve(svc, kb_id: str, query: str, config: dict):
     if not query.strip():
         raise validation("1 validation error detected: Value '' at 'retrievalQuery.text' failed to satisfy "
                          "constraint: Member must have length greater than or equal to 1")
-    with svc.store.lock:
-        chunks = svc.store.index(kb, now())
+    chunks = svc.store.index(kb, now())
     try:
         found = search.search(chunks, query, kb.dimensions, int(config.get("numberOfResults") or DEFAULT_RESULTS),
                               config.get("filter"), config.get("overrideSearchType") or "SEMANTIC")

@@ -101,7 +101,9 @@ def search(chunks: list[IndexedChunk], query: str, dims: int, k: int, flt: dict 
     if not candidates or not query.strip():
         return []
     qv = engines.embed(query, dims)
-    semantic = [(1.0 + sum(a * b for a, b in zip(qv, c.vector))) / 2.0 for c in candidates]
+    q_idx = tuple(i for i, v in enumerate(qv) if v)
+    q_nonzero = (q_idx, tuple(qv[i] for i in q_idx))
+    semantic = [(1.0 + c.dot(qv, q_nonzero)) / 2.0 for c in candidates]
     if search_type == "HYBRID":
         keyword = _keyword_scores(query, candidates)
         scores = [0.7 * s + 0.3 * kw for s, kw in zip(semantic, keyword)]

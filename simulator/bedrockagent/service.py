@@ -9,6 +9,7 @@ Admin route: ``GET /_gailab/knowledge-bases/chunks?knowledgeBaseId=...`` lists t
 from __future__ import annotations
 
 import json
+import logging
 import random
 import re
 import string
@@ -61,6 +62,7 @@ _STORAGE_FIELD = {
     "OPENSEARCH_MANAGED_CLUSTER": "opensearchManagedClusterConfiguration", "S3_VECTORS": "s3VectorsConfiguration",
 }
 _rng = random.SystemRandom()
+log = logging.getLogger("gailab.simulator.bedrockagent")
 
 
 def new_id() -> str:
@@ -95,8 +97,7 @@ class KnowledgeBases(Extension):
         kb = self.store.kbs.get(info.query.get("knowledgeBaseId", ""))
         if kb is None:
             return awserrors.error_response("gailab", "NotFound", "Pass knowledgeBaseId= of an existing knowledge base.", 404)
-        with self.store.lock:
-            chunks = self.store.index(kb, now())
+        chunks = self.store.index(kb, now())
         wanted = info.query.get("dataSourceId")
         return json_response({"knowledgeBaseId": kb.id, "chunks": [
             {"chunkId": c.chunk_id, "dataSourceId": c.ds_id, "uri": c.uri, "text": c.searched, "returnedText": c.text,
@@ -338,7 +339,31 @@ class KnowledgeBases(Extension):
                                "wait for it to end.")
         job = self.commit({"op": "StartIngestionJob", "id": new_id(), "kbId": ds.kb_id, "dsId": ds.id, "at": t,
                            "description": params.get("description"), "clientToken": params.get("clientToken")})
+        job.embedded = threading.Event()
+        threading.Thread(target=self._embed, args=(job,), name=f"kb-ingest-{job.id}", daemon=True).start()
         return {"ingestionJob": job.describe(t)}
+
+    def _embed(self, job) -> None:
+        """The job's chunking and embedding, while it is IN_PROGRESS (COMPLETE waits for it)."""
+        try:
+            self.store.warm(job)
+        except Exception:
+            log.exception("embedding the documents of ingestion job %s failed", job.id)
+        finally:
+            job.embedded.set()
+
+    def ready(self) -> None:
+        """After a restart, embed what the knowledge bases serve in the background, so the first Retrieve is quick."""
+        kbs = list(self.store.kbs.values())
+        if kbs:
+            threading.Thread(target=self._warm_all, args=(kbs,), name="kb-warm", daemon=True).start()
+
+    def _warm_all(self, kbs) -> None:
+        for kb in kbs:
+            try:
+                self.store.index(kb, now())
+            except Exception:
+                log.exception("warming knowledge base %s failed", kb.id)
 
     def job(self, params: dict):
         ds = self.ds(params["knowledgeBaseId"], params["dataSourceId"])
