@@ -129,3 +129,14 @@ def ingest(agent, kb_id: str, ds_id: str, deadline: float = 30.0, job: dict | No
             return job
         time.sleep(0.05)
     raise AssertionError(f"ingestion job still {job['status']} after {deadline} s")
+
+
+def active(agent, kb_id: str, deadline: float = 30.0) -> dict:
+    """Poll a knowledge base until it is ACTIVE (it is CREATING for a moment after CreateKnowledgeBase)."""
+    until = time.monotonic() + deadline
+    while time.monotonic() < until:
+        kb = agent.get_knowledge_base(knowledgeBaseId=kb_id)["knowledgeBase"]
+        if kb["status"] == "ACTIVE":
+            return kb
+        time.sleep(0.05)
+    raise AssertionError(f"knowledge base {kb_id} not ACTIVE after {deadline} s")

@@ -6,7 +6,7 @@ import boto3
 from botocore.config import Config
 
 from gailab.simulator import CloudProcess
-from kbdocs import create_ds, create_kb, ingest, make_role, upload
+from kbdocs import active, create_ds, create_kb, ingest, make_role, upload
 
 BUCKET = "durable-kb"
 
@@ -44,6 +44,7 @@ def test_kill_9_then_restart_keeps_knowledge_bases_jobs_chunks_and_sessions(tmp_
                                                  "fixedSizeChunkingConfiguration": {"maxTokens": 40, "overlapPercentage": 10}})
         job = ingest(agent, kb_id, ds_id)
         assert job["status"] == "COMPLETE"
+        active(agent, kb_id)
         before = _state(client, kb_id, ds_id, job["ingestionJobId"])
         rag = client("bedrock-agent-runtime").retrieve_and_generate(
             input={"text": "How long does reimbursement of travel expenses take?"},

@@ -4,6 +4,7 @@ and RetrieveAndGenerate."""
 from __future__ import annotations
 
 import pytest
+from botocore.exceptions import ClientError
 
 from kbdocs import DOCS, PDF_TEXT, create_ds, create_kb, ingest, make_role, upload
 
@@ -123,3 +124,32 @@ def test_ingestion_cost_follows_document_size(kb, aws, cloud):
     later = [c for c in extension.costs(None) if second["ingestionJobId"] in c["item"]]
     assert later[0]["quantity"] > 2 * item["quantity"]  # only the new, bigger file was embedded
     assert extension.costs(second["updatedAt"].timestamp() + 1) == []
+
+
+def test_sync_is_incremental_and_retain_keeps_vectors_after_the_data_source_goes(kb, aws):
+    agent, kb_id, ds_id = kb
+    ingest(agent, kb_id, ds_id)
+    s3 = aws("s3")
+    s3.put_object(Bucket=BUCKET, Key="docs/security.txt", Body=b"Security guidelines. Passwords must have 20 characters.")
+    s3.delete_object(Bucket=BUCKET, Key="docs/home-office.md")
+    s3.put_object(Bucket=BUCKET, Key="docs/ferias.txt.metadata.json",
+                  Body=b'{"metadataAttributes": {"department": "pessoas", "year": 2024, "language": "pt-BR"}}')
+    stats = ingest(agent, kb_id, ds_id)["statistics"]
+    assert (stats["numberOfNewDocumentsIndexed"], stats["numberOfModifiedDocumentsIndexed"],
+            stats["numberOfDocumentsDeleted"], stats["numberOfMetadataDocumentsModified"]) == (0, 1, 1, 1)
+    changed = _retrieve(aws, kb_id, "How many characters must a password have?")
+    assert "20 characters" in changed[0]["content"]["text"]
+    with pytest.raises(ClientError) as caught:
+        agent.update_data_source(knowledgeBaseId=kb_id, dataSourceId=ds_id, name="acme-docs",
+                                 dataSourceConfiguration={"type": "S3", "s3Configuration": {"bucketArn": f"arn:aws:s3:::{BUCKET}"}},
+                                 vectorIngestionConfiguration={"chunkingConfiguration": {"chunkingStrategy": "NONE"}})
+    assert "cannot be changed after it is created" in caught.value.response["Error"]["Message"]
+    hybrid = _retrieve(aws, kb_id, "loyalty points flights", overrideSearchType="HYBRID")
+    assert hybrid[0]["location"]["s3Location"]["uri"].endswith("loyalty.pdf")
+    agent.update_data_source(knowledgeBaseId=kb_id, dataSourceId=ds_id, name="acme-docs", dataDeletionPolicy="RETAIN",
+                             dataSourceConfiguration={"type": "S3", "s3Configuration": {"bucketArn": f"arn:aws:s3:::{BUCKET}",
+                                                                                         "inclusionPrefixes": ["docs/"]}})
+    agent.delete_data_source(knowledgeBaseId=kb_id, dataSourceId=ds_id)
+    assert agent.list_data_sources(knowledgeBaseId=kb_id)["dataSourceSummaries"] == []
+    kept = _retrieve(aws, kb_id, "How many characters must a password have?")
+    assert "20 characters" in kept[0]["content"]["text"]  # RETAIN: the vectors stay in the store

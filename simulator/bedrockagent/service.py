@@ -312,6 +312,10 @@ class KnowledgeBases(Extension):
 
     def _UpdateDataSource(self, info, params: dict) -> dict:
         ds = self.ds(params["knowledgeBaseId"], params["dataSourceId"])
+        asked = (params.get("vectorIngestionConfiguration") or {}).get("chunkingConfiguration")
+        if asked is not None and asked != ds.chunking:
+            raise validation("The chunking configuration of a data source cannot be changed after it is created. "
+                             "Create a new data source with the chunking you want and ingest it.")
         self._check_ds(self.kb(ds.kb_id), params)
         body = {k: v for k, v in params.items() if k not in ("knowledgeBaseId", "dataSourceId")}
         ds = self.commit({"op": "UpdateDataSource", "id": ds.id, "at": now(), "params": body})
