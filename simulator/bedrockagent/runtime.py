@@ -8,7 +8,6 @@ sessionId for follow-ups, and records the generation in the Bedrock ledger.
 
 from __future__ import annotations
 
-import time
 import uuid
 
 from . import answer, engines, search
@@ -88,7 +87,6 @@ def RetrieveAndGenerate(svc, info, params: dict) -> dict:
             raise not_found(f"Session with Id {session_id} is not valid. Start a new session without a sessionId.")
         turns = session["turns"]
     query = answer.follow_up_query(question, turns)
-    started = time.perf_counter()
     kb, found = _retrieve(svc, kb_config["knowledgeBaseId"], query, _vector_config(kb_config))
     composed = answer.compose(question, found, kb.dimensions)
     max_tokens = inference.get("maxTokens")
@@ -105,7 +103,7 @@ def RetrieveAndGenerate(svc, info, params: dict) -> dict:
     session_id = session_id or str(uuid.uuid4())
     svc.commit({"op": "SessionTurn", "sessionId": session_id, "kbId": kb.id, "question": question, "query": query,
                 "answer": text, "at": now()})
-    _ledger(svc, info, model, kb, question, text, in_tokens, out_tokens, inference, time.perf_counter() - started)
+    _ledger(svc, info, model, question, text, in_tokens, out_tokens)
     citations = [{
         "generatedResponsePart": {"textResponsePart": {"text": p.text, "span": {"start": p.start, "end": p.end - 1}}},
         "retrievedReferences": [reference(c) for c in p.chunks],
@@ -116,22 +114,14 @@ def RetrieveAndGenerate(svc, info, params: dict) -> dict:
     return {"sessionId": session_id, "output": {"text": text}, "citations": citations}
 
 
-def _ledger(svc, info, model, kb, question: str, text: str, in_tokens: int, out_tokens: int, inference: dict,
-            elapsed: float) -> None:
+def _ledger(svc, info, model, question: str, text: str, in_tokens: int, out_tokens: int) -> None:
     """The generation is a model invocation by the caller: it goes in the ledger (and so in the cost view)."""
-    bedrock = engines.bedrock_state(svc.cloud)
-    if bedrock is None:
+    state = engines.bedrock_state(svc.cloud)
+    if state is None:
         return
-    from ..bedrock.ledger import iso
+    from ..bedrock import engine
 
-    t = time.time()
-    parameters = {k: v for k, v in inference.items() if k in ("temperature", "topP", "maxTokens", "stopSequences")}
-    latency = model.ttft_ms + (out_tokens * 1000 // model.tokens_per_second if model.tokens_per_second else 0)
-    bedrock.ledger.append({
-        "requestId": str(uuid.uuid4()), "time": iso(t), "_ts": t, "caller": bedrock.caller(info.access_key),
-        "operation": "RetrieveAndGenerate", "modelId": model.id, "requestedModelId": model.id,
-        "parameters": {**parameters, "knowledgeBaseId": kb.id}, "inputTokens": in_tokens, "outputTokens": out_tokens,
-        "costUsd": model.cost(in_tokens, out_tokens), "latencyMs": latency, "grounded": True,
-        "guardrailAction": None, "prompt": question[:2000], "task": "rag", "region": info.region,
-    })
-
+    answer = engine.Answer(text, model.id, in_tokens, out_tokens, "end_turn", model.cost(in_tokens, out_tokens),
+                           grounded=True, grounding=None, relevance=None, seed=0, task="rag")
+    engine.record(state, operation="RetrieveAndGenerate", answer=answer, caller_access_key=info.access_key,
+                  region=info.region, prompt=question)

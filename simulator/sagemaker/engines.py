@@ -6,11 +6,9 @@ with the same engine as Titan Embeddings, at the container model's own size.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from ..bedrock import catalog, embeddings, textgen, tokens
-from ..bedrock.prompt import Prompt
+from ..bedrock import catalog, embeddings, tokens
 
 _FALLBACK = "amazon.titan-text-express-v1"
 # Chat templates a raw prompt may carry (Llama 3, Llama 2 / Mistral [INST], ChatML): the engine reads the turns.
@@ -42,16 +40,18 @@ def turns_of(raw: str) -> tuple[str, list[tuple[str, str]]]:
 
 def generate(engine_id: str | None, system: str, turns: list[tuple[str, str]], *, max_tokens: int | None,
              temperature: float | None, top_p: float | None, stop: list[str], seed: int | None) -> tuple[str, int, int, str]:
-    """(text, input tokens, output tokens, finish reason) for a conversation, deterministic per request."""
+    """(text, input tokens, output tokens, finish reason) for a conversation, from the Bedrock engine of the same
+    family; the same request (and seed) gives the same text."""
+    from ..bedrock import engine
+
     model = text_model(engine_id)
-    prompt = Prompt(system=system, turns=turns or [("user", "")], temperature=temperature, top_p=top_p,
-                    max_tokens=max_tokens, stop_sequences=stop, seed=seed)
-    key = hashlib.sha256(repr((model.id, system, turns, max_tokens, temperature, top_p, stop, seed)).encode()).hexdigest()
-    gen = textgen.generate(prompt, model, key)
-    in_tokens = tokens.count(system) + sum(tokens.count(t) for _, t in turns)
-    out_tokens = gen.output_tokens or tokens.count(gen.text)
-    reason = {"max_tokens": "length", "stop_sequence": "stop_sequence"}.get(gen.stop_reason, "eos_token")
-    return gen.text, in_tokens, out_tokens, reason
+    history = [t for t in turns[:-1]] if turns else []
+    prompt = turns[-1][1] if turns else ""
+    limit = min(max_tokens, model.max_output) if max_tokens else None
+    answer = engine.generate(prompt, model.id, system=system, history=history, temperature=temperature, top_p=top_p,
+                             max_tokens=limit, stop_sequences=stop, seed=seed if seed is not None else 0)
+    reason = {"max_tokens": "length", "stop_sequence": "stop_sequence"}.get(answer.stop_reason, "eos_token")
+    return answer.text, answer.input_tokens, answer.output_tokens, reason
 
 
 def embed(text: str, dims: int) -> list[float]:
