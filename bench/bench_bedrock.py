@@ -1,6 +1,9 @@
 """Bench the simulated Bedrock: InvokeModel p50 (Claude messages, ~200 output tokens, latency off) against
 S3 GetObject p50 on the same server (goal: at most 1.5x), and InvokeModel throughput with 8 client threads
-(goal: at least 300 requests/s). The cloud runs in a child process, as `gailab serve` does.
+(goal: at least 300 requests/s); then the embedding engine's quality on the labelled evaluation set in
+tests/bedrock_eval.py (mean cosine of paraphrases, unrelated pairs, translations and negations; question ->
+document retrieval top-1; few-shot vs zero-shot accuracy on custom-label tickets) and embeddings per second
+(through InvokeModel, and in process). The cloud runs in a child process, as `gailab serve` does.
 
     .venv/bin/python bench/bench_bedrock.py [--requests 300] [--seconds 5]
 """
@@ -9,10 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
+import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 import boto3
 from botocore.config import Config
@@ -93,8 +99,53 @@ def main() -> None:
 
             print(f"InvokeModel throughput, 8 threads: {throughput(invoke_call):.0f} requests/s (goal >= 300)")
             print(f"S3 GetObject throughput, 8 threads (reference): {throughput(get_call):.0f} requests/s")
+            meaning(rt)
         finally:
             cloud.stop()
+
+
+def meaning(rt) -> None:
+    """Embedding quality and speed, few-shot vs zero-shot, on the tests' labelled evaluation set."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import bedrock_eval as E
+
+    from gailab.simulator.bedrock import embeddings
+
+    def embed(text: str) -> list[float]:
+        body = json.dumps({"inputText": text, "dimensions": 512})
+        return json.loads(rt.invoke_model(modelId="amazon.titan-embed-text-v2:0", body=body)["body"].read())["embedding"]
+
+    def cos(a, b):
+        return sum(x * y for x, y in zip(a, b)) / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)))
+
+    print("Embedding quality (Titan Text Embeddings V2, 512 dimensions; tests/bedrock_eval.py):")
+    for name, pairs in (("paraphrases (no shared content word)", E.PARAPHRASES), ("unrelated pairs", E.UNRELATED),
+                        ("pt-BR / en translations", E.TRANSLATIONS), ("sentence / its negation", E.NEGATIONS)):
+        values = [cos(embed(a), embed(b)) for a, b in pairs]
+        print(f"  mean cosine, {name:38s} {statistics.mean(values):.3f}  (min {min(values):.3f}, max {max(values):.3f}, n={len(values)})")
+    documents = {key: embed(text) for key, text in E.DOCUMENTS.items()}
+    hits = sum(max(documents, key=lambda k: cos(embed(q), documents[k])) == want for q, want in E.RETRIEVAL)
+    print(f"  question -> document retrieval, top-1: {hits}/{len(E.RETRIEVAL)} ({100 * hits / len(E.RETRIEVAL):.0f}%)")
+
+    def ask(text: str) -> str:
+        r = rt.converse(modelId=MODEL, messages=[{"role": "user", "content": [{"text": text}]}], inferenceConfig={"temperature": 0})
+        return r["output"]["message"]["content"][0]["text"].strip()
+
+    shots = "\n".join(f'Ticket: "{t}" -> {label}' for t, label in E.TICKET_EXAMPLES)
+    zero = sum(ask(f"Classifique o ticket em uma destas categorias: {', '.join(E.TICKET_LABELS)}.\nTicket: \"{t}\"") == label for t, label in E.TICKETS)
+    few = sum(ask(f"Classifique os tickets de suporte.\n{shots}\nTicket: \"{t}\" ->") == label for t, label in E.TICKETS)
+    print(f"Custom-label tickets (pt-BR, {len(E.TICKETS)}): zero-shot accuracy {zero}/{len(E.TICKETS)}, "
+          f"few-shot ({len(E.TICKET_EXAMPLES)} examples) {few}/{len(E.TICKETS)}")
+    texts = [f"Cliente {i} diz que a entrega do pedido {i * 7} atrasou e quer o reembolso do pagamento." for i in range(300)]
+    started = time.perf_counter()
+    for text in texts:
+        embed(text)
+    print(f"Embeddings per second through InvokeModel (1 thread, 512 dims): {len(texts) / (time.perf_counter() - started):.0f}")
+    fresh = [t + " (in process)" for t in texts]
+    started = time.perf_counter()
+    for text in fresh:
+        embeddings.embed(text, 1024)
+    print(f"Embeddings per second in process (engine.embed, 1024 dims): {len(fresh) / (time.perf_counter() - started):.0f}")
 
 
 if __name__ == "__main__":

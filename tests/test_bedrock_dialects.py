@@ -11,6 +11,7 @@ from typing import Literal
 
 import jsonschema
 import pytest
+from bedrock_calls import ledger
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -35,10 +36,6 @@ def signed_post(cloud, path: str, body: dict, headers: dict | None = None) -> tu
     except urllib.error.HTTPError as e:
         return e.code, dict(e.headers), e.read()
 
-
-def ledger(cloud):
-    with urllib.request.urlopen(f"{cloud.endpoint}/_gailab/bedrock/invocations") as r:
-        return json.loads(r.read())["invocations"]
 
 
 def test_anthropic_sdk_dated_api_version(cloud):

@@ -4,19 +4,15 @@ not match); the parameters that produced each answer are recorded."""
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
+from bedrock_calls import ledger
 
 from gailab.simulator.bedrock import state as bedrock_state
 from gailab.simulator.bedrock import verify
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 
-
-def ledger(cloud):
-    with urllib.request.urlopen(f"{cloud.endpoint}/_gailab/bedrock/invocations") as r:
-        return json.loads(r.read())["invocations"]
 
 
 def test_every_kind_of_call_reruns_to_the_same_record_and_forgeries_do_not(cloud, aws):

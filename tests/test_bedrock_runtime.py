@@ -61,8 +61,8 @@ def test_grounded_answer_from_context_and_hallucination_without_it(cloud, aws):
     question = "What is the refund policy of Zentrix Corp?"
     _, grounded = converse_text(rt, CLAUDE, f"Context: {context}\nQuestion: {question}")
     assert '"Zentrix Corp refunds purchases within 30 days if the customer keeps the receipt."' in grounded
-    _, invented = converse_text(rt, CLAUDE, question)
-    assert "Zentrix" in invented and "30 days" not in invented
+    _, invented = converse_text(rt, CLAUDE, question, inferenceConfig={"temperature": 0})
+    assert "Zentrix" in invented and "receipt" not in invented  # invented, not taken from the policy
     records = ledger(cloud)
     assert [r["grounded"] for r in records] == [True, False]
 
@@ -106,12 +106,13 @@ def test_smaller_models_hallucinate_and_every_answer_is_classified(cloud, aws):
     assert {r["grounded"] for r in ledger(cloud)} == {False}
     _, text = converse_text(rt, "amazon.nova-micro-v1:0", "O que é alucinação em IA generativa?")
     assert "alucinação" in text.lower() and ledger(cloud)[-1]["grounded"] is True
-    # A loosely worded course question: the large model recognises it, the small one makes something up.
+    # A loosely worded course question: the large model recognises it; the small one says it is not sure (models
+    # do not invent answers about the exam's own terms — they hallucinate about names, documents and events they never saw).
     loose = "Which AWS service lets me call Claude through an API without managing GPU clusters?"
     _, large = converse_text(rt, "amazon.nova-pro-v1:0", loose)
     _, small = converse_text(rt, "amazon.nova-micro-v1:0", loose)
-    assert "Bedrock" in large and "Bedrock" not in small
-    assert [r["grounded"] for r in ledger(cloud)[-2:]] == [True, False]
+    assert "Bedrock" in large and "Bedrock" not in small and "not sure" in small
+    assert [(r["grounded"], r["task"]) for r in ledger(cloud)[-2:]] == [(True, "knowledge"), (True, "unknown")]
 
 
 def test_text_tasks_learners_try(cloud, aws):

@@ -204,11 +204,9 @@ def evaluate(config: dict, source: str, items: list[dict]) -> Outcome:
     grounding_filters = []
     grounding_cfg = (config.get("contextualGroundingPolicyConfig") or {}).get("filtersConfig") or []
     if grounding_cfg and source == "OUTPUT" and sources.strip() and joined.strip():
-        answer = lang.stems(joined)
-        source_stems = lang.stems(sources)
-        query_stems = lang.stems(queries)
-        grounding = round(len(answer & source_stems) / len(answer), 2) if answer else 1.0
-        relevance = round(min(1.0, 0.3 + len(answer & query_stems) / max(1, len(query_stems))), 2) if query_stems else 1.0
+        from .grounding import scores
+
+        grounding, relevance = scores(joined, sources, queries)
         for f in grounding_cfg:
             if f.get("enabled", True) is False:
                 continue

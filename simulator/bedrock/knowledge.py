@@ -62,9 +62,21 @@ def _phrase_in(phrase: str, folded: str) -> bool:
     return _find(phrase, folded) >= 0
 
 
+#: ``match(question, minimum=NAMED)`` keeps only facts whose key phrase the question uses (exam terms by name).
+NAMED = -1.0
+
+
 def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
     """Facts relevant to a question, best first, with a score: key phrases weigh most, then the stems of the
-    keys, then the stems of the fact's own text. ``minimum`` is how sure a model must be to answer from it."""
+    keys, then the stems of the fact's own text. ``minimum`` is how sure a model must be to answer from it
+    (:data:`NAMED`: only facts the question names by a key phrase)."""
+    named_only = minimum == NAMED
+    return [(score, fact) for score, fact, named in _scores(question) if (named if named_only else score >= minimum)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _scores(question: str) -> tuple[tuple[float, Fact, bool], ...]:
+    """Every fact with any claim on the question: (score, fact, whether a key phrase names it), best first."""
     folded = lang.fold(question)
     q_stems = lang.stems(question)
     scored = []
@@ -84,8 +96,8 @@ def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
         # The most specific key counts; other hits only break ties.
         score = max(hits) + 0.1 * (len(hits) - 1) if hits else 0.0
         score += 0.25 * len(q_stems & fact.key_stems) + 0.1 * len(q_stems & fact.text_stems)
-        if score >= minimum:
-            scored.append([score, fact, first])
+        if score > 0:
+            scored.append([score, fact, first, bool(hits)])
     # The subject of a question usually comes first: the earliest phrase hit gets a bonus.
     hits_at = [item[2] for item in scored if item[2] <= len(folded)]
     if hits_at:
@@ -93,9 +105,56 @@ def match(question: str, *, minimum: float = 1.0) -> list[tuple[float, Fact]]:
         for item in scored:
             if item[2] == earliest:
                 item[0] += 1.0
-    scored = [(score, fact) for score, fact, _ in scored]
-    scored.sort(key=lambda sf: (-sf[0], sf[1].id))
-    return scored
+    scored.sort(key=lambda item: (-item[0], item[1].id))
+    return tuple((score, fact, named) for score, fact, _, named in scored)
+
+
+def by_meaning(question: str, threshold: float) -> list[tuple[float, Fact]]:
+    """Facts whose text means what the question asks (embedding similarity at least ``threshold``), best first."""
+    from . import embeddings
+
+    query = embeddings.embed(question, 512)
+    scored = [(embeddings.cosine(query, vec), fact) for fact, vec in _fact_vectors()]
+    return sorted([(s, f) for s, f in scored if s >= threshold], key=lambda sf: (-sf[0], sf[1].id))
+
+
+@functools.lru_cache(maxsize=1)
+def _fact_vectors():
+    from . import embeddings
+
+    return [(fact, embeddings.embed(" ".join(fact.keys[:6]) + " " + fact.en, 512)) for fact in facts()]
+
+
+_NAME_WORDS_EXTRA = (
+    "amazon aws ai ia api apis gpu gpus cpu http https json sql python java javascript english ingles portuguese portugues brazil "
+    "brasil monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september "
+    "october november december janeiro fevereiro marco abril maio junho julho agosto setembro outubro novembro dezembro "
+    "segunda terca quarta quinta sexta sabado domingo openai chatgpt gpt google gemini microsoft azure meta anthropic mistral "
+    "cohere stability deepseek ai21 labs llama claude titan nova jamba command hello world ola mundo iam kms s3 ec2 rds vpc "
+    "cloudwatch cloudtrail glue lambda sagemaker bedrock q partyrock rest restful sdk boto3 cli i eu the o a os as"
+).split()
+
+
+@functools.lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    from . import catalog, common
+
+    words: set[str] = set(_NAME_WORDS_EXTRA)
+    for fact in facts():
+        for text in (fact.en, fact.pt, " ".join(fact.keys)):
+            words.update(lang.fold(w) for w in lang.words(text))
+    for model in catalog.models():
+        words.update(lang.fold(w) for w in lang.words(f"{model.name} {model.provider}"))
+    for entry in common._data()["capitals"]:
+        words.update(lang.fold(w) for w in lang.words(" ".join([entry["en"], entry["pt"], entry["capital"], entry.get("capital_en", ""),
+                                                                 *entry.get("aliases", [])])))
+    return frozenset(words)
+
+
+def is_known_name(name: str) -> bool:
+    """Whether every word of a capitalised name is something the simulated models know about."""
+    words = [lang.fold(w) for w in lang.words(name) if lang.fold(w) not in ("of", "da", "de", "do", "dos", "das", "for", "and", "e")]
+    return bool(words) and all(w in _known_words() for w in words)
 
 
 # -- glossary ---------------------------------------------------------------------------------------------
@@ -120,12 +179,18 @@ def translate(text: str, target: str) -> tuple[str, list[str]]:
     en_pt, pt_en = glossary()
     table = en_pt if target == "pt-BR" else pt_en
     longest = max(len(k.split()) for k in table)
-    tokens = re.findall(r"[^\W_]+(?:'[^\W_]+)?|[^\w\s]|\s+", text)
+    tokens = re.findall(r"[^\W_]+(?:[-'][^\W_]+)*|[^\w\s]|\s+", text)
     out: list[str] = []
     missing: list[str] = []
+    articles = {"o", "a", "os", "as"} if target == "en" else {"the"}
     i = 0
     while i < len(tokens):
         tok = tokens[i]
+        # An article before a name is dropped ("O Amazon Bedrock" -> "Amazon Bedrock").
+        if tok.lower() in articles and i + 2 < len(tokens) and tokens[i + 1].isspace() and tokens[i + 2][:1].isupper() \
+                and lang.fold(tokens[i + 2]) not in table and tokens[i + 2].lower() not in table:
+            i += 2
+            continue
         if not re.match(r"\w", tok):
             out.append(tok)
             i += 1
@@ -150,7 +215,7 @@ def translate(text: str, target: str) -> tuple[str, list[str]]:
                 break
         if not done:
             out.append(tok)
-            if not tok.isdigit() and tok.lower() not in (m.lower() for m in missing):
+            if not tok.isdigit() and not tok[:1].isupper() and tok.lower() not in (m.lower() for m in missing):
                 missing.append(tok)
             i += 1
     text = "".join(out)

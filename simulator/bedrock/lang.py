@@ -26,7 +26,7 @@ _PT_MARKERS = frozenset(
     "não nao você voce é são está estão que para com uma um os as do da dos das em no na como qual quais "
     "quando onde por porque isso este esta ser olá ola obrigado obrigada resuma traduza explique escreva "
     "crie qual quanto também tambem então entao quem quais onde quando foi sobre mas muito isso seu sua pelo pela "
-    "dos das nas nos fundou empresa política politica".split()
+    "dos das nas nos fundou empresa política politica quantos quantas tem têm sistema qual capital".split()
 )
 _EN_MARKERS = frozenset(
     "the and is are what which how why when where who this that with for to of you your please summarize "
@@ -45,6 +45,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@functools.lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stemmer for en and pt-BR (folded words): plurals and common suffixes."""
     w = fold(word)

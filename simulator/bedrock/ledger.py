@@ -27,7 +27,7 @@ PUBLIC_FIELDS = (
     "requestId", "time", "caller", "operation", "modelId", "requestedModelId", "parameters", "inputTokens",
     "outputTokens", "costUsd", "latencyMs", "grounded", "guardrailAction", "prompt", "system", "task",
     "fewShotExamples", "stopReason", "region", "guardrailId", "guardrailVersion", "seed", "output", "outputHash",
-    "shots", "reasoningTokens", "groundingScore", "relevanceScore", "request",
+    "shots", "label", "reasoningTokens", "groundingScore", "relevanceScore", "request",
 )
 
 

@@ -63,5 +63,6 @@ class Generation:
     examples: int = 0  # labelled examples found in the prompt (few-shot)
     reasoning_tokens: int = 0  # part of output_tokens spent on reasoning
     shots: str | None = None  # "zero-shot" | "few-shot" for classification prompts
+    label: str | None = None  # the label a classification prompt got
     grounding: float | None = None  # how much of the answer the given context supports (0-1)
     relevance: float | None = None  # how well the answer addresses the question (0-1)

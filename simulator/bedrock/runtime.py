@@ -226,6 +226,8 @@ class Runtime(Media):
             record["stopReason"] = gen.stop_reason
             record["output"] = gen.text[:2000]
             record["shots"] = gen.shots
+            if gen.label is not None:
+                record["label"] = gen.label
             record["reasoningTokens"] = gen.reasoning_tokens
             if gen.grounding is not None:
                 record["groundingScore"] = gen.grounding

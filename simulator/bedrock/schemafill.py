@@ -49,7 +49,8 @@ _KINDS = [
               "contact", "contato", "employee", "funcionario", "company", "empresa", "product", "produto")),
     ("keywords", ("keywords", "keyword", "tags", "tag", "topics", "palavras", "chave", "entities", "entidades", "terms", "termos")),
     ("steps", ("steps", "passos", "etapas", "bullets", "points", "pontos", "items", "itens", "list", "lista", "tips", "dicas")),
-    ("answer", ("answer", "resposta", "response", "summary", "resumo", "text", "texto", "content", "conteudo", "message",
+    ("term", ("term", "termo", "concept", "conceito", "word", "palavra", "subject", "topic_name", "name_of_term")),
+    ("answer", ("answer", "resposta", "response", "summary", "resumo", "definition", "definicao", "meaning", "significado", "text", "texto", "content", "conteudo", "message",
                 "mensagem", "description", "descricao", "explanation", "explicacao", "reason", "motivo", "reasoning",
                 "justification", "justificativa", "result", "resultado", "output", "saida", "translation", "traducao",
                 "comment", "comentario", "details", "detalhes", "body", "query", "consulta", "question", "pergunta")),
@@ -63,6 +64,7 @@ class Source:
     text: str  # the prompt's material (the user's words)
     answer: str = ""  # the model's own answer in prose, for answer-like fields
     language: str = "en"
+    subject: str = ""  # what the text is about (a term being defined), when known
     #: Picks one of several labels by what the text means (None: by shared words).
     choose: Callable[[str, list[str]], str] | None = None
 
@@ -122,6 +124,10 @@ def fill(schema, source: Source, name: str = "", root: dict | None = None, depth
         kind = next((k for k in kind if k != "null"), "string")
     if kind is None:
         kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+        if kind == "string" and lang.fold(name) in _NUMERIC_NAMES and re.search(r"\d", source.text):
+            kind = "integer"
+        elif kind == "string" and _kind(name) == "confidence":
+            kind = "number"
     if kind == "object":
         return _object(schema, source, root, depth)
     if kind == "array":
@@ -318,6 +324,8 @@ def _string(schema: dict, source: Source, name: str) -> str:
         value = " ".join(words[:8]).rstrip(".,;:") if words else None
     elif kind == "answer":
         value = source.answer or text.strip()
+    elif kind == "term":
+        value = source.subject or _subject(text)
     elif kind == "keywords":
         value = ", ".join(_keywords(text)[:5])
     elif kind == "steps":
@@ -335,6 +343,19 @@ def _labelled(text: str, name: str) -> str | None:
     spoken = re.escape(name).replace("_", "[ _-]?")
     m = re.search(r"(?<!\w)" + spoken + r"\s*[:=]\s*[\"']?([^,;\n\"']{1,120})", text, re.I)
     return m.group(1).strip() if m else None
+
+
+def _subject(text: str) -> str:
+    """What a question asks about: "what is a context window?" -> "context window"."""
+    m = re.search(r"(?:what is|what are|what's|define|o que e|o que sao|defina|explique)\s+(?:an?\s+|the\s+|o\s+|a\s+|um\s+|uma\s+)?([^?.!:]+)", lang.fold(text))
+    if m:
+        start = m.start(1)
+        return text[start : start + len(m.group(1))].strip()
+    return " ".join(_keywords(text)[:4])
+
+
+_NUMERIC_NAMES = frozenset("age idade quantity quantidade count contagem total amount valor price preco cost custo year ano days dias "
+                           "number numero score pontos rating nota salary salario height altura weight peso size tamanho".split())
 
 
 def _fallback(text: str, name: str) -> str:

@@ -7,7 +7,7 @@ import hashlib
 import json
 import re
 
-from . import embeddings, knowledge, lang, schemafill
+from . import embeddings, fewshot, knowledge, lang, schemafill
 from .textutil import _LABEL_WORDS, _LABELS, _after_colon_or_quotes, _has, _labelled_sentences, sentences, sentiment_score
 
 
@@ -39,71 +39,55 @@ class Skills:
         return translated
 
     def few_shot_examples(self) -> list[tuple[str, str]]:
-        """Labelled examples in the prompt: "Text: ... / Label: ..." pairs or "... -> label" lines."""
+        """Labelled examples in the prompt, in the formats people write them: "Input: … / Output: …" pairs (any key
+        names, pt-BR or en), both on one line ("Frase: "…" Sentimento: positivo"), "… -> LABEL" lines, Q/A pairs,
+        a JSON list, XML tags, or earlier conversation turns answered with a short label."""
         if hasattr(self, "_examples"):
             return self._examples
-        text = self.user if self.user else ""
+        text = self.user or ""
         examples: list[tuple[str, str]] = []
-        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-        pending: str | None = None
-        for ln in lines:
-            m = re.match(r"^(?:[-*\d.)\s]*)?([\w çãéêíóúâõ]{2,24}):\s*(.*)$", ln, re.I)
-            arrow = re.match(r"^(.{6,}?)\s*(?:->|=>|→|:=)\s*([\w çãéêíóúâõ]{2,20})$", ln)
-            if arrow and not m:
-                examples.append((arrow.group(1).strip(" \"'"), arrow.group(2).strip()))
-                pending = None
-                continue
-            if not m:
-                continue
-            key, value = lang.fold(m.group(1).strip()), m.group(2).strip()
-            if key in ("sentiment", "sentimento", "label", "rotulo", "classe", "class", "classification", "classificacao", "categoria", "category", "resposta", "answer", "saida", "output"):
-                if pending is not None and value:
-                    examples.append((pending, value.strip(" .\"'")))
-                pending = None
-            else:
-                pending = value.strip(" \"'")
-        # Examples given as earlier turns: a user message answered by a short assistant label.
+        for finder in (fewshot.inline, fewshot.arrows, fewshot.pairs, fewshot.json_examples, fewshot.xml_examples):
+            found = finder(text)
+            if len(found) > len(examples):
+                examples = found
         turns = self.p.turns
         for (role, text_in), (next_role, label) in zip(turns[:-1], turns[1:]):
-            if role == "user" and next_role == "assistant" and 0 < len(label.split()) <= 3 and text_in.strip():
+            if role == "user" and next_role == "assistant" and 0 < len(label.split()) <= 4 and text_in.strip():
                 examples.append((_after_colon_or_quotes(text_in) or text_in.strip(), label.strip(" .\"'")))
-        self._examples = [e for e in examples if 0 < len(e[1].split()) <= 3]
-        return self._examples if len(self._examples) >= 1 else []
+        self._examples = [(x, y) for x, y in examples if x and 0 < len(y.split()) <= 4]
+        return self._examples
 
     def _query_item(self) -> str:
-        """The item to classify: the last unlabelled input line, else quoted text, else the prompt."""
-        lines = [ln.strip() for ln in self.user.splitlines() if ln.strip()]
-        for ln in reversed(lines):
-            m = re.match(r"^(?:[-*\d.)\s]*)?([\w çãéêíóúâõ]{2,24}):\s*(.+)$", ln, re.I)
-            if m and lang.fold(m.group(1).strip()) not in ("sentiment", "sentimento", "label", "rotulo", "classe", "class", "categoria", "category", "resposta", "answer", "saida", "output"):
-                return m.group(2).strip(" \"'")
+        """The item to classify: the unlabelled input after the examples, else quoted text, else the prompt."""
+        item = fewshot.query(self.user)
+        if item:
+            return item
         return _after_colon_or_quotes(self.user) or self.user
 
     def classify(self) -> str:
         self.task = "classify"
         examples = self.few_shot_examples()
         item = self._query_item()
+        if examples:
+            self.task, self.shots = "classify-few-shot", "few-shot"
+            labels = list(dict.fromkeys(label for _, label in examples))
+            self.label = fewshot.nearest(item, examples) if len(labels) > 1 else labels[0]
+            return self.label
+        listed = fewshot.listed_labels(self.user + "\n" + self.p.system)
+        polar = {label: pol for label in listed for pol, words in _LABEL_WORDS.items() if lang.fold(label) in words}
+        if listed and len(polar) < 2:
+            self.task, self.shots = "classify-zero-shot", "zero-shot"
+            self.label = fewshot.zero_shot(item, listed)
+            return self.label
+        self.shots = "zero-shot"
         score, hits = sentiment_score(item)
         polarity = "positive" if score > 0 else "negative" if score < 0 else "neutral"
-        if examples:
-            self.task = "classify-few-shot"
-            labels = []
-            for _, label in examples:
-                if label not in labels:
-                    labels.append(label)
-            by_polarity = {}
-            for label in labels:
-                fl = lang.fold(label)
-                for pol, words in _LABEL_WORDS.items():
-                    if fl in words or any(fl.startswith(w) for w in words if len(w) > 3):
-                        by_polarity.setdefault(pol, label)
-            if polarity in by_polarity and (score != 0 or "neutral" in by_polarity):
-                return by_polarity[polarity]
-            # Not a sentiment label set (or no lexicon hit): the closest example's label.
-            item_stems = lang.stems(item)
-            best = max(examples, key=lambda ex: (len(item_stems & lang.stems(ex[0])), -examples.index(ex)))
-            return best[1]
         label = _LABELS[polarity][1 if self.pt else 0]
+        if polar:  # the instruction's own polarity labels, as it wrote them
+            label = next((lab for lab, pol in polar.items() if pol == polarity), label)
+            self.label = label
+            return label
+        self.label = label
         if _has(self.folded, r"\bone word\b", r"\buma palavra\b", r"\bonly the (label|sentiment)\b", r"\bapenas o (rotulo|sentimento)\b", r"\bjust the\b", r"\bsomente\b"):
             return label
         if hits:
@@ -143,6 +127,12 @@ class Skills:
             self.t("In short:", "Em resumo:"),
             self.t("Here is a summary:", "Aqui está um resumo:"),
         ])
+        target = "en" if _has(self.folded, r"\bin english\b", r"\bem ingles\b", r"\bpara o ingles\b") else \
+            "pt-BR" if _has(self.folded, r"\bin (brazilian )?portuguese\b", r"\bem portugues\b", r"\bpara o portugues\b") else None
+        if target and lang.detect(source) != target:
+            # A summary in the other language: the chosen sentences, translated.
+            body = knowledge.translate(body, target)[0]
+            lead = "Summary:" if target == "en" else "Resumo:"
         if self.model.family in ("titan-text",):
             return body
         return f"{lead}\n{body}" if bullets else f"{lead} {body}"
@@ -341,30 +331,41 @@ class Skills:
         return qs[-1] if qs else self.user.splitlines()[-1] if self.user.strip() else ""
 
     def from_context(self, context: str) -> str:
+        """Answer from the given context by quoting the sentences that answer the question (by meaning, and of the
+        kind the question asks for: a person, a date, a number...), or say the context does not hold the answer."""
         self.task = "context-qa"
         question = self._question()
-        q = lang.stems(question)
         # Names (capitalised words after the first) say what the question is about, not what it asks.
-        names = {lang.stem(w) for w in lang.words(question)[1:] if w[:1].isupper()}
-        asks = q - names
+        names = {w for w in lang.words(question)[1:] if w[:1].isupper()}
+        asks_text = " ".join(w for w in lang.words(question) if w not in names)
+        asks = lang.stems(asks_text)
+        wanted = _answer_type(question)
+        qvec, avec = embeddings.embed(question, 512), embeddings.embed(asks_text, 512)
         scored = []
-        for i, (label, s) in enumerate(_labelled_sentences(context)):
-            stems = lang.stems(s)
-            overlap = len(q & stems)
-            if overlap and (not asks or asks & stems):
-                scored.append((overlap, -i, s, label))
+        for i, (label, sentence) in enumerate(_labelled_sentences(context)):
+            bare = " ".join(w for w in lang.words(sentence) if w not in names)
+            meaning = 0.4 * embeddings.cosine(qvec, embeddings.embed(sentence, 512)) + 0.6 * embeddings.cosine(avec, embeddings.embed(bare, 512))
+            words = len(asks & lang.stems(sentence)) / len(asks) if asks else 0.0
+            score = meaning + 0.4 * words
+            if wanted and not _has_answer_type(sentence, wanted):
+                score *= 0.3
+            scored.append((score, -i, sentence, label))
         scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
-        if not scored or scored[0][0] < max(1, min(2, len(q) // 3)):
+        best_score = scored[0][0] if scored else 0.0
+        if best_score < _ANSWERS_THRESHOLD:
             unreadable = [d.name for d in self.p.documents if d.text is None]
-            if unreadable and not scored:
+            if unreadable and not self._doc_text():
                 return self.unreadable_documents(unreadable)
+            self.grounding, self.relevance = 1.0, round(min(1.0, best_score), 2)
+            self.task = "context-decline"
             return self.t(
-                "The provided context does not contain the answer to this question.",
-                "O contexto fornecido não contém a resposta para essa pergunta.",
+                "The provided context does not contain the answer to this question, so I don't know.",
+                "O contexto fornecido não contém a resposta para essa pergunta, então não sei.",
             )
-        best = [scored[0]] + [x for x in scored[1:2] if x[0] >= scored[0][0] - 1 and x[0] > 1]
+        best = [scored[0]] + [x for x in scored[1:2] if x[0] >= max(_ANSWERS_THRESHOLD, 0.8 * scored[0][0])]
         quote = " ".join(f"\"{x[2]}\"" for x in best)
         labels = list(dict.fromkeys(x[3] for x in best if x[3]))
+        self.grounding, self.relevance = 1.0, round(min(1.0, best_score / 0.6), 2)
         named = [d.name for d in self.p.documents if d.text]
         if named and not re.search(r"(?:context|contexto)\s*:", self.user, re.I):
             lead = self.t(f"According to the document \"{named[0]}\":", f"De acordo com o documento \"{named[0]}\":")
@@ -485,6 +486,40 @@ class Skills:
         """One of ``labels`` by what ``text`` means."""
         query = embeddings.embed(text, 256)
         return max(labels, key=lambda label: (embeddings.cosine(query, embeddings.embed(label.replace("_", " "), 256)), -labels.index(label)))
+
+
+#: How well a context sentence must answer the question (meaning + words) to be quoted as its answer.
+_ANSWERS_THRESHOLD = 0.3
+
+
+def _answer_type(question: str) -> str | None:
+    """The kind of answer a question asks for: a person, a time, a number, a place (None: any)."""
+    f = lang.fold(question.strip())
+    if re.match(r"(who|whom|quem)\b", f) or re.search(r"\b(who|quem) (founded|created|wrote|fundou|criou|escreveu)\b", f):
+        return "person"
+    if re.match(r"(when|quando)\b", f) or re.search(r"\b(what year|em que ano|que dia|what date|qual (a )?data)\b", f):
+        return "time"
+    if re.search(r"\b(how (many|much|long|often)|quant[oa]s?|com que frequencia|qual (e )?o (valor|preco|prazo))\b", f):
+        return "number"
+    if re.match(r"(where|onde)\b", f):
+        return "place"
+    return None
+
+
+def _has_answer_type(sentence: str, kind: str) -> bool:
+    if kind == "number":
+        return bool(re.search(r"\d", sentence)) or bool(set(lang.fold(w) for w in lang.words(sentence)) & set(schemafill.NUMBER_WORDS))
+    if kind == "time":
+        return bool(re.search(r"\b(1[89]\d\d|20\d\d)\b|\d{1,2}/\d{1,2}|\b(january|february|march|april|may|june|july|august|september|october|november|"
+                              r"december|janeiro|fevereiro|marco|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|monday|segunda|"
+                              r"yesterday|ontem|today|hoje|week|semana|month|mes|year|ano|day|dia)s?\b", lang.fold(sentence)))
+    if kind == "person":
+        return bool(re.search(r"\b[A-ZÀ-Ý][a-zà-ÿ]+ [A-ZÀ-Ý][a-zà-ÿ]+", sentence)) or bool(re.search(
+            r"\b(by|por|founder|fundador|ceo|manager|gestor|gerente|team|equipe|department|departamento|he|she|ele|ela)\b", lang.fold(sentence)))
+    if kind == "place":
+        return bool(re.search(r"\b(in|at|em|no|na|nos|nas)\s+[A-ZÀ-Ý]", sentence)) or bool(re.search(
+            r"\b(office|escritorio|city|cidade|country|pais|building|predio|floor|andar|address|endereco|online|site|portal)\b", lang.fold(sentence)))
+    return True
 
 
 # Words every tool description has; they say nothing about what a request is about.

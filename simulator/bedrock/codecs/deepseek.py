@@ -22,6 +22,8 @@ def parse(model: Model, body: dict) -> Prompt:
 
 def text(gen: Generation) -> str:
     """What the native body returns: reasoning, ``</think>``, then the answer."""
+    if gen.reasoning and not gen.text and gen.stop_reason == "max_tokens":
+        return gen.reasoning  # cut off while still thinking: the answer never started
     return f"{gen.reasoning}\n</think>\n\n{gen.text}" if gen.reasoning else gen.text
 
 
