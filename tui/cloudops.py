@@ -416,7 +416,7 @@ def _kb_details(endpoint, kb_id):
     rows = [("Knowledge base", kb["name"]), ("Id", kb_id), ("Status", kb["status"]), ("Role", kb["roleArn"]),
             ("Embeddings", vector.get("embeddingModelArn", "").rsplit("/", 1)[-1]), ("Vector store", storage.get("type", "—"))]
     try:
-        chunks = admin(endpoint, f"/_gailab/knowledge-bases/chunks?knowledgeBaseId={kb_id}")["chunks"]
+        chunks = admin(endpoint, f"/_gailab/knowledge-bases/chunks?knowledgeBaseId={kb_id}", timeout=30)["chunks"]
         rows.append(("Chunks served", str(len(chunks))))
         for uri in sorted({c["uri"] for c in chunks})[:20]:
             rows.append(("  " + uri, str(sum(1 for c in chunks if c["uri"] == uri)) + " chunks"))
