@@ -310,3 +310,105 @@ def test_late_submissions_are_flagged_and_a_regrade_that_times_out_is_retried(wo
     assert (row["status"], row["best_score"], row["best_late"], row["latest_late"]) == ("graded", 100, False, True)
     assert row["due"] == "2026-01-01T00:00:00Z" and row["submissions"] == 2
     assert len(store.results()) == 4 and store.verify() == []
+
+
+def _journal_with(path, extra: list[dict], drop=lambda r: False) -> bytes:
+    from gailab.simulator.core.journal import encode_records, parse_lines
+
+    records = [r for r in parse_lines(submission.read_file(path).journal).records if not drop(r)]
+    return encode_records(records + extra)
+
+
+def test_a_hand_added_bedrock_invocation_is_flagged_as_forged_and_not_counted(work, tmp_path, capsys):
+    import copy
+
+    from gailab.simulator.core.journal import parse_lines
+
+    good = work.files["bedrock-first-call"]
+    records = parse_lines(submission.read_file(good).journal).records
+    claude = next(r for r in records if r["kind"] == "ledger" and r["record"]["operation"] == "InvokeModel")
+    converse = next(r for r in records if r["kind"] == "ledger" and r["record"]["operation"] == "Converse")
+    last = max(r["seq"] for r in records)
+    # The learner never called Converse. They add two lines: one copied from the Claude call and edited into a
+    # Converse on Nova, and one written by hand (no request at all).
+    edited = copy.deepcopy(claude)
+    edited["seq"] = last + 1
+    edited["record"].update(operation="Converse", modelId="amazon.nova-micro-v1:0",
+                            requestedModelId="amazon.nova-micro-v1:0", requestId="00000000-0000-0000-0000-000000000001")
+    by_hand = {"seq": last + 2, "time": edited["time"], "kind": "ledger",
+               "record": {k: v for k, v in converse["record"].items() if k not in ("request", "seed", "outputHash")}}
+    journal = _journal_with(good, [edited, by_hand], drop=lambda r: r is converse or r["seq"] == converse["seq"])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "forged.gailab.zip").write_bytes(rebuilt(good, journal=journal))
+    (folder / "honest.gailab.zip").write_bytes(rebuilt(good, learner="bia"))
+
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "Ana", ""), ("bia", "Bia", "")], tmp_path, labs=("bedrock-first-call",))
+    main(["class", "collect", str(folder), "--db", db])
+    assert main(["class", "regrade", "--db", db, "--jobs", "2"]) == 0
+    book = gradebook_json(db, capsys)
+    forged_row, honest_row = cell(book, "ana", "bedrock-first-call"), cell(book, "bia", "bedrock-first-call")
+    assert (forged_row["status"], forged_row["forged_records"]) == ("forged ledger", 2)
+    assert forged_row["best_score"] < 100 and forged_row["best_passed"] is False
+    assert (honest_row["status"], honest_row["forged_records"], honest_row["best_score"]) == ("graded", 0, 100)
+
+    results = {json.loads(r.report_json)["learner"]: r for r in ClassStore(db).results()}
+    detail = json.loads(results["ana"].detail_json)
+    lines = sorted(v["line"] for v in detail["forged"])
+    total_lines = journal.count(b"\n")
+    assert lines == [total_lines - 1, total_lines]  # the two added lines, by number
+    why = {v["line"]: v["why"] for v in detail["forged"]}
+    assert "modelId: recorded 'amazon.nova-micro-v1:0', re-run 'anthropic.claude-3-haiku" in why[total_lines - 1]
+    assert "no request to re-run" in why[total_lines]
+    checks = {c["id"]: c["status"] for c in json.loads(results["ana"].report_json)["checks"]}
+    assert checks["converse-titan-nova"] == "fail" and checks["invoke-claude"] == "pass"
+    honest = json.loads(results["bia"].report_json)["regrade"]["ledger"]
+    assert [v["verdict"] for v in honest] == ["verified", "verified"]
+    capsys.readouterr()
+    assert main(["class", "gradebook", "--db", db, "--format", "text"]) == 0
+    assert "2 forged" in capsys.readouterr().out
+
+
+def test_calls_with_a_guardrail_are_checked_against_the_guardrail_as_it_was(cloud, aws, tmp_path):
+    """A guardrail changed after a call still verifies that call; a forged guardrail verdict does not."""
+    import copy
+
+    from gailab.simulator.core.journal import parse_lines
+
+    bedrock, runtime = aws("bedrock"), aws("bedrock-runtime")
+    guardrail = bedrock.create_guardrail(
+        name="pii", blockedInputMessaging="blocked", blockedOutputsMessaging="blocked",
+        sensitiveInformationPolicyConfig={"piiEntitiesConfig": [{"type": "EMAIL", "action": "BLOCK"}]})
+    runtime.converse(modelId="amazon.nova-micro-v1:0",
+                     messages=[{"role": "user", "content": [{"text": "Write to ana@example.com about the refund."}]}],
+                     guardrailConfig={"guardrailIdentifier": guardrail["guardrailId"], "guardrailVersion": "DRAFT"})
+    # Later the learner relaxes the draft: the call above was still blocked when it was made.
+    bedrock.update_guardrail(guardrailIdentifier=guardrail["guardrailId"], name="pii", blockedInputMessaging="blocked",
+                             blockedOutputsMessaging="blocked",
+                             sensitiveInformationPolicyConfig={"piiEntitiesConfig": [{"type": "PHONE",
+                                                                                        "action": "BLOCK"}]})
+    path = tmp_path / "s.gailab.zip"
+    assert main(["submit", "s3-genai-storage", "--home", str(cloud.home), "--learner", "ana", "-o", str(path),
+                 "--db", f"sqlite:///{tmp_path / 'l.db'}"]) == 0
+    records = parse_lines(submission.read_file(path).journal).records
+    call = next(r for r in records if r["kind"] == "ledger")
+    assert call["record"]["guardrailAction"] == "INTERVENED"
+    from gailab.simulator.bedrock import state as bedrock_state
+    from gailab.simulator.bedrock.verify import differences
+
+    assert differences(call, bedrock_state.of(cloud))  # against today's guardrail the honest call would not match
+    forged = copy.deepcopy(call)
+    forged["seq"] = max(r["seq"] for r in records) + 1
+    forged["record"]["guardrailAction"] = "NONE"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.gailab.zip").write_bytes(rebuilt(path, journal=_journal_with(path, [forged])))
+
+    db = f"sqlite:///{tmp_path / 'class.db'}"
+    make_class(db, [("ana", "Ana", "")], tmp_path, labs=("s3-genai-storage",))
+    main(["class", "collect", str(tmp_path / "in"), "--db", db])
+    main(["class", "regrade", "--db", db])
+    verdicts = json.loads(ClassStore(db).results()[0].report_json)["regrade"]["ledger"]
+    assert [(v["seq"], v["verdict"]) for v in verdicts] == [(call["seq"], "verified"), (forged["seq"], "forged")]
+    # The copy claims the call went through; re-run where it stands in the journal, it is something else.
+    assert "stopReason: recorded 'guardrail_intervened', re-run 'end_turn'" in verdicts[1]["why"]

@@ -33,6 +33,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     s.add_argument("--learner", metavar="ID", help="your id in the class roster (default: GAILAB_LEARNER or the user)")
     s.add_argument("--workspace", metavar="DIR", type=Path, help="the lab's files (default <home>/workspaces/<lab>)")
     s.add_argument("--db", metavar="URL", help="your store, for the report and events (default <home>/gailab.db)")
+    s.add_argument("--lang", choices=["en", "pt-BR"], default=argparse.SUPPRESS,
+                   help="language of the messages (default from LC_ALL/LANG)")
     s.set_defaults(func=cmd_submit)
 
     klass = commands.add_parser("class", help="instructors: a class's submissions, regrades and gradebook",
@@ -202,8 +204,9 @@ def cmd_submit(args) -> int:
     from gailab.labs import submission
     from gailab.labs.store import StoreError
 
-    from .commands_labs import _home, _learner, _load
     from gailab.labs.safetext import terminal_text
+
+    from .commands_labs import _home, _lang, _learner, _load
 
     lab = _load(args)
     learner = _learner(args)
@@ -224,12 +227,23 @@ def cmd_submit(args) -> int:
     os.replace(tmp, output)
     sub = submission.read(data)
     records = max(0, sub.journal.count(b"\n") - 1)
-    print(f"wrote {output} ({len(data) // 1024 + 1} KiB): lab {lab.id} {lab.version} as {terminal_text(learner)}, "
-          f"{records} cloud record(s), {len(sub.workspace)} workspace file(s), {len(sub.events)} event(s); "
-          f"{sub.content_hash}")
+    fields = dict(path=output, kib=len(data) // 1024 + 1, lab=lab.id, version=lab.version,
+                  learner=terminal_text(learner), records=records, files=len(sub.workspace), events=len(sub.events),
+                  hash=sub.content_hash)
+    print(SUBMIT_TEXT["wrote"][_lang(args)].format(**fields))
     if sub.solve_events():
-        print("note: this lab's reference solution was applied (lab solve); the submission says so")
+        print(SUBMIT_TEXT["solved"][_lang(args)])
     return 0
+
+
+SUBMIT_TEXT = {
+    "wrote": {"en": "wrote {path} ({kib} KiB): lab {lab} {version} as {learner}, {records} cloud record(s), {files} "
+                    "workspace file(s), {events} event(s); {hash}",
+              "pt-BR": "gravado {path} ({kib} KiB): lab {lab} {version} como {learner}, {records} registro(s) da nuvem, "
+                       "{files} arquivo(s) do workspace, {events} evento(s); {hash}"},
+    "solved": {"en": "note: this lab's reference solution was applied (lab solve); the submission says so",
+               "pt-BR": "observação: a solução de referência deste lab foi aplicada (lab solve); a entrega registra isso"},
+}
 
 
 # -- instructor ---------------------------------------------------------------------------------------------------

@@ -41,11 +41,69 @@ def solve_fingerprints(records: list[dict], lines: list[int]) -> list[int]:
             if record.get("kind") == "http" and mark in _headers(record).get("user-agent", "")]
 
 
+class _Rebuilt:
+    """A local cloud rebuilt from some journal records in a new home under ``scratch`` (stopped and deleted by
+    :meth:`close`); moto keeps one state per process, so only one is open at a time."""
+
+    def __init__(self, scratch: Path | None, records: list[dict]):
+        from gailab.simulator.core.journal import import_records
+        from gailab.simulator.core.server import Cloud
+
+        self.home = Path(tempfile.mkdtemp(prefix="home-", dir=scratch or scratch_root()))
+        self.cloud = None
+        try:
+            import_records(self.home / "cloud", records)
+            self.cloud = Cloud(self.home, port=0, fsync=False).start()
+        except BaseException:
+            self.close()
+            raise
+
+    def bedrock(self):
+        from gailab.simulator.bedrock.state import of
+
+        return of(self.cloud)
+
+    def close(self) -> None:
+        if self.cloud is not None:
+            self.cloud.stop()
+            self.cloud = None
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def _verified_cloud(scratch, records: list[dict], verdicts: list[dict]) -> _Rebuilt:
+    """The cloud rebuilt from ``records`` minus every forged ledger record, the deferred verdicts settled."""
+    from . import ledgercheck
+
+    def without_forged() -> list[dict]:
+        forged = {v["seq"] for v in verdicts if v["verdict"] == ledgercheck.FORGED}
+        return [r for r in records if r["seq"] not in forged]
+
+    rebuilt = _Rebuilt(scratch, without_forged())
+    if not any(v["verdict"] == ledgercheck.DEFERRED for v in verdicts):
+        return rebuilt
+    try:
+        suspects = ledgercheck.settle(verdicts, records, rebuilt.bedrock())
+    except BaseException:
+        rebuilt.close()
+        raise
+    if not suspects:
+        return rebuilt
+    rebuilt.close()
+    by_seq = {r["seq"]: r for r in records}
+    for verdict in suspects:  # judged against the cloud as it was just before the call
+        before = [r for r in without_forged() if r["seq"] < verdict["seq"]]
+        earlier = _Rebuilt(scratch, before)
+        try:
+            ledgercheck.settle_before(verdict, by_seq[verdict["seq"]], earlier.bedrock())
+        finally:
+            earlier.close()
+    return _Rebuilt(scratch, without_forged())
+
+
 def regrade_one(data: bytes, lab, *, timeout: float = 10.0, scratch: Path | None = None) -> dict:
     """The outcome of regrading one submission's bytes against ``lab`` (the class's definition), as a dict of
     :class:`~gailab.labs.classroom.classstore.Outcome` fields."""
-    from gailab.simulator.core.journal import import_records, parse_lines
-    from gailab.simulator.core.server import Cloud
+    from gailab.simulator.core.journal import parse_lines
 
     from .. import submission as fmt
     from ..grader import grade
@@ -59,35 +117,34 @@ def regrade_one(data: bytes, lab, *, timeout: float = 10.0, scratch: Path | None
         return _invalid(lab, f"the submission is for lab {sub.lab_id}, not {lab.id}")
     parsed = parse_lines(sub.journal)
     problems = [{"line": line, "problem": text} for line, text in parsed.problems]
-    verdicts = ledgercheck.check(parsed.records, parsed.lines)
-    forged_seqs = {v["seq"] for v in verdicts if v["verdict"] == "forged"}
-    records = [r for r in parsed.records if r["seq"] not in forged_seqs]
     notes = []
     if sub.lab_content_hash != lab.content_hash():
         notes.append(f"the learner worked on lab version {sub.lab_version} ({sub.lab_content_hash[:19]}…); graded "
                      f"with the class's version {lab.version}")
-    home = Path(tempfile.mkdtemp(prefix="home-", dir=scratch or scratch_root()))
+    workspace = Path(tempfile.mkdtemp(prefix="workspace-", dir=scratch or scratch_root()))
     try:
-        import_records(home / "cloud", records)
-        workspace = sub.extract_workspace(home / "workspace")
+        sub.extract_workspace(workspace)
         started = time.perf_counter()
-        cloud = Cloud(home, port=0, fsync=False).start()
+        verdicts = ledgercheck.check(parsed.records, parsed.lines)
+        rebuilt = _verified_cloud(scratch, parsed.records, verdicts)
         replayed = time.perf_counter()
         try:
-            report = grade(lab, endpoint=cloud.endpoint, workspace=workspace, learner=sub.learner, timeout=timeout)
-            warnings = list(cloud.warnings)
+            report = grade(lab, endpoint=rebuilt.cloud.endpoint, workspace=workspace, learner=sub.learner,
+                           timeout=timeout)
+            warnings = list(rebuilt.cloud.warnings)
         finally:
-            cloud.stop()
+            rebuilt.close()
         graded = time.perf_counter()
     except Exception as exc:  # a submission that breaks replay is that submission's problem, reported
         return _invalid(lab, f"the cloud could not be rebuilt: {type(exc).__name__}: {exc}", problems)
     finally:
-        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(workspace, ignore_errors=True)
     replay_warnings = []
     for warning in warnings:
         match = _RECORD_SEQ.match(warning)
         line = parsed.line_of(int(match.group(1))) if match else None
         replay_warnings.append({"line": line, "warning": warning})
+    forged = [v for v in verdicts if v["verdict"] == ledgercheck.FORGED]
     solve_lines = solve_fingerprints(parsed.records, parsed.lines)
     report_json = report.to_json()
     report_json["regrade"] = {"submission": sub.content_hash, "journalRecords": len(parsed.records),
@@ -96,12 +153,12 @@ def regrade_one(data: bytes, lab, *, timeout: float = 10.0, scratch: Path | None
     return {
         "status": report.status, "total": report.total, "maximum": report.maximum, "pass_mark": report.pass_mark,
         "passed": report.passed, "report": report_json,
-        "detail": {"journalProblems": problems, "replayWarnings": replay_warnings,
-                   "forged": [v for v in verdicts if v["verdict"] == "forged"],
+        "detail": {"journalProblems": problems, "replayWarnings": replay_warnings, "forged": forged,
+                   "unverifiable": [v for v in verdicts if v["verdict"] == ledgercheck.UNVERIFIABLE],
                    "ledgerChecked": len(verdicts), "solveLines": solve_lines, "solveEvents": sub.count("solve"),
                    "notes": notes},
         "solve_detected": bool(solve_lines) or sub.count("solve") > 0,
-        "forged_records": len(forged_seqs), "journal_problems": len(problems),
+        "forged_records": len(forged), "journal_problems": len(problems),
         "replay_ms": round((replayed - started) * 1000), "grade_ms": round((graded - replayed) * 1000),
         "lab_content_hash": lab.content_hash(),
     }
