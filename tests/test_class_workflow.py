@@ -85,6 +85,14 @@ def test_a_report_that_says_100_over_an_incomplete_cloud_is_graded_by_the_cloud(
     assert store.submissions()[0].claimed_total == 100  # kept to compare, never used
     failed = {c.check_id for c in store.checks_of()[store.results()[0].id] if c.status == "fail"}
     assert failed == {"report-format", "report-matches-ledger"}
+    capsys.readouterr()
+    assert main(["class", "show", "ana", "bedrock-first-call", "--db", db]) == 0
+    shown = capsys.readouterr().out
+    assert "the learner's own report said 100; the regrade gives 75" in shown and "Total: 75/100" in shown
+    assert main(["class", "show", "ana", "bedrock-first-call", "--db", db, "--lang", "pt-BR"]) == 0
+    shown = capsys.readouterr().out
+    assert "o relatório do próprio aluno dizia 100; a reavaliação dá 75" in shown and "NÃO APROVADO" in shown
+    assert main(["class", "show", "bia", "bedrock-first-call", "--db", db]) == 1
 
 
 def test_a_submission_after_lab_solve_is_flagged_even_without_its_events(cloud, tmp_path, capsys):
@@ -368,6 +376,8 @@ def test_a_hand_added_bedrock_invocation_is_flagged_as_forged_and_not_counted(wo
     capsys.readouterr()
     assert main(["class", "gradebook", "--db", db, "--format", "text"]) == 0
     assert "2 forged" in capsys.readouterr().out
+    assert main(["class", "show", "ana", "bedrock-first-call", "--db", db]) == 0
+    assert f"forged ledger record, journal line {total_lines}: it has no request" in capsys.readouterr().out
 
 
 def test_calls_with_a_guardrail_are_checked_against_the_guardrail_as_it_was(cloud, aws, tmp_path):

@@ -99,6 +99,16 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     st.add_argument("--format", choices=["text", "json"], default="text")
     st.set_defaults(func=cmd_stats)
 
+    sh = sub.add_parser("show", parents=[common, db], help="print a learner's regraded report for a lab",
+                        description="The regraded report of the learner's latest submission for the lab (or of "
+                                    "each with --all), with what the regrade found: forged ledger records, bad "
+                                    "journal lines, a reference solution, the learner's own claim.")
+    sh.add_argument("learner", metavar="LEARNER")
+    sh.add_argument("lab", metavar="LAB")
+    sh.add_argument("--all", action="store_true", help="every submission, newest first")
+    sh.add_argument("--lang", choices=["en", "pt-BR"], default=argparse.SUPPRESS)
+    sh.set_defaults(func=cmd_show)
+
     v = sub.add_parser("verify", parents=[common, db], help="name every row edited, inserted or deleted after the fact")
     v.add_argument("--format", choices=["text", "json"], default="text")
     v.set_defaults(func=cmd_verify)
@@ -204,8 +214,6 @@ def cmd_submit(args) -> int:
     from gailab.labs import submission
     from gailab.labs.store import StoreError
 
-    from gailab.labs.safetext import terminal_text
-
     from .commands_labs import _home, _lang, _learner, _load
 
     lab = _load(args)
@@ -228,22 +236,29 @@ def cmd_submit(args) -> int:
     sub = submission.read(data)
     records = max(0, sub.journal.count(b"\n") - 1)
     fields = dict(path=output, kib=len(data) // 1024 + 1, lab=lab.id, version=lab.version,
-                  learner=terminal_text(learner), records=records, files=len(sub.workspace), events=len(sub.events),
+                  learner=learner, records=records, files=len(sub.workspace), events=len(sub.events),
                   hash=sub.content_hash)
-    print(SUBMIT_TEXT["wrote"][_lang(args)].format(**fields))
+    print(_say(SUBMIT_TEXT, "wrote", _lang(args), **fields))
     if sub.solve_events():
-        print(SUBMIT_TEXT["solved"][_lang(args)])
+        print(_say(SUBMIT_TEXT, "solved", _lang(args)))
     return 0
 
 
 SUBMIT_TEXT = {
-    "wrote": {"en": "wrote {path} ({kib} KiB): lab {lab} {version} as {learner}, {records} cloud record(s), {files} "
-                    "workspace file(s), {events} event(s); {hash}",
-              "pt-BR": "gravado {path} ({kib} KiB): lab {lab} {version} como {learner}, {records} registro(s) da nuvem, "
-                       "{files} arquivo(s) do workspace, {events} evento(s); {hash}"},
-    "solved": {"en": "note: this lab's reference solution was applied (lab solve); the submission says so",
-               "pt-BR": "observação: a solução de referência deste lab foi aplicada (lab solve); a entrega registra isso"},
+    "wrote": ("wrote {path} ({kib} KiB): lab {lab} {version} as {learner}, {records} cloud record(s), {files} "
+              "workspace file(s), {events} event(s); {hash}",
+              "gravado {path} ({kib} KiB): lab {lab} {version} como {learner}, {records} registro(s) da nuvem, "
+              "{files} arquivo(s) do workspace, {events} evento(s); {hash}"),
+    "solved": ("note: this lab's reference solution was applied (lab solve); the submission says so",
+               "observação: a solução de referência deste lab foi aplicada (lab solve); a entrega registra isso"),
 }
+
+
+def _say(table: dict, key: str, lang: str, **fields) -> str:
+    """One message of ``table`` ({key: (en, pt-BR)}) in ``lang``, made safe for the terminal."""
+    from gailab.labs.safetext import terminal_text
+
+    return terminal_text(table[key][lang == "pt-BR"].format(**fields))
 
 
 # -- instructor ---------------------------------------------------------------------------------------------------
@@ -435,6 +450,69 @@ def cmd_stats(args) -> int:
         sys.stdout.write(json.dumps({"class": store.name(), "labs": data}, indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(gradebook.stats_text(data))
+    return 0
+
+
+SHOW_TEXT = {
+    "header": ("== {learner} {lab}: submitted {when}Z, {hash}", "== {learner} {lab}: entregue em {when}Z, {hash}"),
+    "pending": ("not regraded yet: run 'gailab class regrade'",
+                "ainda não reavaliada: rode 'gailab class regrade'"),
+    "forged": ("forged ledger record, journal line {line}: {why}",
+               "registro forjado do ledger, linha {line} do journal: {why}"),
+    "line": ("journal line {line}: {what}", "linha {line} do journal: {what}"),
+    "solve": ("a reference solution built this cloud (lab solve)",
+              "uma solução de referência montou esta nuvem (lab solve)"),
+    "note": ("note: {note}", "observação: {note}"),
+    "claimed": ("the learner's own report said {claimed}; the regrade gives {total}",
+                "o relatório do próprio aluno dizia {claimed}; a reavaliação dá {total}"),
+    "missing": ("no submission from {learner!r} for lab {lab!r} in this class",
+                "nenhuma entrega de {learner!r} para o lab {lab!r} nesta turma"),
+}
+
+
+@_class_error
+def cmd_show(args) -> int:
+    """The regraded report of a learner's submission, in the learner-facing language the report was graded in."""
+    from gailab.labs.classroom.gradebook import graded_submissions
+    from gailab.labs.report import Report
+    from gailab.labs.safetext import terminal_text
+
+    from .commands_labs import _lang
+
+    store = _class_store(args)
+    lang = _lang(args)
+
+    def say(key: str, **fields) -> str:
+        return _say(SHOW_TEXT, key, lang, **fields)
+
+    mine = [g for g in graded_submissions(store)
+            if g.submission.learner_id == args.learner and g.submission.lab_id == args.lab]
+    if not mine:
+        raise CliError(say("missing", learner=args.learner, lab=args.lab), 1)
+    mine.sort(key=lambda g: (g.submission.created_at, g.submission.id), reverse=True)
+    for graded in mine if args.all else mine[:1]:
+        sub, result = graded.submission, graded.result
+        print(say("header", learner=sub.learner_id, lab=sub.lab_id, when=sub.created_at.isoformat(timespec="seconds"),
+                  hash=sub.content_hash))
+        if result is None:
+            print(say("pending"))
+            continue
+        detail = json.loads(result.detail_json or "{}")
+        for verdict in detail.get("forged", []):
+            print(say("forged", line=verdict["line"], why=verdict["why"]))
+        for item in detail.get("journalProblems", []) + detail.get("replayWarnings", []):
+            print(say("line", line=item["line"], what=item.get("problem") or item.get("warning")))
+        if result.solve_detected:
+            print(say("solve"))
+        for note in detail.get("notes", []):
+            print(say("note", note=note))
+        report = json.loads(result.report_json or "{}")
+        if not report:
+            print(f"{result.status}: {terminal_text(detail.get('error', ''))}")
+            continue
+        if sub.claimed_total is not None and sub.claimed_total != report.get("total"):
+            print(say("claimed", claimed=sub.claimed_total, total=report.get("total")))
+        sys.stdout.write(terminal_text(Report.from_json(report).to_text(lang), keep_newlines=True))
     return 0
 
 
