@@ -148,3 +148,16 @@ def test_an_empty_class_exports_an_empty_gradebook(tmp_path, capsys):
     assert "0/0 learners submitted" in capsys.readouterr().out
     assert main(["class", "regrade", "--db", db]) == 0
     assert "nothing was pending" in capsys.readouterr().out
+
+
+def test_a_stored_report_reads_back_into_the_same_texts():
+    from gailab.labs.catalog import get_lab
+    from gailab.labs.grader import grade
+    from gailab.labs.report import Report
+
+    report = grade(get_lab("bedrock-first-call"), endpoint="http://127.0.0.1:9", learner="ana", timeout=1)
+    again = Report.from_json(json.loads(json.dumps(report.to_json("pt-BR"))))
+    for lang in ("en", "pt-BR"):
+        assert again.to_text(lang).rsplit("[", 1)[0] == report.to_text(lang).rsplit("[", 1)[0]
+    assert again.to_junit("en").count("<testcase") == len(report.results)
+    assert (again.status, again.total, again.exit_code()) == (report.status, report.total, report.exit_code())
