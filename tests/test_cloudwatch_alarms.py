@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -246,3 +247,30 @@ def test_a_check_waits_for_the_alarm_state(cloud, aws):
     aws("lambda").invoke(FunctionName="genai-summarize", Payload=b'{"fail": true}')
     assert cloudwatch.wait_for_state(ctx, "genai-summarize-errors")["StateValue"] == "ALARM"
     assert cloudwatch.wait_for_state(ctx, "no-such-alarm", seconds=0.1) is None
+
+
+def test_bedrock_throttles_and_client_errors_are_metrics_not_invocations(cloud, aws):
+    request = urllib.request.Request(f"{cloud.endpoint}/_gailab/bedrock/settings", method="POST",
+                                     data=json.dumps({"quotas": {"models": {NOVA: {"requestsPerMinute": 1}}}}).encode())
+    urllib.request.urlopen(request, timeout=10).read()
+    runtime, cw = aws("bedrock-runtime"), aws("cloudwatch")
+    cw.put_metric_alarm(AlarmName="bedrock-throttled", Namespace="AWS/Bedrock", MetricName="InvocationThrottles",
+                        Dimensions=[{"Name": "ModelId", "Value": NOVA}], Statistic="Sum", Period=60,
+                        EvaluationPeriods=1, Threshold=0, ComparisonOperator="GreaterThanThreshold",
+                        TreatMissingData="notBreaching")
+    assert _state(cw, "bedrock-throttled")["StateValue"] == "OK"  # no throttles yet: missing data is fine
+    message = [{"role": "user", "content": [{"text": "Olá"}]}]
+    runtime.converse(modelId=NOVA, messages=message)
+    with pytest.raises(ClientError) as throttled:
+        runtime.converse(modelId=NOVA, messages=message)
+    assert throttled.value.response["Error"]["Code"] == "ThrottlingException"
+    with pytest.raises(ClientError):
+        runtime.invoke_model(modelId="amazon.titan-text-express-v1", body=b'{"inputText": 42}')
+    dims = [{"Name": "ModelId", "Value": NOVA}]
+    # Each attempt the SDK made is one throttle (AWS: "depends on your retry settings in the SDK").
+    attempts = throttled.value.response["ResponseMetadata"]["RetryAttempts"] + 1
+    assert _sum(cw, "AWS/Bedrock", "InvocationThrottles", dims) == attempts
+    assert _sum(cw, "AWS/Bedrock", "Invocations", dims) == 1
+    assert _sum(cw, "AWS/Bedrock", "InvocationClientErrors",
+                [{"Name": "ModelId", "Value": "amazon.titan-text-express-v1"}]) == 1
+    assert _state(cw, "bedrock-throttled")["StateValue"] == "ALARM"

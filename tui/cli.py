@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import commands_class, commands_cloud, commands_labs
+from . import commands_class, commands_cloud, commands_costs, commands_labs
 from .errors import CliError, UsageError
 
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_cloud.register(commands, common)
     commands_labs.register(commands, common)
     commands_class.register(commands, common)
+    commands_costs.register(commands, common)
     return parser
 
 

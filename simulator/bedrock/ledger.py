@@ -117,6 +117,18 @@ def metrics(record: dict) -> None:
             region=record.get("region", "us-east-1"), at=record["_ts"], journal=False)
 
 
+def error_metrics(operation: str, model_id: str, status: int, region: str | None) -> None:
+    """A refused runtime call: InvocationThrottles (429), InvocationClientErrors (other 4xx) or
+    InvocationServerErrors (5xx) for its ModelId; it is no Invocation. Journaled (no ledger record holds it)."""
+    if operation not in _METRIC_OPERATIONS or not model_id:
+        return
+    from ..cloudwatch.service import publish
+
+    name = "InvocationThrottles" if status == 429 else "InvocationServerErrors" if status >= 500 else "InvocationClientErrors"
+    publish("AWS/Bedrock", [{"name": name, "value": 1, "unit": "Count", "dims": [["ModelId", model_id]]}],
+            region=region or "us-east-1")
+
+
 def model_invocation_log(record: dict, delivery: dict) -> dict:
     """AWS's ModelInvocationLog for one record (bodies only when text/embedding delivery is enabled)."""
     entry = {

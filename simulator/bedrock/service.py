@@ -19,6 +19,7 @@ from ..core.admin import json_response
 from ..core.extensions import Extension
 from . import catalog, operations
 from .errors import BedrockError
+from .ledger import error_metrics
 from .state import BedrockState
 
 
@@ -70,6 +71,8 @@ class BedrockService(Extension):
             return operations.handler(op)(self.state, info, route.labels)
         except BedrockError as exc:
             info.journal = False
+            if route.api == "bedrock-runtime":
+                error_metrics(route.operation, route.labels.get("modelId", ""), exc.status, info.region)
             return awserrors.error_response("bedrock", exc.code, exc.message, exc.status)
 
     # -- admin routes ---------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ DEFAULT_EXTENSIONS: list[str] = [
     "gailab.simulator.apigateway.extension:factory",
     "gailab.simulator.sagemaker.service:factory",
     "gailab.simulator.cloudwatch.service:CloudWatchService",
+    "gailab.simulator.billing.service:BillingService",
 ]
 
 
@@ -70,6 +71,12 @@ class Extension:
 
     def health(self) -> dict:
         return {"status": "ready"}
+
+    def costs(self, since: float | None) -> list[dict]:
+        """What this service's resources would cost on AWS since ``since`` (Unix seconds; None: ever), as lines
+        ``{"service", "item", "quantity", "unit", "unitPriceUsd", "costUsd", "source", "start", "end"}``
+        (``gailab.simulator.billing.items.line`` builds one). Served at ``/_gailab/costs``."""
+        return []
 
     def stop(self) -> None:
         """Release processes, threads and files when the cloud stops."""
