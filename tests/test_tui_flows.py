@@ -616,3 +616,32 @@ async def test_footer_speaks_portuguese_from_the_start(app_for):
         await wait_for(pilot, lambda: app.focused is screen.query_one("#explorer-tree"), what="explorer focus")
         shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
         assert {"atualizar", "excluir", "verificar", "dica", "salvar", "voltar"} <= shown
+
+
+async def test_explorer_shows_alarm_states_and_bedrock_jobs(app_for, aws, cloud, monkeypatch):
+    monkeypatch.setitem(cloud.settings, "bedrock_provisioned_commitment_units", 1)
+    aws("cloudwatch").put_metric_alarm(
+        AlarmName="genai-summarize-errors", Namespace="AWS/Lambda", MetricName="Errors", Statistic="Sum", Period=60,
+        Dimensions=[{"Name": "FunctionName", "Value": "genai-summarize"}], EvaluationPeriods=1, Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold")
+    pt = aws("bedrock").create_provisioned_model_throughput(
+        provisionedModelName="explorer-pt", modelId="amazon.titan-text-express-v1", modelUnits=1,
+        commitmentDuration="OneMonth")["provisionedModelArn"]
+    app = app_for("pt-BR")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("f8")
+        explorer = screen.query_one("#explorer")
+        tree = screen.query_one("#explorer-tree", Tree)
+        await wait_for(pilot, lambda: explorer.groups.get("bedrock_provisioned"), what="listing")
+        groups = {str(g.label) for g in tree.root.children}
+        assert any(label.startswith("Alarmes do CloudWatch") for label in groups)
+        assert any(label.startswith("Throughput provisionado") for label in groups)
+        leaves = {n.data[:2]: n for g in tree.root.children for n in g.children if isinstance(n.data, tuple)}
+        assert "[INSUFFICIENT_DATA]" in str(leaves[("alarm", "genai-summarize-errors")].label)
+        details = screen.query_one("#explorer-details", Static)
+        tree.focus()
+        tree.move_cursor(leaves[("provisioned", pt)])
+        await wait_for(pilot, lambda: "OneMonth" in str(details.render()), what="provisioned details")
+        tree.move_cursor(leaves[("alarm", "genai-summarize-errors")])
+        await wait_for(pilot, lambda: "Unchecked: Initial alarm creation" in str(details.render()), what="alarm details")

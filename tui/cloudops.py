@@ -232,6 +232,35 @@ def _guardrails(endpoint):
     return [(g["name"], "guardrail", g["id"]) for g in bedrock.list_guardrails().get("guardrails", [])]
 
 
+def _alarms(endpoint):
+    cw = client(endpoint, "cloudwatch")
+    return [(f"{a['AlarmName']}  [{a['StateValue']}]", "alarm", a["AlarmName"])
+            for a in cw.describe_alarms().get("MetricAlarms", [])]
+
+
+def _batch_jobs(endpoint):
+    bedrock = client(endpoint, "bedrock")
+    return [(f"{j['jobName']}  [{j['status']}]", "batch-job", j["jobArn"])
+            for j in bedrock.list_model_invocation_jobs().get("invocationJobSummaries", [])]
+
+
+def _customization_jobs(endpoint):
+    bedrock = client(endpoint, "bedrock")
+    return [(f"{j['jobName']}  [{j['status']}]", "customization-job", j["jobArn"])
+            for j in bedrock.list_model_customization_jobs().get("modelCustomizationJobSummaries", [])]
+
+
+def _custom_models(endpoint):
+    bedrock = client(endpoint, "bedrock")
+    return [(m["modelName"], "custom-model", m["modelArn"]) for m in bedrock.list_custom_models().get("modelSummaries", [])]
+
+
+def _provisioned(endpoint):
+    bedrock = client(endpoint, "bedrock")
+    return [(f"{p['provisionedModelName']}  [{p['status']}]", "provisioned", p["provisionedModelArn"])
+            for p in bedrock.list_provisioned_model_throughputs().get("provisionedModelSummaries", [])]
+
+
 def _endpoints(endpoint):
     sm = client(endpoint, "sagemaker")
     return [(f"{e['EndpointName']}  ({e['EndpointStatus']})", "sm-endpoint", e["EndpointName"])
@@ -267,8 +296,10 @@ def _knowledge_bases(endpoint):
 
 _LISTERS = {
     "s3": _s3, "iam_roles": _roles, "iam_policies": _policies, "kms": _keys, "lambda": _functions,
-    "apigw": _apis, "logs": _log_groups, "guardrails": _guardrails, "knowledge_bases": _knowledge_bases,
-    "sagemaker": _endpoints, "sagemaker_models": _sm_models,
+    "apigw": _apis, "logs": _log_groups, "alarms": _alarms, "guardrails": _guardrails,
+    "knowledge_bases": _knowledge_bases, "bedrock_batch": _batch_jobs, "bedrock_customization": _customization_jobs,
+    "bedrock_custom_models": _custom_models, "bedrock_provisioned": _provisioned, "sagemaker": _endpoints,
+    "sagemaker_models": _sm_models,
 }
 GROUPS = list(_LISTERS)
 
@@ -395,6 +426,51 @@ def _guardrail_details(endpoint, gid):
     return rows
 
 
+def _alarm_details(endpoint, name):
+    alarm = client(endpoint, "cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    dims = ", ".join(f"{d['Name']}={d['Value']}" for d in alarm.get("Dimensions", []))
+    return [("Alarm", name), ("State", alarm.get("StateValue", "")), ("Reason", alarm.get("StateReason", "")),
+            ("Metric", f"{alarm.get('Namespace', '')} {alarm.get('MetricName', '')} {dims}".strip()),
+            ("Rule", f"{alarm.get('Statistic') or alarm.get('ExtendedStatistic', '')} {alarm.get('ComparisonOperator', '')} "
+                     f"{alarm.get('Threshold', '')} · {alarm.get('EvaluationPeriods', '')} × {alarm.get('Period', '')} s"),
+            ("Actions", ", ".join(alarm.get("AlarmActions", [])) or "—")]
+
+
+def _fields(item: dict, names: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(name, str(item[name])) for name in names if item.get(name) not in (None, "", [], {})]
+
+
+def _batch_details(endpoint, job_arn):
+    job = client(endpoint, "bedrock").get_model_invocation_job(jobIdentifier=job_arn)
+    rows = _fields(job, ("jobName", "status", "message", "modelId", "submitTime", "endTime", "totalRecordCount",
+                         "successRecordCount", "errorRecordCount"))
+    rows.append(("input", job["inputDataConfig"]["s3InputDataConfig"]["s3Uri"]))
+    rows.append(("output", job["outputDataConfig"]["s3OutputDataConfig"]["s3Uri"]))
+    return rows
+
+
+def _customization_details(endpoint, job_arn):
+    job = client(endpoint, "bedrock").get_model_customization_job(jobIdentifier=job_arn)
+    rows = _fields(job, ("jobName", "status", "failureMessage", "customizationType", "baseModelArn", "outputModelArn",
+                         "creationTime", "endTime"))
+    rows += [(f"  {k}", v) for k, v in sorted(job.get("hyperParameters", {}).items())]
+    if job.get("trainingMetrics"):
+        rows.append(("trainingLoss", str(job["trainingMetrics"].get("trainingLoss"))))
+    return rows
+
+
+def _custom_model_details(endpoint, model_arn):
+    model = client(endpoint, "bedrock").get_custom_model(modelIdentifier=model_arn)
+    return _fields(model, ("modelName", "modelArn", "baseModelArn", "customizationType", "jobName", "creationTime",
+                           "modelStatus"))
+
+
+def _provisioned_details(endpoint, pt_arn):
+    pt = client(endpoint, "bedrock").get_provisioned_model_throughput(provisionedModelId=pt_arn)
+    return _fields(pt, ("provisionedModelName", "status", "provisionedModelArn", "modelArn", "modelUnits",
+                        "commitmentDuration", "commitmentExpirationTime", "creationTime"))
+
+
 def _sm_details(endpoint, name):
     sm = client(endpoint, "sagemaker")
     ep = sm.describe_endpoint(EndpointName=name)
@@ -474,6 +550,8 @@ _DETAILS = {
     "function": _function_details, "api": _api_details, "stage": _stage_details, "loggroup": _log_details,
     "guardrail": _guardrail_details, "sm-endpoint": _sm_details, "kb": _kb_details, "kb-ds": _kb_ds_details,
     "kb-job": _kb_job_details, "sm-model": _sm_model_details, "sm-config": _sm_config_details,
+    "alarm": _alarm_details, "batch-job": _batch_details, "customization-job": _customization_details,
+    "custom-model": _custom_model_details, "provisioned": _provisioned_details,
 }
 
 
@@ -531,5 +609,17 @@ def delete(endpoint: str, kind: str, ident: str) -> None:
     elif kind == "kb-ds":
         kb_id, ds_id = ident.split("/", 1)
         client(endpoint, "bedrock-agent").delete_data_source(knowledgeBaseId=kb_id, dataSourceId=ds_id)
+    elif kind == "alarm":
+        client(endpoint, "cloudwatch").delete_alarms(AlarmNames=[ident])
+    elif kind == "provisioned":
+        client(endpoint, "bedrock").delete_provisioned_model_throughput(provisionedModelId=ident)
+    elif kind == "custom-model":
+        client(endpoint, "bedrock").delete_custom_model(modelIdentifier=ident)
+    elif kind in ("batch-job", "customization-job"):
+        bedrock = client(endpoint, "bedrock")
+        if kind == "batch-job":
+            bedrock.stop_model_invocation_job(jobIdentifier=ident)
+        else:
+            bedrock.stop_model_customization_job(jobIdentifier=ident)
     else:
         raise ValueError(f"cannot delete a {kind}")

@@ -28,6 +28,7 @@ PUBLIC_FIELDS = (
     "outputTokens", "costUsd", "latencyMs", "grounded", "guardrailAction", "prompt", "system", "task",
     "fewShotExamples", "stopReason", "region", "guardrailId", "guardrailVersion", "seed", "output", "outputHash",
     "shots", "label", "reasoningTokens", "groundingScore", "relevanceScore", "request",
+    "mode", "jobArn", "recordId", "provisionedModelArn", "customModelArn",
 )
 
 
@@ -106,7 +107,7 @@ _METRIC_OPERATIONS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse"
 def metrics(record: dict) -> None:
     """Bedrock's runtime metrics for one invocation (AWS/Bedrock, per ModelId), through the cloud's CloudWatch:
     not journaled again, the ledger event is their record."""
-    if record.get("operation") not in _METRIC_OPERATIONS:
+    if record.get("operation") not in _METRIC_OPERATIONS or record.get("mode") == "batch":
         return
     from ..cloudwatch.service import publish
 

@@ -61,14 +61,18 @@ def foundation_model_arn(labels: dict, region: str) -> str:
     return model if model.startswith("arn:") else f"arn:aws:bedrock:{region}::foundation-model/{model}"
 
 
-def guardrail_arn(labels: dict, region: str) -> str:
-    gid = labels.get("guardrailIdentifier", "")
-    return gid if gid.startswith("arn:") else f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:guardrail/{gid}"
+def arn_of(label: str, kind: str) -> Callable[[dict, str], str]:
+    """The resource of an operation naming one by ID or ARN in the URI label ``label``."""
+    def resource(labels: dict, region: str) -> str:
+        value = labels.get(label, "")
+        return value if value.startswith("arn:") else f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:{kind}/{value}"
+    return resource
 
 
-def profile_arn(labels: dict, region: str) -> str:
-    pid = labels.get("inferenceProfileIdentifier", "")
-    return pid if pid.startswith("arn:") else f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:inference-profile/{pid}"
+guardrail_arn = arn_of("guardrailIdentifier", "guardrail")
+profile_arn = arn_of("inferenceProfileIdentifier", "inference-profile")
+provisioned_arn = arn_of("provisionedModelId", "provisioned-model")
+custom_model_arn = arn_of("modelIdentifier", "custom-model")
 
 
 def _rows(*ops: Operation) -> dict[str, Operation]:
@@ -98,6 +102,25 @@ OPERATIONS: dict[str, Operation] = _rows(
     Operation("UpdateGuardrail", CP, "control:update_guardrail", resource=guardrail_arn),
     Operation("CreateGuardrailVersion", CP, "control:create_guardrail_version", resource=guardrail_arn),
     Operation("DeleteGuardrail", CP, "control:delete_guardrail", resource=guardrail_arn),
+    # -- batch inference ------------------------------------------------------------------------------------------
+    Operation("CreateModelInvocationJob", CP, "batch:create_model_invocation_job"),
+    Operation("GetModelInvocationJob", CP, "batch:get_model_invocation_job", resource=arn_of("jobIdentifier", "model-invocation-job")),
+    Operation("ListModelInvocationJobs", CP, "batch:list_model_invocation_jobs"),
+    Operation("StopModelInvocationJob", CP, "batch:stop_model_invocation_job", resource=arn_of("jobIdentifier", "model-invocation-job")),
+    # -- provisioned throughput -------------------------------------------------------------------------------------
+    Operation("CreateProvisionedModelThroughput", CP, "provisioned:create_provisioned_model_throughput"),
+    Operation("GetProvisionedModelThroughput", CP, "provisioned:get_provisioned_model_throughput", resource=provisioned_arn),
+    Operation("ListProvisionedModelThroughputs", CP, "provisioned:list_provisioned_model_throughputs"),
+    Operation("UpdateProvisionedModelThroughput", CP, "provisioned:update_provisioned_model_throughput", resource=provisioned_arn),
+    Operation("DeleteProvisionedModelThroughput", CP, "provisioned:delete_provisioned_model_throughput", resource=provisioned_arn),
+    # -- model customization ----------------------------------------------------------------------------------------
+    Operation("CreateModelCustomizationJob", CP, "customization:create_model_customization_job"),
+    Operation("GetModelCustomizationJob", CP, "customization:get_model_customization_job", resource=arn_of("jobIdentifier", "model-customization-job")),
+    Operation("ListModelCustomizationJobs", CP, "customization:list_model_customization_jobs"),
+    Operation("StopModelCustomizationJob", CP, "customization:stop_model_customization_job", resource=arn_of("jobIdentifier", "model-customization-job")),
+    Operation("GetCustomModel", CP, "customization:get_custom_model", resource=custom_model_arn),
+    Operation("ListCustomModels", CP, "customization:list_custom_models"),
+    Operation("DeleteCustomModel", CP, "customization:delete_custom_model", resource=custom_model_arn),
     # -- model invocation logging ---------------------------------------------------------------------------------
     Operation("PutModelInvocationLoggingConfiguration", CP, "control:put_logging"),
     Operation("GetModelInvocationLoggingConfiguration", CP, "control:get_logging"),

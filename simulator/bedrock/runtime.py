@@ -49,6 +49,10 @@ class Call:
     request_id: str
     started: float
     seed: int | None = None  # the sampling seed (the body's, a re-run's recorded one, or drawn for this call)
+    #: Pricing mode: "on-demand", "batch" (a batch job's record) or "provisioned" (through a provisioned model).
+    mode: str = "on-demand"
+    provisioned: object = None  # the provisioned model served through
+    custom: object = None  # the custom model it serves, if any
 
     @property
     def model(self) -> catalog.Model:
@@ -83,6 +87,15 @@ def parsed(fn, *args):
 def request_key(model: catalog.Model, kind: str, body: dict) -> str:
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(f"{model.id}|{kind}|{canonical}".encode("utf-8")).hexdigest()
+
+
+def _priced(call: "Call", on_demand_usd: float) -> float:
+    """What the call costs per token: batch at half the on-demand price; provisioned models bill by the hour."""
+    if call.mode == "batch":
+        from ..billing.prices import section
+
+        return round(on_demand_usd * section("bedrock")["batchPriceFactor"], 8)
+    return 0.0 if call.mode == "provisioned" else on_demand_usd
 
 
 def _parameters(body: dict, prompt: Prompt | None, seed: int | None) -> dict:
@@ -132,8 +145,14 @@ class Runtime(Media):
     # -- common steps -----------------------------------------------------------------------------------------
     def begin(self, info: "RequestInfo", operation: str, raw_id: str, *, text_only: bool = False, stream: bool = False) -> Call:
         resolved = catalog.resolve(raw_id)
+        served = None
         if resolved is None:
-            raise validation("The provided model identifier is invalid.")
+            from . import provisioned
+
+            served = provisioned.resolve_for_invocation(self.state, raw_id, time.time())
+            if served is None:
+                raise validation("The provided model identifier is invalid.")
+            resolved = catalog.Resolved(catalog.get(served.base_model), raw_id, False)
         model = resolved.model
         if model.profile_only and not resolved.via_profile:
             raise validation(
@@ -146,15 +165,30 @@ class Runtime(Media):
             raise validation("This action doesn't support the model that you provided. Try again with a supported text or chat model.")
         if stream and not model.streaming:
             raise validation("The model is unsupported for streaming.")
-        return Call(info, operation, resolved, str(uuid.uuid4()), time.perf_counter())
+        call = Call(info, operation, resolved, str(uuid.uuid4()), time.perf_counter(),
+                    mode=getattr(info, "inference_mode", "on-demand"))
+        if served is not None:
+            call.mode, call.provisioned = "provisioned", served
+            call.custom = self.state.jobs.custom_models.get(served.custom_model) if served.custom_model else None
+        return call
 
     def check_context(self, call: Call, in_tokens: int) -> None:
         if in_tokens > call.model.context:
             raise validation("Input is too long for requested model.")
 
     def admit(self, call: Call, in_tokens: int, max_out: int) -> None:
-        if not self.dry:
-            self.state.quotas.admit(self.state.settings["quotas"], call.model.id, in_tokens + max_out)
+        """On-demand quotas per model; a provisioned model has its own (per model unit); batch records none."""
+        if self.dry or call.mode == "batch":
+            return
+        if call.mode == "provisioned":
+            from .provisioned import REQUESTS_PER_MINUTE_PER_UNIT, TOKENS_PER_MINUTE_PER_UNIT
+
+            units = call.provisioned.units
+            limits = {"models": {call.provisioned.arn: {"requestsPerMinute": REQUESTS_PER_MINUTE_PER_UNIT * units,
+                                                        "tokensPerMinute": TOKENS_PER_MINUTE_PER_UNIT * units}}}
+            self.state.quotas.admit(limits, call.provisioned.arn, in_tokens + max_out)
+            return
+        self.state.quotas.admit(self.state.settings["quotas"], call.model.id, in_tokens + max_out)
 
     def latency_ms(self, model: catalog.Model, out_tokens: int, images_n: int = 0) -> int:
         if images_n:
@@ -166,7 +200,7 @@ class Runtime(Media):
         return not self.dry and self.state.realistic_latency
 
     def wait(self, call: Call, latency_ms: int) -> None:
-        if self.realistic():
+        if self.realistic() and call.mode != "batch":
             remaining = latency_ms / 1000 - (time.perf_counter() - call.started)
             if remaining > 0:
                 time.sleep(remaining)
@@ -194,7 +228,7 @@ class Runtime(Media):
             "requestId": call.request_id,
             "time": iso(now),
             "_ts": now,
-            "caller": self.state.caller(call.info.access_key),
+            "caller": getattr(call.info, "caller_arn", None) or self.state.caller(call.info.access_key),
             "operation": call.operation,
             "modelId": call.model.id,
             "requestedModelId": call.resolved.given,
@@ -202,7 +236,7 @@ class Runtime(Media):
             "seed": call.seed,
             "inputTokens": in_tokens,
             "outputTokens": out_tokens,
-            "costUsd": call.resolved.cost(in_tokens, out_tokens, images_n),
+            "costUsd": _priced(call, call.resolved.cost(in_tokens, out_tokens, images_n)),
             "latencyMs": latency_ms,
             "grounded": bool(grounded),
             "guardrailAction": guardrail_action,
@@ -236,6 +270,13 @@ class Runtime(Media):
             content = {"text": gen.text, "reasoning": gen.reasoning, "toolUse": gen.tool_use}
         if content is not None:
             record["outputHash"] = output_hash(content)
+        if call.mode != "on-demand":
+            record["mode"] = call.mode
+        if call.provisioned is not None:
+            record["provisionedModelArn"] = call.provisioned.arn
+        if call.custom is not None:
+            record["customModelArn"] = call.custom.arn
+        record.update(getattr(call.info, "ledger_extra", None) or {})
         if self.dry:
             self.captured.append(record)
             return
@@ -250,10 +291,22 @@ class Runtime(Media):
         }
 
     # -- guardrails around a text generation ---------------------------------------------------------------
+    def generate(self, call: Call, prompt: Prompt, key: str) -> Generation:
+        """The text engine, or a custom model's trained behaviour on top of it."""
+        if call.custom is None:
+            return textgen.generate(prompt, call.model, key, call.seed)
+        from .customization import adapt, shape_answer
+
+        adapt(call.custom, prompt)
+        gen = textgen.generate(prompt, call.model, key, call.seed)
+        gen.text = shape_answer(call.custom, prompt, gen.text)
+        gen.output_tokens = tokens.count(gen.text)
+        return gen
+
     def guarded_generate(self, call: Call, prompt: Prompt, key: str, guard: tuple | None) -> tuple[Generation, str | None, dict | None]:
         """(generation, guardrailAction for the ledger, trace) — the guardrail checks input, then output."""
         if guard is None:
-            return textgen.generate(prompt, call.model, key, call.seed), None, None
+            return self.generate(call, prompt, key), None, None
         gid, version = guard
         item, config, version = self.state.guardrails.config(gid, version)
         trace: dict = {}
@@ -276,7 +329,7 @@ class Runtime(Media):
                         if prompt.turns[i][0] == "user":
                             prompt.turns[i] = ("user", outcome.texts[0])
                             break
-        gen = textgen.generate(prompt, call.model, key, call.seed)
+        gen = self.generate(call, prompt, key)
         out_items = [{"text": gen.text, "qualifiers": ["guard_content"]}]
         out_items += [g for g in prompt.guard_content if set(g["qualifiers"]) & {"grounding_source", "query"}]
         outcome = guardrails.evaluate(config, "OUTPUT", out_items)

@@ -25,7 +25,7 @@ from .state import BedrockState
 
 class BedrockService(Extension):
     name = "bedrock"
-    event_kinds = ("ledger", "bedrock-settings")
+    event_kinds = ("ledger", "bedrock-settings", "bedrock-job")
 
     def __init__(self):
         self.state = BedrockState()
@@ -44,6 +44,27 @@ class BedrockService(Extension):
             self.state.ledger.replay(record)
         elif record.get("kind") == "bedrock-settings":
             self.state.apply_settings(record.get("settings") or {})
+        elif record.get("kind") == "bedrock-job":
+            from . import batch, customization
+
+            {"batch": batch.replay_finished, "customization": customization.replay_finished}[record["type"]](self.state, record)
+
+    def ready(self) -> None:
+        """Jobs that came back from the journal finish on the clock, as new ones do."""
+        if self.state.jobs.batch or self.state.jobs.customizations:
+            self.state.jobs.start_clock()
+
+    def stop(self) -> None:
+        self.state.jobs.stop()
+
+    def costs(self, since: float | None) -> list[dict]:
+        """Provisioned throughput hours, custom model training and storage (tokens are priced by the ledger)."""
+        import time
+
+        from . import customization, provisioned
+
+        now = time.time()
+        return provisioned.costs(self.state, since, now) + customization.costs(self.state, since, now)
 
     def health(self) -> dict:
         return {"status": "ready", "models": len(catalog.models()), "latency": self.state.settings.get("latency"),

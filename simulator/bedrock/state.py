@@ -18,6 +18,7 @@ import threading
 
 from ..core.home import ACCOUNT_ID
 from .guardrails import Store
+from .jobs import JobStore
 from .ledger import Ledger
 from .quotas import DEFAULTS as QUOTA_DEFAULTS
 from .quotas import Quotas
@@ -37,6 +38,19 @@ class BedrockState:
         self.use_case_submitted = False
         self.logging_config: dict | None = None
         self.settings: dict = self.default_settings()
+        self.jobs = JobStore()
+        self.jobs.cloud = cloud
+        self.jobs.finishers = [self._finish_batch, self._finish_customizations]
+
+    def _finish_batch(self, now: float) -> None:
+        from . import batch
+
+        batch.finish(self, now)
+
+    def _finish_customizations(self, now: float) -> None:
+        from . import customization
+
+        customization.finish(self, now)
 
     @property
     def journal(self):
@@ -58,6 +72,7 @@ class BedrockState:
         self.use_case_submitted = False
         self.logging_config = None
         self.settings = self.default_settings()
+        self.jobs.reset()
 
     # -- settings -----------------------------------------------------------------------------------------------
     @property

@@ -99,7 +99,7 @@ def bedrock_token_lines(records: list[dict], since: float | None, now: float) ->
     for (model_id, mode), recs in sorted(groups.items()):
         model = catalog.get(model_id)
         start, end = min(r.get("_ts", now) for r in recs), max(r.get("_ts", now) for r in recs)
-        factor = section("bedrock")["batchDiscount"] if mode == "batch" else 1.0
+        factor = section("bedrock")["batchPriceFactor"] if mode == "batch" else 1.0
         if mode == "provisioned" or model is None:
             continue  # provisioned throughput bills by the hour, not per token
         tokens_in = sum(r.get("inputTokens", 0) for r in recs)

@@ -107,22 +107,19 @@ class CloudWatchService(Extension):
     def handle(self, info) -> Response:
         op = _operation(info)
         self._local.dirty = set()
-        # One time for the request: what it records now is what replay records from its journal entry.
-        self._local.stamp = round(time.time(), 3)
         try:
             response = self.cloud.router.call_moto(info)
             if info.replaying or op not in _WRITES:
                 info.journal = False
                 return response
             if 200 <= response.status_code < 300:
-                # Journal the request now, so the transitions it causes are journaled after it.
-                self.cloud.journal.append("http", {**self.cloud.router.record_of(info), "time": self._local.stamp})
+                # Journal the request now (with its request time), so the transitions it causes are journaled after it.
+                self.cloud.journal.append("http", self.cloud.router.record_of(info))
             info.journal = False
             self._evaluate_dirty()
             return response
         finally:
             self._local.dirty = None
-            self._local.stamp = None
 
     # -- hooks the moto patches call ------------------------------------------------------------------------
     def replay_stamp(self):
@@ -133,12 +130,10 @@ class CloudWatchService(Extension):
         return naive(stamp) if stamp is not None else None
 
     def _now(self) -> float:
-        from ..core.router import replay_time
+        """The request's journal time (the same on replay), else now."""
+        from ..core.router import request_time
 
-        stamp = replay_time()
-        if stamp is None:
-            stamp = getattr(self._local, "stamp", None)
-        return stamp if stamp is not None else time.time()
+        return request_time() or time.time()
 
     def alarm_configured(self, backend, alarm, previous) -> None:
         at = self._now()

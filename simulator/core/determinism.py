@@ -50,6 +50,17 @@ def unseeded() -> Iterator[None]:
         _local.rng = previous
 
 
+def short_id(length: int = 12) -> str:
+    """A lowercase letters-and-digits ID from the request's seeded generator (the OS outside requests), as AWS
+    uses for guardrails, jobs and provisioned models."""
+    import string
+
+    alphabet = string.ascii_lowercase + string.digits
+    rng = current_random()
+    pick = rng.choice if rng is not None else random.SystemRandom().choice
+    return "".join(pick(alphabet) for _ in range(length))
+
+
 def random_bytes(n: int) -> bytes:
     """Bytes from the request's seeded generator (or the OS when no request is running)."""
     rng = current_random()

@@ -66,17 +66,12 @@ class Extension:
         """What this service billed since ``since`` (unix time; None = everything), for the cost view: items
         ``{"service", "item", "quantity", "unit", "unitPriceUsd", "costUsd", "source", "start", "end"}`` with
         ``source`` naming where the price comes from and ``start``/``end`` ISO-8601 UTC times. Calls recorded in the
-        Bedrock ledger are counted from the ledger, never here too."""
+        Bedrock ledger are counted from the ledger, never here too. ``gailab.simulator.billing.items.line`` builds
+        one; ``/_gailab/costs`` and ``gailab costs`` add them up."""
         return []
 
     def health(self) -> dict:
         return {"status": "ready"}
-
-    def costs(self, since: float | None) -> list[dict]:
-        """What this service's resources would cost on AWS since ``since`` (Unix seconds; None: ever), as lines
-        ``{"service", "item", "quantity", "unit", "unitPriceUsd", "costUsd", "source", "start", "end"}``
-        (``gailab.simulator.billing.items.line`` builds one). Served at ``/_gailab/costs``."""
-        return []
 
     def stop(self) -> None:
         """Release processes, threads and files when the cloud stops."""

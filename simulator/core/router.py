@@ -12,6 +12,7 @@ import io
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ _LAMBDA_INVOKE = re.compile(r"^/20\d\d-\d\d-\d\d/functions/[^/]+/(invocations|in
 _TRANSPORT_HEADERS = {"content-length", "transfer-encoding", "connection", "host", "expect", "keep-alive"}
 
 _replaying = threading.local()
+_clock = threading.local()
 
 
 def replaying() -> bool:
@@ -49,6 +51,12 @@ def replaying() -> bool:
 def replay_time() -> float | None:
     """While replaying, the time the record being replayed was journaled (so replayed data keeps its time)."""
     return getattr(_replaying, "time", None) if replaying() else None
+
+
+def request_time() -> float | None:
+    """The time of the journaled request running on this thread: the time it is journaled with, and on replay the
+    time it was journaled (so creation times and time-driven statuses come back the same). None outside one."""
+    return getattr(_clock, "time", None)
 
 
 @dataclass
@@ -176,6 +184,9 @@ class Router:
     def _run(self, info: RequestInfo, handler: Callable[[], Response]) -> Response:
         if info.seed is None and info.journal:
             info.seed = determinism.new_seed()
+        if info.journal:
+            info.extra.setdefault("time", round(time.time(), 3))
+        _clock.time = info.extra.get("time")
         try:
             if info.seed is not None:
                 with determinism.seeded(info.seed):
@@ -187,6 +198,8 @@ class Router:
         except Exception as exc:
             log.exception("request failed: %s %s", info.method, info.raw_uri)
             return awserrors.internal_error(info.service, exc)
+        finally:
+            _clock.time = None
         if info.journal and not info.replaying and 200 <= response.status_code < 300:
             self.cloud.journal.append("http", self.record_of(info))
         return response
@@ -223,13 +236,16 @@ class Router:
     @staticmethod
     def record_of(info: RequestInfo) -> dict:
         headers = [[k, v] for k, v in info.headers.items() if k.lower() not in _TRANSPORT_HEADERS]
-        return {
+        record = {
             "method": info.method,
             "uri": info.raw_uri,
             "headers": headers,
             "body": base64.b64encode(info.body).decode("ascii"),
             "seed": info.seed,
         }
+        if info.extra.get("time") is not None:
+            record["time"] = info.extra["time"]  # the journal keeps the time the request ran with
+        return record
 
     def replay(self, record: dict) -> Response:
         path, _, query = record["uri"].partition("?")
@@ -245,6 +261,7 @@ class Router:
         environ["RAW_URI"] = environ["REQUEST_URI"] = record["uri"]
         info = self.read(environ, replaying=True)
         info.seed = record.get("seed")
+        info.extra["time"] = record.get("time")
         _replaying.on = True
         _replaying.time = record.get("time")
         try:
