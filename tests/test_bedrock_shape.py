@@ -47,7 +47,7 @@ def test_only_table_rows_are_served_here():
     assert operations.served(operations.resolve_path("POST", "/model/x/invoke")).name == "InvokeModel"
     # Knowledge Bases and jobs the table does not name pass on to other extensions or moto.
     assert operations.served(operations.resolve_path("POST", "/retrieveAndGenerate")) is None
-    assert operations.served(operations.resolve_path("GET", "/custom-models")) is None
+    assert operations.served(operations.resolve_path("GET", "/evaluation-jobs")) is None
     assert operations.resolve_path("GET", "/no-such-thing") is None
 
 

@@ -77,6 +77,8 @@ class JobStore:
         self._clock: threading.Thread | None = None
         self._stop = threading.Event()
         self.cloud = None
+        #: False until the journal is replayed: replayed jobs finish from their own journal events, never again.
+        self.live = False
 
     def reset(self) -> None:
         with self.lock:
@@ -88,9 +90,7 @@ class JobStore:
     # -- finishing --------------------------------------------------------------------------------------------
     def finish_due(self, now: float | None = None) -> None:
         """Produce the outputs of every job whose time has come (never while the journal replays)."""
-        from ..core.router import replaying
-
-        if replaying():
+        if not self.live:
             return
         now = time.time() if now is None else now
         with self.lock:
@@ -102,7 +102,7 @@ class JobStore:
 
     def start_clock(self) -> None:
         with self.lock:
-            if self._clock is not None or self.cloud is None:
+            if self._clock is not None or self.cloud is None or not self.live:
                 return
             self._clock = threading.Thread(target=self._run, name="gailab-bedrock-jobs", daemon=True)
             self._clock.start()

@@ -50,7 +50,8 @@ class BedrockService(Extension):
             {"batch": batch.replay_finished, "customization": customization.replay_finished}[record["type"]](self.state, record)
 
     def ready(self) -> None:
-        """Jobs that came back from the journal finish on the clock, as new ones do."""
+        """Jobs finish from now on (replayed ones finished from their journal events); the clock starts."""
+        self.state.jobs.live = True
         if self.state.jobs.batch or self.state.jobs.customizations:
             self.state.jobs.start_clock()
 

@@ -2,8 +2,8 @@
 
 Lines come from this module's providers (Lambda, KMS, Bedrock tokens from the ledger) and from every extension
 that implements ``costs(since) -> list[dict]`` (provisioned throughput, custom models, SageMaker instance
-hours...). KMS API requests are counted as they arrive, per minute, and journaled (``usage`` events, at most
-every two seconds) so a restart keeps them.
+hours...). KMS API requests are counted as they arrive, per minute, since the cloud started: they are reads
+the journal does not keep (a Decrypt changes nothing), so a restart starts that count again.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from .items import FIELDS, total
 from .providers import bedrock_token_lines, kms_lines, lambda_lines
 
 log = logging.getLogger("gailab.simulator.billing")
-FLUSH_SECONDS = 2.0
 
 
 def parse_since(value: str | None) -> float | None:
@@ -43,39 +42,19 @@ def parse_since(value: str | None) -> float | None:
 
 class BillingService(Extension):
     name = "billing"
-    event_kinds = ("usage",)
 
     def __init__(self):
         self.lock = threading.Lock()
         self.kms_requests: dict[float, int] = defaultdict(int)
-        self._pending: dict[float, int] = defaultdict(int)
-        self._stop = threading.Event()
-        self._flusher: threading.Thread | None = None
         self.cloud = None
 
     def attach(self, cloud) -> None:
         self.cloud = cloud
         cloud.authorizers.append(self._count)
 
-    def ready(self) -> None:
-        self._flusher = threading.Thread(target=self._run_flush, name="gailab-billing-flush", daemon=True)
-        self._flusher.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._flusher is not None:
-            self._flusher.join(timeout=5)
-        self._flush()
-
     def reset(self) -> None:
         with self.lock:
             self.kms_requests.clear()
-            self._pending.clear()
-
-    def replay_event(self, record: dict) -> None:
-        if record.get("service") == "kms":
-            for minute, n in (record.get("counts") or {}).items():
-                self.kms_requests[float(minute)] += int(n)
 
     # -- counting KMS requests (an authorizer that never denies) -------------------------------------------
     def _count(self, info):
@@ -83,21 +62,7 @@ class BillingService(Extension):
             minute = float(int(time.time() // 60 * 60))
             with self.lock:
                 self.kms_requests[minute] += 1
-                self._pending[minute] += 1
         return None
-
-    def _flush(self) -> None:
-        with self.lock:
-            pending, self._pending = dict(self._pending), defaultdict(int)
-        if pending and self.cloud is not None:
-            try:
-                self.cloud.journal.append("usage", {"service": "kms", "counts": {str(k): v for k, v in pending.items()}})
-            except Exception:
-                log.exception("could not journal KMS request counts")
-
-    def _run_flush(self) -> None:
-        while not self._stop.wait(FLUSH_SECONDS):
-            self._flush()
 
     # -- the view -------------------------------------------------------------------------------------------
     def lines(self, since: float | None = None) -> list[dict]:
