@@ -78,7 +78,7 @@ def _costs(cloud):
 def _batch_records(n):
     return [{"recordId": f"CALL{i:07d}", "modelInput": {"inputText": f"Resuma em uma frase o chamado {i}: cliente pede "
                                                         f"ajuda com a fatura número {1000 + i}.",
-                                                        "textGenerationConfig": {"maxTokenCount": 80}}}
+                                                        "textGenerationConfig": {"maxTokenCount": 80, "temperature": 0}}}
             for i in range(n)]
 
 
@@ -121,6 +121,24 @@ def test_a_batch_job_over_20_records_writes_20_outputs_at_half_the_on_demand_pri
     assert sum(line["costUsd"] for line in batch_lines) == pytest.approx(sum(r["costUsd"] for r in batch), abs=1e-6)
     listed = br.list_model_invocation_jobs(statusEquals="Completed")["invocationJobSummaries"]
     assert [j["jobArn"] for j in listed] == [job_arn]
+
+
+def test_a_converse_batch_job_answers_in_converse_shape(cloud, aws, monkeypatch):
+    monkeypatch.setitem(cloud.settings, "bedrock_batch_min_records", 2)
+    s3, role, br = _bucket(aws), _role(aws), aws("bedrock")
+    rows = [{"recordId": "a", "modelInput": {"messages": [{"role": "user", "content": [{"text": "Traduza para o inglês: bom dia"}]}]}},
+            {"recordId": "b", "modelInput": {"messages": "not a list"}}]
+    s3.put_object(Bucket="genai-jobs", Key="conv/in.jsonl", Body=_jsonl(rows))
+    job = br.create_model_invocation_job(
+        jobName="conversas", roleArn=role, modelId=NOVA, modelInvocationType="Converse",
+        inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://genai-jobs/conv/in.jsonl"}},
+        outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://genai-jobs/conv/out"}})["jobArn"]
+    done = _wait(lambda: br.get_model_invocation_job(jobIdentifier=job), lambda j: j["status"] == "PartiallyCompleted")
+    assert done["status"] == "PartiallyCompleted" and (done["successRecordCount"], done["errorRecordCount"]) == (1, 1)
+    key = f"conv/out/{job.rsplit('/', 1)[-1]}/in.jsonl.out"
+    first, second = [json.loads(x) for x in s3.get_object(Bucket="genai-jobs", Key=key)["Body"].read().decode().splitlines()]
+    assert first["modelOutput"]["output"]["message"]["role"] == "assistant"
+    assert second["error"]["errorCode"] == 400 and "modelOutput" not in second
 
 
 def test_batch_jobs_refuse_and_fail_as_aws_does(cloud, aws):

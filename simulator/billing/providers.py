@@ -83,37 +83,37 @@ def kms_lines(since: float | None, now: float, requests: dict[float, int]) -> li
 
 
 def bedrock_token_lines(records: list[dict], since: float | None, now: float) -> list[dict]:
-    """Tokens (and images) per model and pricing mode, from the ledger; they add up to its costUsd."""
+    """Tokens (and images) per model, inference profile geography and pricing mode, from the ledger; they add up
+    to its costUsd (the regional premium of geographic profiles and the batch price included)."""
     from ..bedrock import catalog
 
     source = section("bedrock")["source"]
-    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    groups: dict[tuple[str, str | None, str], list[dict]] = defaultdict(list)
     for record in records:
         at = record.get("_ts", 0.0)
-        if since is not None and at < since:
+        if (since is not None and at < since) or record.get("costUsd") is None:
             continue
-        if record.get("costUsd") is None:
-            continue
-        groups[(record.get("modelId", "?"), record.get("mode") or "on-demand")].append(record)
+        resolved = catalog.resolve(record.get("requestedModelId") or record.get("modelId", ""))
+        geography = resolved.geography if resolved is not None else None
+        groups[(record.get("modelId", "?"), geography, record.get("mode") or "on-demand")].append(record)
     out = []
-    for (model_id, mode), recs in sorted(groups.items()):
+    for (model_id, geography, mode), recs in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
         model = catalog.get(model_id)
-        start, end = min(r.get("_ts", now) for r in recs), max(r.get("_ts", now) for r in recs)
-        factor = section("bedrock")["batchPriceFactor"] if mode == "batch" else 1.0
         if mode == "provisioned" or model is None:
             continue  # provisioned throughput bills by the hour, not per token
+        start, end = min(r.get("_ts", now) for r in recs), max(r.get("_ts", now) for r in recs)
+        factor = section("bedrock")["batchPriceFactor"] if mode == "batch" else 1.0
+        priced = catalog.Resolved(model, model_id, geography is not None, geography)
+        in_price = priced.cost(1_000_000, 0) / 1_000_000 * factor
+        out_price = priced.cost(0, 1_000_000) / 1_000_000 * factor
         tokens_in = sum(r.get("inputTokens", 0) for r in recs)
         tokens_out = sum(r.get("outputTokens", 0) for r in recs)
-        in_price = model.price_input / 1000 * factor
-        out_price = model.price_output / 1000 * factor
-        token_cost = tokens_in * in_price + tokens_out * out_price
-        ledger_cost = sum(r["costUsd"] for r in recs)
-        label = f"{model_id} ({mode})"
+        label = f"{model_id}{f' via {geography}.' if geography else ''} ({mode})"
         if tokens_in or in_price:
             out.append(line("Amazon Bedrock", f"{label}: input tokens", tokens_in, "tokens", in_price, source, start, end))
         if tokens_out or out_price:
             out.append(line("Amazon Bedrock", f"{label}: output tokens", tokens_out, "tokens", out_price, source, start, end))
-        images_cost = ledger_cost - token_cost
+        images_cost = sum(r["costUsd"] for r in recs) - tokens_in * in_price - tokens_out * out_price
         if model.price_image and images_cost > 1e-9:
             image_price = model.price_image * factor
             out.append(line("Amazon Bedrock", f"{label}: images", round(images_cost / image_price), "images",
