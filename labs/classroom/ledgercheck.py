@@ -23,12 +23,13 @@ def _entry(record: dict) -> dict | None:
 
 
 def needs_state(entry: dict) -> bool:
-    """Whether re-running this call needs the cloud's Bedrock state (it named a guardrail)."""
+    """Whether re-running this call needs the cloud's Bedrock state (it named a guardrail, or went through a
+    provisioned model, which may serve a custom model)."""
     request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
     body = request.get("body")
     headers = {str(k).lower() for k in (request.get("headers") or {})}
     return (entry.get("operation") == "ApplyGuardrail" or "x-amzn-bedrock-guardrailidentifier" in headers
-            or (isinstance(body, dict) and "guardrailConfig" in body))
+            or (isinstance(body, dict) and "guardrailConfig" in body) or entry.get("mode") == "provisioned")
 
 
 def judge(entry: dict, state=None) -> tuple[str, str]:

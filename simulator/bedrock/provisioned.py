@@ -222,15 +222,16 @@ def delete_provisioned_model_throughput(state, info, labels) -> Response:
 
 
 # -- invoking ---------------------------------------------------------------------------------------------------
-def resolve_for_invocation(state, identifier: str, now: float) -> Provisioned | None:
+def resolve_for_invocation(state, identifier: str, now: float, rerun: bool = False) -> Provisioned | None:
     """The provisioned model an InvokeModel/Converse modelId names (its ARN or ID), ready to serve; None if it is
-    not one. Raises AWS's errors for one that is not in service."""
+    not one. Raises AWS's errors for one that is not in service. A re-run of a recorded call (verify) finds it even
+    if it was deleted since."""
     if ":provisioned-model/" not in identifier and not re.fullmatch(r"[a-z0-9]{12}", identifier):
         return None
-    item = find(state, identifier)
+    item = find(state, identifier, deleted=rerun)
     if item is None:
         raise validation("The provided model identifier is invalid.")
-    if item.status(now) == "Creating":
+    if item.status(now) == "Creating" and not rerun:
         raise BedrockError("ModelNotReadyException",
                            f"The provisioned model {item.name} is still being created; try again when it is InService.",
                            429)

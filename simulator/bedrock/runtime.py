@@ -149,7 +149,7 @@ class Runtime(Media):
         if resolved is None:
             from . import provisioned
 
-            served = provisioned.resolve_for_invocation(self.state, raw_id, time.time())
+            served = provisioned.resolve_for_invocation(self.state, raw_id, time.time(), rerun=self.dry)
             if served is None:
                 raise validation("The provided model identifier is invalid.")
             resolved = catalog.Resolved(catalog.get(served.base_model), raw_id, False)

@@ -35,6 +35,7 @@ class _Request:
     region: str
     access_key: str | None = None
     replaying: bool = False
+    inference_mode: str = "on-demand"
     extra: dict = field(default_factory=dict)
     query: dict = field(default_factory=dict)
 
@@ -67,6 +68,8 @@ def rerun(event: dict, state: BedrockState | None = None) -> dict:
                     record.get("region") or "us-east-1")
     if isinstance(request.get("seed"), int):
         info.extra["bedrock_seed"] = request["seed"]
+    if record.get("mode") == "batch":
+        info.inference_mode = "batch"  # a batch job's record: priced at the batch price
     runtime = Runtime(state if state is not None else BedrockState(), dry=True)
     try:
         if operation in ("InvokeModel", "InvokeModelWithResponseStream"):
