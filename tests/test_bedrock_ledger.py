@@ -96,3 +96,23 @@ def test_a_rerun_never_touches_the_ledger_quotas_or_logs(cloud, aws, operation):
     count, windows = len(state.ledger.records), {k: len(v) for k, v in state.quotas.windows.items()}
     verify.rerun(ledger(cloud)[-1], state)
     assert len(state.ledger.records) == count and {k: len(v) for k, v in state.quotas.windows.items()} == windows
+
+
+def test_services_register_how_to_rerun_their_own_records(monkeypatch):
+    from gailab.simulator.bedrock import engine
+    from gailab.simulator.bedrock.state import BedrockState
+
+    state = BedrockState()
+    answer = engine.generate("What is RAG?", "amazon.nova-micro-v1:0", context=[("doc.txt", "RAG retrieves passages.")], temperature=0)
+    record = engine.record(state, operation="RetrieveAndGenerate", answer=answer, request={"input": "What is RAG?"}, prompt="What is RAG?")
+    assert verify.rerun(record, state) == {"rerunnable": False, "reason": "Operation 'RetrieveAndGenerate' is not re-executable."}
+
+    def again(rec, st):
+        redo = engine.generate("What is RAG?", "amazon.nova-micro-v1:0", context=[("doc.txt", "RAG retrieves passages.")], temperature=0)
+        return {"operation": rec["operation"], "modelId": redo.model_id, "inputTokens": redo.input_tokens, "outputTokens": redo.output_tokens,
+                "costUsd": redo.cost_usd, "outputHash": engine.output_hash({"text": redo.text, "reasoning": redo.reasoning, "toolUse": None}),
+                "stopReason": redo.stop_reason, "grounded": redo.grounded}
+
+    monkeypatch.setitem(verify.RERUNNERS, "RetrieveAndGenerate", again)
+    assert verify.differences(record, state) == []
+    assert verify.differences(dict(record, outputTokens=record["outputTokens"] + 1), state)

@@ -86,6 +86,8 @@ def test_chain_of_thought_shows_steps_and_reasoning_models_think(cloud, aws):
     answer = ask(rt, "Explique passo a passo: um pedido custa R$ 120 e tem desconto de 10%. Quanto pago?")
     assert "10% de 120 = 120 × 10 / 100 = 12" in answer and answer.endswith("Resposta: 108")
     assert ask(rt, "If I have 3 apples and buy 5 more, then eat 2, how many apples do I have?") == "The answer is 6."
+    steps = ask(rt, "Explain step by step how RAG works.")
+    assert steps.startswith("1. Retrieval-augmented generation") and "\n2. " in steps
     r = rt.converse(modelId="us.deepseek.r1-v1:0", messages=[{"role": "user", "content": [{"text": "I have 10 euros and spend 4. How much is left?"}]}])
     blocks = r["output"]["message"]["content"]
     assert "10 − 4 = 6" in blocks[0]["reasoningContent"]["reasoningText"]["text"] and blocks[1]["text"] == "The answer is 6."

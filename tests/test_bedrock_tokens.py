@@ -97,3 +97,30 @@ def test_bad_input_keeps_aws_error_shapes(cloud, aws):
         assert message in error["Error"]["Message"], (model, error["Error"]["Message"])
         assert error["ResponseMetadata"]["HTTPHeaders"]["x-amzn-errortype"].startswith("ValidationException")
     assert ledger(cloud) == []  # refused calls are not invocations
+
+
+def test_claude_extended_thinking_stays_within_its_budget_and_max_tokens(cloud, aws):
+    rt = aws("bedrock-runtime")
+    sonnet = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 2000, "thinking": {"type": "enabled", "budget_tokens": 1024},
+            "messages": [{"role": "user", "content": "I have 12 apples and give away 5. How many are left? Think step by step."}]}
+    out = json.loads(rt.invoke_model(modelId=sonnet, body=json.dumps(body))["body"].read())
+    assert [b["type"] for b in out["content"]] == ["thinking", "text"] and out["content"][0]["signature"]
+    assert "12 − 5 = 7" in out["content"][0]["thinking"] and out["content"][1]["text"].endswith("Answer: 7")
+    record = ledger(cloud)[-1]
+    assert 0 < record["reasoningTokens"] <= 1024 and record["outputTokens"] <= 2000
+    r = rt.converse(modelId=sonnet, messages=[{"role": "user", "content": [{"text": "What is a token?"}]}], inferenceConfig={"maxTokens": 3000},
+                    additionalModelRequestFields={"thinking": {"type": "enabled", "budget_tokens": 1024}})
+    blocks = r["output"]["message"]["content"]
+    assert blocks[0]["reasoningContent"]["reasoningText"]["signature"] and "token" in blocks[1]["text"]
+    for bad, message in ((dict(body, max_tokens=1000), "`max_tokens` must be greater than `thinking.budget_tokens`."),
+                         (dict(body, temperature=0.2), "`temperature` may only be set to 1 when thinking is enabled."),
+                         (dict(body, thinking={"type": "enabled", "budget_tokens": 100}), "#/thinking/budget_tokens: 100 is not greater or equal to 1024")):
+        with pytest.raises(rt.exceptions.ValidationException) as caught:
+            rt.invoke_model(modelId=sonnet, body=json.dumps(bad))
+        assert message in caught.value.response["Error"]["Message"]
+    with pytest.raises(rt.exceptions.ValidationException, match="does not support extended thinking"):
+        rt.invoke_model(modelId="anthropic.claude-3-haiku-20240307-v1:0", body=json.dumps(body))
+    chunks = [json.loads(e["chunk"]["bytes"]) for e in rt.invoke_model_with_response_stream(modelId=sonnet, body=json.dumps(body))["body"]]
+    deltas = [c["delta"]["type"] for c in chunks if c["type"] == "content_block_delta"]
+    assert deltas[0] == "thinking_delta" and "signature_delta" in deltas and deltas[-1] == "text_delta"

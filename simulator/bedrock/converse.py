@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import html
 import json
 import re
@@ -119,6 +120,11 @@ def parse(model: Model, body: dict) -> Prompt:
             if isinstance(value, int) and not isinstance(value, bool):
                 p.top_k = value
     p.output_schema = _output_schema(body.get("outputConfig"))
+    if isinstance(extra, dict) and model.family == "anthropic":
+        from .codecs.anthropic import thinking_budget
+
+        p.thinking_budget = thinking_budget(model, extra.get("thinking") or extra.get("reasoning_config"),
+                                            p.max_tokens or model.max_output, p.temperature)
     tool_config = body.get("toolConfig") or {}
     for tool in tool_config.get("tools") or []:
         spec = (tool or {}).get("toolSpec")
@@ -159,7 +165,10 @@ def _output_schema(config) -> dict | None:
 def _content(gen: Generation, model: Model) -> list[dict]:
     content: list[dict] = []
     if gen.reasoning:
-        content.append({"reasoningContent": {"reasoningText": {"text": gen.reasoning}}})
+        text = {"text": gen.reasoning}
+        if model.family == "anthropic":
+            text["signature"] = "sig_" + hashlib.sha256(gen.reasoning.encode("utf-8")).hexdigest()[:24]
+        content.append({"reasoningContent": {"reasoningText": text}})
     if gen.text or not gen.tool_use:
         content.append({"text": gen.text})
     if gen.tool_use:

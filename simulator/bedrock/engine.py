@@ -135,4 +135,4 @@ def record(state, *, operation: str, answer: Answer, caller_access_key: str | No
     return entry
 
 
-__all__ = ["Answer", "classify", "cosine", "embed", "generate", "record", "tokens"]
+__all__ = ["Answer", "classify", "cosine", "embed", "generate", "output_hash", "record", "tokens"]

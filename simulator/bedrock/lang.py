@@ -26,7 +26,8 @@ _PT_MARKERS = frozenset(
     "não nao você voce é são está estão que para com uma um os as do da dos das em no na como qual quais "
     "quando onde por porque isso este esta ser olá ola obrigado obrigada resuma traduza explique escreva "
     "crie qual quanto também tambem então entao quem quais onde quando foi sobre mas muito isso seu sua pelo pela "
-    "dos das nas nos fundou empresa política politica quantos quantas tem têm sistema qual capital".split()
+    "dos das nas nos fundou empresa política politica quantos quantas tem têm sistema qual capital descreva mostre liste "
+    "diga faça faca imagem foto nesta neste nessa nesse isto aqui meu minha meus minhas preciso posso pode quero gostaria".split()
 )
 _EN_MARKERS = frozenset(
     "the and is are what which how why when where who this that with for to of you your please summarize "

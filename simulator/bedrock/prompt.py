@@ -34,6 +34,8 @@ class Prompt:
     overhead_tokens: int = 0
     #: Which of a family's request shapes the body used (e.g. Mistral's "chat"); the codec answers in kind.
     dialect: str = ""
+    #: Extended thinking asked for (Claude's "thinking" with budget_tokens): the most tokens reasoning may use.
+    thinking_budget: int | None = None
     #: A JSON schema the answer must follow (Converse outputConfig.textFormat), already parsed.
     output_schema: dict | None = None
 

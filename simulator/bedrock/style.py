@@ -13,6 +13,7 @@ _WORD_LIMIT = re.compile(r"\b(?:at most|no more than|up to|under|fewer than|less
 _SENTENCE_LIMIT = re.compile(r"\b(?:in|with|at most|em|com|em ate|no maximo)\s+(\d+|one|two|three|uma|duas|tres)\s+(?:sentences?|frases?|lines?|linhas?)\b")
 _BULLETS = re.compile(r"\b(bullet points?|bulleted|as a list|in a list|as bullets|list form|em topicos|em itens|em lista|"
                       r"como lista|em forma de lista|em marcadores)\b")
+_STEPS = re.compile(r"\b(step by step|step-by-step|passo a passo|show your reasoning|mostre (seu|o) raciocinio|explique (seu|o) raciocinio)\b")
 _PERSONA = re.compile(r"\b(?:you are|act as|you're|voce e|aja como|atue como|seja)\s+(?:an?|um|uma|o|a)\s+([^.,;:\n]{2,60})", re.I)
 _COUNT_WORDS = {"one": 1, "two": 2, "three": 3, "uma": 1, "duas": 2, "tres": 3}
 #: Answers that are prose (limits and bullets apply); structured ones (JSON, code, labels) are left alone.
@@ -75,6 +76,10 @@ def apply(text: str, task: str, system: str, user: str, pt: bool) -> str:
         text = limit_words(text, limit)
     if _BULLETS.search(lang.fold(instructions)):
         text = bullets(text)
+    elif task != "math" and _STEPS.search(lang.fold(instructions)):
+        parts = sentences(text)
+        if len(parts) > 1:  # chain-of-thought: the reasoning as numbered steps
+            text = "\n".join(f"{i}. {p}" for i, p in enumerate(parts, 1))
     role = persona(system)
     if role and task != "unknown":
         lead = f"Como {role}, eu diria assim: " if pt else f"As {'an' if role[:1].lower() in 'aeiou' else 'a'} {role}, I'd put it this way: "

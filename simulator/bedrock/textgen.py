@@ -107,7 +107,7 @@ class Writer(Skills):
             if self.wants_json() and not self._looks_json(text):
                 text = self.as_json(text)
         thought = None
-        if self.model.family == "deepseek":
+        if self.model.family == "deepseek" or self.p.thinking_budget:
             thought = self.t(
                 f"The user asks: \"{self.user[:160]}\". I should work out what is being asked ({self.task}) and answer concisely.",
                 f"O usuário pergunta: \"{self.user[:160]}\". Preciso entender o pedido ({self.task}) e responder de forma concisa.",
@@ -306,10 +306,10 @@ class Writer(Skills):
                          "", self.user.strip(), flags=re.I).rstrip("?!. ")[:120] or self.t("that", "isso")
         if len(subject.split()) > 6:
             return self.t("I'm not sure how to answer that reliably, and I'd rather not guess. If you share a document or more context, I can answer from it.",
-                          "Não sei responder isso com segurança e prefiro não chutar. Se você compartilhar um documento ou mais contexto, posso responder com base nele.")
+                          "Não sei responder isso com segurança e prefiro não arriscar um palpite. Se você compartilhar um documento ou mais contexto, posso responder com base nele.")
         return self.voice.pick([
             self.t(f"I don't have reliable information about {subject}, so I'd rather not guess. If you share a document or more context, I can answer from it.",
-                   f"Não tenho informações confiáveis sobre {subject}, então prefiro não chutar. Se você compartilhar um documento ou mais contexto, posso responder com base nele."),
+                   f"Não tenho informações confiáveis sobre {subject}, então prefiro não arriscar um palpite. Se você compartilhar um documento ou mais contexto, posso responder com base nele."),
             self.t(f"I'm not sure about {subject}. I don't want to make something up; give me a source and I'll answer from it.",
                    f"Não tenho certeza sobre {subject}. Não quero inventar; me passe uma fonte e eu respondo com base nela."),
         ])
@@ -522,7 +522,9 @@ def generate(prompt: Prompt, model: Model, request_key: str, seed: int | None = 
     # A reasoning model thinks first; its reasoning and its answer share the one output limit.
     thought = 0
     if gen.reasoning:
-        gen.reasoning, thought, cut = tokens.truncate(gen.reasoning, limit, family)
+        budget = min(limit, prompt.thinking_budget) if prompt.thinking_budget else limit
+        gen.reasoning, thought, cut = tokens.truncate(gen.reasoning, budget, family)
+        cut = cut and budget == limit  # a thinking budget ends the reasoning, not the answer
         if cut:
             gen.stop_reason, gen.tool_use, text = "max_tokens", None, ""
         thought += REASONING_OVERHEAD if not cut else 0

@@ -12,6 +12,7 @@ re-run says ``rerunnable: False`` and why.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from werkzeug.datastructures import Headers
@@ -24,6 +25,19 @@ COMPARED = ("operation", "modelId", "inputTokens", "outputTokens", "costUsd", "o
             "guardrailAction", "fewShotExamples", "grounded")
 RESULT_FIELDS = COMPARED + ("requestedModelId", "output", "seed", "shots", "reasoningTokens", "groundingScore",
                             "relevanceScore", "task", "parameters")
+
+
+#: Re-runners for operations other services record in the ledger (e.g. Knowledge Bases' RetrieveAndGenerate):
+#: ``{operation: fn(record, state) -> dict}`` returning the recomputed fields, as :func:`rerun` does.
+RERUNNERS: dict[str, Callable[[dict, "BedrockState | None"], dict]] = {}
+
+
+def register(operation: str, rerunner: Callable[[dict, "BedrockState | None"], dict]) -> None:
+    """Let :func:`rerun` re-execute ledger records of ``operation`` that another service writes."""
+    RERUNNERS[operation] = rerunner
+
+
+_OPERATIONS = {"InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream", "CountTokens", "ApplyGuardrail"}
 
 
 @dataclass
@@ -59,6 +73,12 @@ def rerun(event: dict, state: BedrockState | None = None) -> dict:
     record = _record_of(event)
     request = record.get("request")
     operation = record.get("operation")
+    if operation in RERUNNERS:
+        again = dict(RERUNNERS[operation](record, state))
+        again.setdefault("rerunnable", True)
+        return again
+    if operation not in _OPERATIONS:
+        return {"rerunnable": False, "reason": f"Operation {operation!r} is not re-executable."}
     if not isinstance(request, dict):
         return {"rerunnable": False, "reason": "The record has no request (it was written before the ledger kept them)."}
     if "body" not in request:

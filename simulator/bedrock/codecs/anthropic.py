@@ -88,11 +88,33 @@ def parse(model: Model, body: dict) -> Prompt:
         p.tool_choice = f"tool:{choice.get('name')}" if choice["type"] == "tool" else choice["type"]
     if p.tools:
         p.overhead_tokens += tokens.count(json.dumps(body.get("tools")), model.family)
+    p.thinking_budget = thinking_budget(model, body.get("thinking"), p.max_tokens, p.temperature)
     return p
 
 
+def thinking_budget(model: Model, thinking, max_tokens: int | None, temperature: float | None) -> int | None:
+    """Extended thinking ({"type": "enabled", "budget_tokens": N}), checked as Anthropic checks it; None when off."""
+    if not isinstance(thinking, dict) or thinking.get("type") != "enabled":
+        return None
+    if not model.reasoning:
+        raise validation(f"The model {model.id} does not support extended thinking.")
+    budget = fields.number(thinking, "budget_tokens", 1024, None, integer=True, path="#/thinking")
+    if budget is None:
+        raise malformed("#/thinking: required key [budget_tokens] not found")
+    if max_tokens is not None and budget >= max_tokens:
+        raise validation("`max_tokens` must be greater than `thinking.budget_tokens`.")
+    if temperature is not None and temperature != 1:
+        raise validation("`temperature` may only be set to 1 when thinking is enabled.")
+    return budget
+
+
+def _signature(gen: Generation) -> str:
+    return fields.message_id(gen.reasoning or "", "sig_")
+
+
 def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> dict:
-    content: list[dict] = [{"type": "text", "text": gen.text}] if gen.text else []
+    content: list[dict] = [{"type": "thinking", "thinking": gen.reasoning, "signature": _signature(gen)}] if gen.reasoning else []
+    content += [{"type": "text", "text": gen.text}] if gen.text else []
     if gen.tool_use:
         content.append({"type": "tool_use", "id": gen.tool_use["toolUseId"].replace("tooluse_", "toolu_bdrk_"), "name": gen.tool_use["name"], "input": gen.tool_use["input"]})
     return {
@@ -105,15 +127,23 @@ def response(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key:
 def stream_chunks(model: Model, prompt: Prompt, gen: Generation, in_tokens: int, key: str) -> list[dict]:
     whole = response(model, prompt, gen, in_tokens, key)
     start = dict(whole, content=[], stop_reason=None, stop_sequence=None, usage={"input_tokens": in_tokens, "output_tokens": 1})
-    chunks = [{"type": "message_start", "message": start},
-              {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}]
-    chunks += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": p}} for p in fields.pieces(gen.text, model.family) if p]
-    chunks.append({"type": "content_block_stop", "index": 0})
+    chunks = [{"type": "message_start", "message": start}]
+    index = 0
+    if gen.reasoning:
+        chunks.append({"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}})
+        chunks += [{"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": p}}
+                   for p in fields.pieces(gen.reasoning, model.family) if p]
+        chunks += [{"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": _signature(gen)}},
+                   {"type": "content_block_stop", "index": 0}]
+        index = 1
+    chunks.append({"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}})
+    chunks += [{"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": p}} for p in fields.pieces(gen.text, model.family) if p]
+    chunks.append({"type": "content_block_stop", "index": index})
     if gen.tool_use:
         block = whole["content"][-1]
-        chunks += [{"type": "content_block_start", "index": 1, "content_block": dict(block, input={})},
-                   {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}},
-                   {"type": "content_block_stop", "index": 1}]
+        chunks += [{"type": "content_block_start", "index": index + 1, "content_block": dict(block, input={})},
+                   {"type": "content_block_delta", "index": index + 1, "delta": {"type": "input_json_delta", "partial_json": json.dumps(block["input"])}},
+                   {"type": "content_block_stop", "index": index + 1}]
     chunks += [{"type": "message_delta", "delta": {"stop_reason": gen.stop_reason, "stop_sequence": gen.stop_sequence}, "usage": {"output_tokens": gen.output_tokens}},
                {"type": "message_stop"}]
     return chunks
