@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import fcntl
 import ipaddress
 import os
 import shlex
@@ -82,14 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     home = resolve_home(args.home)
     (home / "cloud").mkdir(parents=True, exist_ok=True)
-    lock = open(home / "cloud" / "serve.lock", "a+")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        other = read_state(home)
-        where = f" at {other['endpoint']} (pid {other['pid']})" if other else ""
-        raise CliError(f"another gailab serve already uses the home {home}{where}; stop it or use --home", 2) from None
-
+    from gailab.simulator.core.home import HomeInUse
     from gailab.simulator.core.server import Cloud
 
     settings = {}
@@ -99,6 +91,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         cloud.start()
+    except HomeInUse as exc:
+        raise CliError(f"{exc} (or use --home)", 2) from None
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise CliError(

@@ -33,3 +33,50 @@ def env_exports(endpoint: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": secret,
         "AWS_DEFAULT_REGION": REGION,
     }
+
+
+class HomeInUse(RuntimeError):
+    """Another local cloud (``gailab serve``, the app, a test) already serves this home."""
+
+
+class HomeLock:
+    """An exclusive lock on a home (``<home>/cloud/serve.lock``), held while a cloud uses its journal.
+
+    ``flock`` locks belong to one open file, so a second cloud in the same process is refused too; the lock
+    goes with the process, so a crash never leaves a home locked.
+    """
+
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        self.path = self.home / "cloud" / "serve.lock"
+        self._file = None
+
+    def acquire(self) -> "HomeLock":
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path, "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise HomeInUse(f"another local cloud already uses the home {self.home}{self._where()}; "
+                            "stop it or use another home") from None
+        self._file = handle
+        return self
+
+    def _where(self) -> str:
+        import json
+
+        try:
+            state = json.loads((self.home / "cloud" / "serve.json").read_text())
+            return f" at {state['endpoint']} (pid {state['pid']})"
+        except (OSError, ValueError, KeyError, TypeError):
+            return ""
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -7,8 +7,8 @@ matches answers it, else moto does. A request that changed state and succeeded i
 
 from __future__ import annotations
 
-import base64
 import io
+import json
 import logging
 import re
 import threading
@@ -22,6 +22,8 @@ from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
 from . import awserrors, determinism
+from .diskerrors import JournalWriteError
+from .journal import BLOB_MIN_BYTES
 
 if TYPE_CHECKING:
     from .server import Cloud
@@ -115,6 +117,14 @@ def _scope(request: Request) -> tuple[str | None, str, str | None]:
     return match.group(4), match.group(3), match.group(1)
 
 
+def _estimate(info: RequestInfo) -> int:
+    """An upper bound of the journal line a request will need (before an extension has run it)."""
+    body = len(info.body)
+    inline = (body + 2) // 3 * 4 if body < BLOB_MIN_BYTES else 160
+    headers = len(json.dumps([[k, v] for k, v in info.headers.items()]))
+    return inline + headers + len(json.dumps(info.raw_uri)) + 256
+
+
 def is_mutating(info: RequestInfo) -> bool:
     """Whether a request to moto may change state (and so belongs in the journal if it succeeds)."""
     op = info.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1] or info.query.get("Action")
@@ -177,15 +187,31 @@ class Router:
                     return awserrors.internal_error(info.service, exc)
                 if taken:
                     info.journal = info.method not in ("GET", "HEAD", "OPTIONS")
-                    return self._run(info, lambda: ext.handle(info))
+                    # Extensions may decide while handling that a request changes nothing (info.journal = False):
+                    # its record is built after it ran.
+                    return self._run(info, lambda: ext.handle(info), record_first=False)
             info.journal = is_mutating(info)
-            return self._run(info, lambda: self.call_moto(info))
+            return self._run(info, lambda: self.call_moto(info), record_first=True)
 
-    def _run(self, info: RequestInfo, handler: Callable[[], Response]) -> Response:
+    def _run(self, info: RequestInfo, handler: Callable[[], Response], *, record_first: bool) -> Response:
+        """Run a request; journal it if it changed state. Room in the journal (and a large body's blob) is secured
+        before it runs, so a full disk refuses the change instead of half-making it."""
         if info.seed is None and info.journal:
             info.seed = determinism.new_seed()
         if info.journal:
             info.extra.setdefault("time", round(time.time(), 3))
+        record = reservation = None
+        durable = info.journal and not info.replaying
+        if durable:
+            try:
+                self.cloud.refuse_changes_while_rebuilding()
+                if record_first:
+                    record = self.record_of(info)
+                    reservation = self.cloud.journal.reserve(self.cloud.journal.estimate("http", record))
+                else:
+                    reservation = self.cloud.journal.reserve(_estimate(info))
+            except JournalWriteError as exc:
+                return self.unavailable(info, exc)
         _clock.time = info.extra.get("time")
         try:
             if info.seed is not None:
@@ -194,15 +220,36 @@ class Router:
             else:
                 response = handler()
         except NotImplementedError as exc:
+            self.cloud.journal.release(reservation)
             return awserrors.not_implemented(info.service, info.operation(), str(exc))
+        except JournalWriteError as exc:  # a service's own journal event could not be written
+            self.cloud.journal.release(reservation)
+            return self.unavailable(info, exc)
         except Exception as exc:
+            self.cloud.journal.release(reservation)
             log.exception("request failed: %s %s", info.method, info.raw_uri)
             return awserrors.internal_error(info.service, exc)
         finally:
             _clock.time = None
-        if info.journal and not info.replaying and 200 <= response.status_code < 300:
-            self.cloud.journal.append("http", self.record_of(info))
+        if durable and info.journal and 200 <= response.status_code < 300:
+            try:
+                if record is None:
+                    record = self.record_of(info)
+                self.cloud.journal.append("http", record, reservation)
+            except JournalWriteError as exc:
+                # The change is in memory but not on disk: put memory back in line with the journal.
+                self.cloud.journal.release(reservation)
+                self.cloud.rebuild_after_failed_write()
+                return self.unavailable(info, exc)
+        else:
+            self.cloud.journal.release(reservation)
         return response
+
+    @staticmethod
+    def unavailable(info: RequestInfo, exc: JournalWriteError) -> Response:
+        """503 in the request's protocol: the change was not made (boto3 retries, then shows the message)."""
+        return awserrors.error_response(info.service, "ServiceUnavailable", str(exc), 503, sender=False,
+                                        extra_headers={"Retry-After": "5"})
 
     # -- moto ---------------------------------------------------------------------------------------------
     def call_moto(self, info: RequestInfo) -> Response:
@@ -233,14 +280,14 @@ class Router:
         return response
 
     # -- journal ------------------------------------------------------------------------------------------
-    @staticmethod
-    def record_of(info: RequestInfo) -> dict:
+    def record_of(self, info: RequestInfo) -> dict:
+        """The journal record of a request (a large body goes to a blob file, written durably now)."""
         headers = [[k, v] for k, v in info.headers.items() if k.lower() not in _TRANSPORT_HEADERS]
         record = {
             "method": info.method,
             "uri": info.raw_uri,
             "headers": headers,
-            "body": base64.b64encode(info.body).decode("ascii"),
+            **self.cloud.journal.body_fields(info.body),
             "seed": info.seed,
         }
         if info.extra.get("time") is not None:
@@ -254,7 +301,7 @@ class Router:
             path=unquote(path),
             query_string=query,
             headers=record["headers"],
-            data=base64.b64decode(record["body"]),
+            data=self.cloud.journal.body(record),
             base_url=self.cloud.endpoint or "http://127.0.0.1:4566",
         )
         environ = builder.get_environ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 import threading
 import time
@@ -12,6 +13,8 @@ from pathlib import Path
 from . import admin, determinism
 from .extensions import DEFAULT_EXTENSIONS, Extension, load_extensions
 from .home import ACCOUNT_ID, resolve_home
+from .diskerrors import JournalWriteError
+from .home import HomeLock
 from .journal import Journal
 from .router import Router
 from .rwlock import ReadersWriterLock
@@ -74,17 +77,29 @@ class Cloud:
         self._server = None
         self._thread: threading.Thread | None = None
         self.router: Router | None = None
+        self._rebuilding = threading.Event()
+        self._home_lock: HomeLock | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> "Cloud":
+        # Before anything touches the journal: a home serves one cloud at a time (fresh or not).
+        self._home_lock = HomeLock(self.home).acquire()
+        try:
+            if _active is not None and _active is not self:
+                raise RuntimeError("a local cloud already runs in this process; moto keeps one state per process")
+            return self._start()
+        except BaseException:
+            self._home_lock.release()
+            raise
+
+    def _start(self) -> "Cloud":
         global _active
-        if _active is not None and _active is not self:
-            raise RuntimeError("a local cloud already runs in this process; moto keeps one state per process")
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
         from werkzeug.serving import make_server
 
         if not self.verbose:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        _ignore_file_size_signal()
         determinism.install()
         _cache_moto_module_list()
         _reset_moto()
@@ -127,31 +142,66 @@ class Cloud:
         return self
 
     def _replay(self) -> None:
-        loaded = self.journal.load(fresh=self.fresh)
-        self.warnings.extend(loaded.warnings)
+        replay = self.journal.load(fresh=self.fresh)
         started = time.perf_counter()
-        by_kind = {kind: ext for ext in self.extensions for kind in ext.event_kinds}
-        assert self.router is not None
-        for record in loaded.records:
-            kind = record["kind"]
-            try:
-                if kind == "http":
-                    response = self.router.replay(record)
-                    if response.status_code >= 300:
-                        self.warnings.append(
-                            f"journal record {record['seq']} ({record['method']} {record['uri'][:80]}) "
-                            f"answered {response.status_code} on replay"
-                        )
-                elif kind in by_kind:
-                    by_kind[kind].replay_event(record)
-                else:
-                    self.warnings.append(f"journal record {record['seq']} has unknown kind {kind!r}; skipped")
-            except Exception as exc:  # one bad record never blocks start
-                self.warnings.append(f"journal record {record['seq']} could not be replayed: {exc}")
-        self.replayed = len(loaded.records)
+        for record in replay:
+            self._apply(record)
+        replay.finish()
+        self.warnings[:0] = replay.warnings  # damage first: it is what the learner must hear about
+        self.replayed = replay.count
         self.replay_seconds = time.perf_counter() - started
         for warning in self.warnings:
             log.warning(warning)
+
+    def _apply(self, record: dict) -> None:
+        """Replay one journal record; a record that fails becomes a warning, never a failed start."""
+        assert self.router is not None
+        kind = record["kind"]
+        try:
+            if kind == "http":
+                response = self.router.replay(record)
+                if response.status_code >= 300:
+                    self.warnings.append(
+                        f"journal record {record['seq']} ({record['method']} {record['uri'][:80]}) "
+                        f"answered {response.status_code} on replay"
+                    )
+                return
+            ext = next((e for e in self.extensions if kind in e.event_kinds), None)
+            if ext is None:
+                self.warnings.append(f"journal record {record['seq']} has unknown kind {kind!r}; skipped")
+            else:
+                ext.replay_event(record)
+        except Exception as exc:  # one bad record never blocks start
+            self.warnings.append(f"journal record {record['seq']} could not be replayed: {exc}")
+
+    # -- a change that could not be made durable ------------------------------------------------------------
+    def refuse_changes_while_rebuilding(self) -> None:
+        if self._rebuilding.is_set():
+            raise JournalWriteError(
+                "The local cloud is restoring its state after a failed journal write; try again in a moment.",
+                full=False,
+            )
+
+    def rebuild_after_failed_write(self) -> None:
+        """A change reached memory but not the journal: rebuild memory from the journal, in the background (the
+        failing request may hold the state lock), refusing other changes until it is done."""
+        if self._rebuilding.is_set():
+            return
+        self._rebuilding.set()
+        threading.Thread(target=self._rebuild, name="gailab-rebuild", daemon=True).start()
+
+    def _rebuild(self) -> None:
+        try:
+            with self.state_lock.exclusive(timeout=600):
+                _reset_moto()
+                for ext in self.extensions:
+                    ext.reset()
+                for record in self.journal.records():
+                    self._apply(record)
+        except Exception:
+            log.exception("could not rebuild the cloud's state from its journal")
+        finally:
+            self._rebuilding.clear()
 
     def reset(self) -> None:
         """Wipe every service's state and the journal, as one step no request can see half done."""
@@ -176,6 +226,8 @@ class Cloud:
             except Exception:
                 log.exception("extension %s failed to stop", ext.name)
         self.journal.close()
+        if self._home_lock is not None:
+            self._home_lock.release()
         if _active is self:
             _active = None
 
@@ -187,6 +239,13 @@ class Cloud:
 
     def extension(self, name: str) -> Extension | None:
         return next((e for e in self.extensions if e.name == name), None)
+
+
+def _ignore_file_size_signal() -> None:
+    """Past RLIMIT_FSIZE a write fails with EFBIG (which the journal reports) instead of killing the process."""
+    sigxfsz = getattr(signal, "SIGXFSZ", None)
+    if sigxfsz is not None and threading.current_thread() is threading.main_thread():
+        signal.signal(sigxfsz, signal.SIG_IGN)
 
 
 def _bind(host: str, port: int) -> socket.socket:
