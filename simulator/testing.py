@@ -57,3 +57,16 @@ def aws(cloud):
         return session.client(service, endpoint_url=cloud.endpoint, config=kwargs.pop("config", config), **kwargs)
 
     return client
+
+
+def admin_request(endpoint: str, path: str, body: bytes | dict | None = b"", method: str = "POST"):
+    """A ``urllib`` request to an admin route that changes something, with the home's admin token and a JSON
+    content type (as the CLI and the app send them)."""
+    import json
+    import urllib.request
+
+    from .core.admintoken import admin_headers
+
+    data = json.dumps(body).encode() if isinstance(body, dict) else body
+    headers = {"Content-Type": "application/json", **admin_headers(endpoint)}
+    return urllib.request.Request(endpoint.rstrip("/") + path, data=data, method=method, headers=headers)

@@ -7,6 +7,7 @@ import json
 import urllib.request
 
 import pytest
+from gailab.simulator.testing import admin_request
 
 CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -225,7 +226,7 @@ def test_ledger_and_guardrails_survive_a_restart_and_reset_with_the_cloud(tmp_pa
         br, rt = clients(first.endpoint)
         gid = br.create_guardrail(name="durable", blockedInputMessaging="b", blockedOutputsMessaging="b")["guardrailId"]
         rt.converse(modelId="amazon.nova-micro-v1:0", messages=[{"role": "user", "content": [{"text": "What is Amazon S3?"}]}])
-        req = urllib.request.Request(f"{first.endpoint}/_gailab/bedrock/settings", data=b'{"latency": "realistic"}', method="POST")
+        req = admin_request(first.endpoint, "/_gailab/bedrock/settings", b'{"latency": "realistic"}')
         urllib.request.urlopen(req).read()
         before = invocations(first.endpoint)
     finally:
@@ -237,7 +238,7 @@ def test_ledger_and_guardrails_survive_a_restart_and_reset_with_the_cloud(tmp_pa
         assert br.get_guardrail(guardrailIdentifier=gid)["name"] == "durable"
         with urllib.request.urlopen(f"{second.endpoint}/_gailab/bedrock/settings") as r:
             assert json.loads(r.read())["latency"] == "realistic"
-        urllib.request.urlopen(urllib.request.Request(f"{second.endpoint}/_gailab/reset", method="POST")).read()
+        urllib.request.urlopen(admin_request(second.endpoint, "/_gailab/reset")).read()
         assert invocations(second.endpoint) == []
         assert br.list_guardrails()["guardrails"] == []
     finally:

@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 from botocore.exceptions import ClientError
+from gailab.simulator.testing import admin_request
 
 CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
 
@@ -267,7 +268,7 @@ def test_error_paths(cloud, aws):
 
     # Throttling: a lab lowers the quota; the third call in the minute is refused (boto3 gets ThrottlingException).
     settings = json.dumps({"quotas": {"models": {"amazon.nova-micro-v1:0": {"requestsPerMinute": 2}}}}).encode()
-    urllib.request.urlopen(urllib.request.Request(f"{cloud.endpoint}/_gailab/bedrock/settings", data=settings, method="POST"))
+    urllib.request.urlopen(admin_request(cloud.endpoint, "/_gailab/bedrock/settings", settings))
     for _ in range(2):
         converse_text(rt, "amazon.nova-micro-v1:0", "hi")
     with pytest.raises(rt.exceptions.ThrottlingException, match="Too many requests, please wait before trying again."):
@@ -277,7 +278,7 @@ def test_error_paths(cloud, aws):
 
 def test_use_case_form_gate_and_latency_setting(cloud, aws):
     def post(payload):
-        req = urllib.request.Request(f"{cloud.endpoint}/_gailab/bedrock/settings", data=json.dumps(payload).encode(), method="POST")
+        req = admin_request(cloud.endpoint, "/_gailab/bedrock/settings", json.dumps(payload).encode())
         with urllib.request.urlopen(req) as r:
             return json.loads(r.read())
 

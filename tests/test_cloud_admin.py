@@ -7,6 +7,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from gailab.simulator.testing import admin_request
 
 
 def _get(url: str) -> dict:
@@ -41,7 +42,7 @@ def test_reads_are_not_journaled_and_failures_are_not_either(cloud, aws):
 def test_reset_wipes_state_and_journal(cloud, aws):
     s3 = aws("s3")
     s3.create_bucket(Bucket="before-reset")
-    request = urllib.request.Request(cloud.endpoint + "/_gailab/reset", method="POST", data=b"")
+    request = admin_request(cloud.endpoint, "/_gailab/reset")
     with urllib.request.urlopen(request, timeout=10) as response:
         assert json.load(response)["reset"] is True
     assert s3.list_buckets()["Buckets"] == []

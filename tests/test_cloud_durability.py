@@ -11,6 +11,7 @@ from botocore.config import Config
 from cloudbuild import assert_mixed_state, build_mixed_state
 from gailab.simulator import CloudProcess
 from gailab.simulator.core.process import health
+from gailab.simulator.testing import admin_request
 
 
 def _client_factory(endpoint: str):
@@ -116,7 +117,7 @@ def test_reset_through_the_admin_api_survives_a_restart(home):
     cloud = CloudProcess(home).start()
     try:
         _client_factory(cloud.endpoint)("s3").create_bucket(Bucket="to-be-reset")
-        urllib.request.urlopen(urllib.request.Request(cloud.endpoint + "/_gailab/reset", method="POST", data=b""))
+        urllib.request.urlopen(admin_request(cloud.endpoint, "/_gailab/reset"))
     finally:
         cloud.kill()
     again = CloudProcess(home).start()

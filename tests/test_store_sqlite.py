@@ -126,3 +126,18 @@ def test_gradebook_csv_export(tmp_path, capsys):
 
     assert re.fullmatch(r"carla,s3-genai-storage,0,100,False,1,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00,False", lines[1])
     assert lines[2] == "davi,s3-genai-storage,0,0,False,0,,True"
+
+
+def test_gradebook_escapes_formulas_in_csv_and_control_characters_in_text(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'book.db'}"
+    store = Store(url)
+    lab = get_lab("s3-genai-storage")
+    store.record(grade(lab, endpoint=DEAD, learner="=cmd()|' /C calc'!A0", timeout=1))
+    store.record(grade(lab, endpoint=DEAD, learner="eve\x1b[2J\x1b]0;pwned\x07", timeout=1))
+    assert main(["--home", str(tmp_path), "gradebook", "--db", url]) == 0
+    book = capsys.readouterr().out
+    assert "\n'=cmd()|' /C calc'!A0," in book and "\n=cmd()" not in book
+    assert main(["--home", str(tmp_path), "gradebook", "--db", url, "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert "\x1b" not in text and "\x07" not in text
+    assert "eve\\x1b[2J\\x1b]0;pwned\\x07" in text

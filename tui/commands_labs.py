@@ -6,8 +6,6 @@ Exit codes (design.md): 0 passed / ok, 1 failed, 2 usage or lab-definition error
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import sys
@@ -342,14 +340,15 @@ def cmd_gradebook(args) -> int:
     if args.format == "json":
         body = json.dumps({"gradebook": rows}, indent=2) + "\n"
     elif args.format == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        body = out.getvalue()
+        from gailab.labs.safetext import csv_text
+
+        body = csv_text(fields, rows)  # names like =cmd() stay text in a spreadsheet
     else:
-        body = "".join(f"{r['learner']:<20} {r['lab']:<24} {r['best_score']:>3}/{r['maximum']:<3} "
-                       f"{'passed' if r['passed'] else '':<6} {r['attempts']} attempt(s)  {r['last_attempt']}\n"
+        from gailab.labs.safetext import terminal_text
+
+        body = "".join(f"{terminal_text(r['learner']):<20} {terminal_text(r['lab']):<24} "
+                       f"{r['best_score']:>3}/{r['maximum']:<3} {'passed' if r['passed'] else '':<6} "
+                       f"{r['attempts']} attempt(s)  {terminal_text(r['last_attempt'])}\n"
                        for r in rows) or "no attempts yet\n"
     if args.output:
         args.output.write_text(body, encoding="utf-8")

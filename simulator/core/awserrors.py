@@ -59,13 +59,18 @@ def _rest_routes(model_name: str) -> list[tuple[str, re.Pattern[str], frozenset[
     if model is None:
         return routes
     for op_name in model.operation_names:
-        http = model.operation_model(op_name).http
+        op_model = model.operation_model(op_name)
+        http = op_model.http
         uri = http.get("requestUri", "/")
         path, _, query = uri.partition("?")
         pattern = "^" + re.sub(r"\\\{[^}]*?\\\+\\\}", ".+", re.sub(r"\\\{[^}+]*\\\}", "[^/]+", re.escape(path)))
         pattern = pattern.rstrip("/") + "/?$"
-        keys = frozenset(part.split("=")[0] for part in query.split("&") if part)
-        routes.append((http.get("method", "POST"), re.compile(pattern), keys, op_name))
+        keys = {part.split("=")[0] for part in query.split("&") if part}
+        shape = op_model.input_shape
+        if shape is not None:  # required query parameters tell operations on one path apart (uploadId...)
+            keys |= {shape.members[m].serialization.get("name", m) for m in shape.required_members
+                     if shape.members[m].serialization.get("location") == "querystring"}
+        routes.append((http.get("method", "POST"), re.compile(pattern), frozenset(keys), op_name))
     # Most specific first: required query keys, then longer templates.
     routes.sort(key=lambda r: (-len(r[2]), -len(r[1].pattern)))
     return routes
@@ -85,6 +90,18 @@ def operation_name(signing_name: str | None, method: str, path: str, query: dict
             if verb == method and pattern.match(path) and keys <= set(query):
                 return op
     return None
+
+
+def not_found_code(signing_name: str | None, operation: str | None) -> str:
+    """The not-found error an operation's model declares (NoSuchEntity, NotFoundException...), else the usual one."""
+    shape = service_shape(signing_name)
+    model = _service_model(shape.model_name)
+    if model is not None and operation in (model.operation_names if model else ()):
+        for error in model.operation_model(operation).error_shapes:
+            code = error.metadata.get("error", {}).get("code") or error.name
+            if "NotFound" in code or code.startswith("NoSuch"):
+                return code
+    return "NoSuchKey" if shape.protocol == "rest-xml" else "ResourceNotFoundException"
 
 
 def request_id() -> str:

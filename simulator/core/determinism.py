@@ -15,7 +15,6 @@ import threading
 from collections.abc import Iterator
 
 _local = threading.local()
-_installed = False
 
 
 def current_random() -> random.Random | None:
@@ -70,62 +69,46 @@ def random_bytes(n: int) -> bytes:
 
 
 def install() -> None:
-    """Route moto's shared random source (and KMS key material) through the per-thread seed. Idempotent."""
-    global _installed
-    if _installed:
-        return
-    from moto.moto_api._internal import mock_random
+    """Route moto's shared random source (and KMS key material, S3 upload ids, STS tokens) through the per-thread
+    seed: the patches are declared in :mod:`.motoseam`. Idempotent."""
+    from . import motoseam
 
-    base_getrandbits = mock_random.getrandbits
-    base_random = mock_random.random
+    motoseam.install()
 
-    def getrandbits(k: int) -> int:
-        rng = current_random()
-        return rng.getrandbits(k) if rng is not None else base_getrandbits(k)
 
-    def _random() -> float:
-        rng = current_random()
-        return rng.random() if rng is not None else base_random()
+# -- replacements for moto (declared in motoseam.PATCHES) -----------------------------------------------------------
+def seeded_getrandbits(k: int) -> int:
+    rng = current_random()
+    if rng is not None:
+        return rng.getrandbits(k)
+    from .motoseam import original
 
-    # Instance attributes shadow the C methods; Random's helpers (choice, choices, uuid4...) look them up on self.
-    mock_random.getrandbits = getrandbits  # type: ignore[method-assign]
-    mock_random.random = _random  # type: ignore[method-assign]
+    return original("moto.moto_api._internal:mock_random.getrandbits")(k)
 
-    from .lazyimport import when_imported
 
-    def patch_kms(kms_models) -> None:
-        import moto.kms.utils as kms_utils
+def seeded_random() -> float:
+    rng = current_random()
+    if rng is not None:
+        return rng.random()
+    from .motoseam import original
 
-        def generate_master_key() -> bytes:
-            return random_bytes(kms_utils.MASTER_KEY_LEN)
+    return original("moto.moto_api._internal:mock_random.random")()
 
-        kms_models.generate_master_key = generate_master_key
 
-    # Modules that draw IDs or tokens from os.urandom: S3 multipart upload ids (parts refer to them), STS session
-    # tokens, IAM virtual MFA seeds. They see an ``os`` whose urandom follows the request's seed. Patched when
-    # moto first imports them, so start stays fast.
-    def patch_os(module) -> None:
-        module.os = _SeededOs()
+def generate_master_key() -> bytes:
+    import moto.kms.utils as kms_utils
 
-    when_imported("moto.kms.models", patch_kms)
-    for name in ("moto.s3.models", "moto.sts.utils", "moto.iam.models"):
-        when_imported(name, patch_os)
+    return random_bytes(kms_utils.MASTER_KEY_LEN)
 
-    # moto creates a service's backend on first use, inside whichever request touches it first, and the backend
-    # may draw IDs as it starts (AWS managed policies...). Replay can touch it first in another request, so
-    # creation must not consume the request's seeded draws.
-    from moto.core.base_backend import AccountSpecificBackend
 
-    original_getitem = AccountSpecificBackend.__getitem__
+def unseeded_backend_getitem(self, region_name):
+    from .motoseam import original
 
-    def getitem(self, region_name):
-        if dict.__contains__(self, region_name):
-            return original_getitem(self, region_name)
-        with unseeded():
-            return original_getitem(self, region_name)
-
-    AccountSpecificBackend.__getitem__ = getitem  # type: ignore[method-assign]
-    _installed = True
+    getitem = original("moto.core.base_backend:AccountSpecificBackend.__getitem__")
+    if dict.__contains__(self, region_name):
+        return getitem(self, region_name)
+    with unseeded():
+        return getitem(self, region_name)
 
 
 class _SeededOs:
@@ -135,3 +118,7 @@ class _SeededOs:
 
     def __getattr__(self, name: str):
         return getattr(os, name)
+
+
+#: The ``os`` three moto modules see (S3 models, STS utils, IAM models).
+seeded_os = _SeededOs()

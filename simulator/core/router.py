@@ -21,7 +21,9 @@ from urllib.parse import parse_qs, unquote
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request, Response
 
-from . import awserrors, determinism
+from xml.parsers.expat import ExpatError
+
+from . import awserrors, determinism, requestcheck
 from .diskerrors import JournalWriteError
 from .journal import BLOB_MIN_BYTES
 
@@ -117,6 +119,55 @@ def _scope(request: Request) -> tuple[str | None, str, str | None]:
     return match.group(4), match.group(3), match.group(1)
 
 
+def _flask_page(info: RequestInfo, status: int) -> Response:
+    """moto's web framework answered with its own HTML page: say it in the request's protocol instead."""
+    if status in (404, 405):  # moto has no route for this request
+        return awserrors.not_implemented(info.service, info.operation())
+    if 300 <= status < 400:  # a redirect to the same path without an empty segment ("//")
+        rest_xml = awserrors.service_shape(info.service).protocol == "rest-xml"
+        return awserrors.error_response(info.service, "InvalidURI" if rest_xml else "ValidationException",
+                                        f"The request path {info.path[:200]} has an empty segment where a name "
+                                        "belongs.", 400)
+    if status < 500:
+        return awserrors.error_response(info.service, "BadRequest", "The request could not be read (its body or "
+                                        "form data is malformed).", status)
+    return awserrors.error_response(info.service, "InternalFailure", "The local cloud failed while handling this "
+                                    "request.", status, sender=False)
+
+
+def _missing_name(info: RequestInfo, exc: KeyError) -> Response | None:
+    """moto looked up a name the request gave and found nothing (a KeyError instead of its not-found error):
+    answer the operation's own not-found error. None when the key is not one the request named."""
+    key = exc.args[0] if exc.args else None
+    if not isinstance(key, str) or not key:
+        return None
+    named = unquote(info.raw_uri) + "\n" + info.body.decode("utf-8", "replace")
+    if key not in named and key not in info.raw_uri:
+        return None
+    code = awserrors.not_found_code(info.service, info.operation())
+    return awserrors.error_response(info.service, code, f"The resource '{key[:200]}' does not exist.", 404)
+
+
+def _drain(environ: dict) -> None:
+    stream = environ.get("wsgi.input")
+    try:
+        left = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    while stream is not None and left > 0:
+        chunk = stream.read(min(left, 1 << 20))
+        if not chunk:
+            return
+        left -= len(chunk)
+
+
+def _malformed(info: RequestInfo, exc: BaseException) -> Response:
+    if awserrors.service_shape(info.service).protocol == "rest-xml":
+        return awserrors.error_response(info.service, "MalformedXML", requestcheck.MALFORMED_XML, 400)
+    what = "nested too deeply" if isinstance(exc, RecursionError) else f"not readable ({exc})"
+    return awserrors.error_response(info.service, "SerializationException", f"The request body is {what}.", 400)
+
+
 def _estimate(info: RequestInfo) -> int:
     """An upper bound of the journal line a request will need (before an extension has run it)."""
     body = len(info.body)
@@ -151,12 +202,20 @@ class Router:
 
     # -- WSGI entry -----------------------------------------------------------------------------------------
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        big = requestcheck.too_large(environ)
+        if big is not None:  # refused before the body is read into memory (read and dropped, so the client hears)
+            _drain(environ)
+            return requestcheck.too_large_response(*big)(environ, start_response)
         try:
             info = self.read(environ)
         except Exception as exc:  # a body we cannot even read
             response = awserrors.error_response(None, "BadRequest", f"Unreadable request: {exc}", 400)
             return response(environ, start_response)
-        response = self.dispatch(info)
+        big = requestcheck.too_large(environ, len(info.body))
+        if big is not None:
+            return requestcheck.too_large_response(*big)(environ, start_response)
+        refused = self.cloud.guard.screen(info)
+        response = refused if refused is not None else self.dispatch(info)
         return response(environ, start_response)
 
     def read(self, environ: dict, *, replaying: bool = False) -> RequestInfo:
@@ -173,12 +232,17 @@ class Router:
         path = info.path
         if path.startswith("/_gailab/") or path == "/_gailab":
             return self.admin(info)
+        if not info.replaying:  # what was accepted once replays as it was
+            problem = requestcheck.check_envelope(info)
+            if problem is not None:
+                return problem
         with self.cloud.state_lock.shared():
             if not info.replaying:
                 for authorize in self.cloud.authorizers:
                     denied = authorize(info)
                     if denied is not None:
                         return denied
+            taker = None
             for ext in self.cloud.extensions:
                 try:
                     taken = ext.matches(info)
@@ -186,10 +250,17 @@ class Router:
                     log.exception("extension %s failed to match", ext.name)
                     return awserrors.internal_error(info.service, exc)
                 if taken:
-                    info.journal = info.method not in ("GET", "HEAD", "OPTIONS")
-                    # Extensions may decide while handling that a request changes nothing (info.journal = False):
-                    # its record is built after it ran.
-                    return self._run(info, lambda: ext.handle(info), record_first=False)
+                    taker = ext
+                    break
+            if not info.replaying:
+                problem = requestcheck.check_body(info, extension=taker is not None)
+                if problem is not None:
+                    return problem
+            if taker is not None:
+                info.journal = info.method not in ("GET", "HEAD", "OPTIONS")
+                # Extensions may decide while handling that a request changes nothing (info.journal = False):
+                # its record is built after it ran.
+                return self._run(info, lambda: taker.handle(info), record_first=False)
             info.journal = is_mutating(info)
             return self._run(info, lambda: self.call_moto(info), record_first=True)
 
@@ -222,6 +293,17 @@ class Router:
         except NotImplementedError as exc:
             self.cloud.journal.release(reservation)
             return awserrors.not_implemented(info.service, info.operation(), str(exc))
+        except (RecursionError, ExpatError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+            # input nested too deep, or a body a service could not parse
+            self.cloud.journal.release(reservation)
+            return _malformed(info, exc)
+        except KeyError as exc:
+            self.cloud.journal.release(reservation)
+            missing = _missing_name(info, exc)
+            if missing is None:
+                log.exception("request failed: %s %s", info.method, info.raw_uri)
+                return awserrors.internal_error(info.service, exc)
+            return missing
         except JournalWriteError as exc:  # a service's own journal event could not be written
             self.cloud.journal.release(reservation)
             return self.unavailable(info, exc)
@@ -270,9 +352,8 @@ class Router:
         status = int(captured["status"].split(" ", 1)[0])
         headers = captured["headers"]
         ctype = next((v for k, v in headers if k.lower() == "content-type"), "")
-        if status in (404, 405) and ctype.startswith("text/html") and body.lstrip()[:15].lower() == b"<!doctype html>":
-            # Flask's own page: moto has no route for this request.
-            return awserrors.not_implemented(info.service, info.operation())
+        if ctype.startswith("text/html") and body.lstrip()[:15].lower() == b"<!doctype html>":
+            return _flask_page(info, status)
         response = Response(body, status=status)
         response.headers.clear()
         for key, value in headers:
@@ -325,6 +406,9 @@ class Router:
             return awserrors.error_response(
                 "gailab", "NotFound", f"No admin route {info.method} {info.path}. Known: {', '.join(known)}", 404
             )
+        refused = self.cloud.guard.admin_refusal(info) or requestcheck.check_admin_body(info)
+        if refused is not None:
+            return refused
         try:
             return handler(info)
         except Exception as exc:

@@ -11,11 +11,14 @@ from importlib import metadata
 from pathlib import Path
 
 from . import admin, determinism
+from .admintoken import ensure_token
 from .extensions import DEFAULT_EXTENSIONS, Extension, load_extensions
 from .home import ACCOUNT_ID, resolve_home
 from .diskerrors import JournalWriteError
+from .guard import Guard
 from .home import HomeLock
 from .journal import Journal
+from .offline import offline
 from .router import Router
 from .rwlock import ReadersWriterLock
 
@@ -79,6 +82,8 @@ class Cloud:
         self.router: Router | None = None
         self._rebuilding = threading.Event()
         self._home_lock: HomeLock | None = None
+        self.admin_token = ""
+        self.guard: Guard | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------------------
     def start(self) -> "Cloud":
@@ -100,8 +105,9 @@ class Cloud:
         if not self.verbose:
             logging.getLogger("werkzeug").setLevel(logging.ERROR)
         _ignore_file_size_signal()
-        determinism.install()
-        _cache_moto_module_list()
+        self.admin_token = ensure_token(self.home)
+        self.guard = Guard(self)
+        determinism.install()  # every moto patch (simulator/core/motoseam.py)
         _reset_moto()
         moto_app = DomainDispatcherApplication(create_backend_app)
         self.router = Router(self, moto_app)
@@ -144,8 +150,9 @@ class Cloud:
     def _replay(self) -> None:
         replay = self.journal.load(fresh=self.fresh)
         started = time.perf_counter()
-        for record in replay:
-            self._apply(record)
+        with offline():
+            for record in replay:
+                self._apply(record)
         replay.finish()
         self.warnings[:0] = replay.warnings  # damage first: it is what the learner must hear about
         self.replayed = replay.count
@@ -196,8 +203,9 @@ class Cloud:
                 _reset_moto()
                 for ext in self.extensions:
                     ext.reset()
-                for record in self.journal.records():
-                    self._apply(record)
+                with offline():
+                    for record in self.journal.records():
+                        self._apply(record)
         except Exception:
             log.exception("could not rebuild the cloud's state from its journal")
         finally:
@@ -261,22 +269,6 @@ def _bind(host: str, port: int) -> socket.socket:
         raise
     sock.set_inheritable(True)
     return sock
-
-
-def _cache_moto_module_list() -> None:
-    """moto lists its own package folder (a listdir and ~180 stats) twice per request to route it; the list never
-    changes while we run, so read it once. Saves about a millisecond per request, and a second per 1,000 replayed."""
-    import moto.backends
-
-    if getattr(moto.backends.list_of_moto_modules, "_gailab", False):
-        return
-    modules = tuple(moto.backends.list_of_moto_modules())
-
-    def list_of_moto_modules():
-        return modules
-
-    list_of_moto_modules._gailab = True  # type: ignore[attr-defined]
-    moto.backends.list_of_moto_modules = list_of_moto_modules
 
 
 def _reset_moto() -> None:

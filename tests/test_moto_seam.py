@@ -1,0 +1,55 @@
+"""The seam to moto: every patch target still exists with the signature it was written against, and a running
+cloud has each of them in place. A moto upgrade that moves something fails here, naming it."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+
+import pytest
+
+from gailab.simulator.core import motoseam
+
+
+@pytest.mark.parametrize("patch", motoseam.PATCHES, ids=[p.target for p in motoseam.PATCHES])
+def test_each_target_exists_with_its_pinned_signature(patch):
+    module = importlib.import_module(patch.module)
+    owner = module
+    for name in patch.path[:-1]:
+        assert hasattr(owner, name), f"moto moved {patch.target}: {name} is gone from {owner!r}"
+        owner = getattr(owner, name)
+    assert hasattr(owner, patch.path[-1]), f"moto moved {patch.target}: {patch.path[-1]} is gone"
+    original = motoseam.original(patch.target)
+    if patch.signature is not None:
+        assert str(inspect.signature(original)) == patch.signature, (
+            f"moto changed {patch.target}: was {patch.signature}, now {inspect.signature(original)}")
+    assert patch.why and (patch.replacement or patch.value is not motoseam._UNSET)
+    if patch.replacement:
+        module_name, _, name = patch.replacement.partition(":")
+        replacement = getattr(importlib.import_module(module_name), name)
+        assert callable(replacement) == callable(original), f"{patch.replacement} does not stand in for {patch.target}"
+
+
+def test_a_running_cloud_has_every_patch_in_place(cloud, aws):
+    # Touch every service a patch targets, so moto imports its modules.
+    aws("s3").list_buckets()
+    aws("kms").list_keys()
+    aws("iam").list_roles()
+    aws("sts").get_caller_identity()
+    aws("apigateway").get_rest_apis()
+    for patch in motoseam.PATCHES:
+        module = importlib.import_module(patch.module)
+        owner = module
+        for name in patch.path[:-1]:
+            owner = getattr(owner, name)
+        current = getattr(owner, patch.path[-1])
+        expected = patch.value if patch.replacement == "" else motoseam._replacement(patch)
+        assert current is expected, f"{patch.target} is not patched"
+        assert motoseam.installed(patch.target)
+
+
+def test_install_is_idempotent():
+    before = dict(motoseam._applied)
+    motoseam.install()
+    motoseam.install()
+    assert motoseam._applied == before
