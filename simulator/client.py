@@ -186,6 +186,11 @@ def _home_of(endpoint: str, timeout: float) -> str | None:
     return home
 
 
+def _forget_home(endpoint: str) -> bool:
+    with _homes_lock:
+        return _homes.pop(endpoint, None) is not None
+
+
 def admin(endpoint: str, path: str, payload: Any = None, *, method: str | None = None, params: dict | None = None,
           timeout: float = 5.0, home: str | os.PathLike | None = None) -> Any:
     """JSON from an admin route under ``/_gailab/``: GET, or POST when there is a payload (or ``method``).
@@ -210,6 +215,9 @@ def admin(endpoint: str, path: str, payload: Any = None, *, method: str | None =
         with urllib.request.urlopen(request, timeout=timeout) as response:
             body = response.read()
     except urllib.error.HTTPError as exc:
+        if exc.code == 403 and method != "GET" and home is None and _forget_home(endpoint):
+            # Another cloud (another home) took over this endpoint since we asked: ask again, once.
+            return admin(endpoint, path, payload, method=method, params=params, timeout=timeout)
         raise AdminError(path, exc.code, _error_message(exc)) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)

@@ -65,8 +65,9 @@ def admin_request(endpoint: str, path: str, body: bytes | dict | None = b"", met
     import json
     import urllib.request
 
-    from .core.admintoken import admin_headers
+    from .client import TOKEN_HEADER, admin_token, health
 
     data = json.dumps(body).encode() if isinstance(body, dict) else body
-    headers = {"Content-Type": "application/json", **admin_headers(endpoint)}
+    token = admin_token(health(endpoint).get("home"))
+    headers = {"Content-Type": "application/json", **({TOKEN_HEADER: token} if token else {})}
     return urllib.request.Request(endpoint.rstrip("/") + path, data=data, method=method, headers=headers)

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 
 from werkzeug.wrappers import Response
 
-from . import awserrors
+from . import awserrors, shapes
 
 if TYPE_CHECKING:
     from .router import RequestInfo
@@ -359,117 +359,37 @@ def _rest_json(info: "RequestInfo", service: str, model, operation: str | None) 
         return _validate(service, input_shape.members[payload], document)
     body_members = {k: v for k, v in input_shape.members.items() if not v.serialization.get("location")}
     required = [k for k in input_shape.required_members if k in body_members]
-    return _validate_members(service, body_members, document, "", required)
+    return _validate_members(service, body_members, document, required)
 
 
-# -- validation against the model -------------------------------------------------------------------------------------
+# -- validation against the model (simulator/core/shapes.py says it in AWS's words) ------------------------------
 def _validate(service: str, shape, value) -> Response | None:
     if shape is None or shape.type_name != "structure":
         return None
-    return _validate_members(service, shape.members, value, "", shape.required_members)
+    return _validation_response(service, shapes.problems(shape, value))
 
 
-def _validate_members(service: str, members: dict, value, path: str, required=()) -> Response | None:
-    errors: list[str] = []
-    if isinstance(value, dict):
-        for name in required:
-            if value.get(name) is None:
-                errors.append(f"Value null at '{_member_path(path, name)}' failed to satisfy constraint: Member must "
-                              "not be null")
-    _walk_structure(members, value, path, errors, depth=0)
-    return _validation_response(service, errors)
-
-
-def _validation_response(service: str, errors: list[str]) -> Response | None:
-    if not errors:
-        return None
-    kinds = [e.lstrip("!") for e in errors]
-    count = len(kinds)
-    message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(kinds[:10])
-    return awserrors.error_response(service, "ValidationException", message, 400)
-
-
-def _member_path(path: str, name: str) -> str:
-    name = name[:1].lower() + name[1:]
-    return f"{path}.{name}" if path else name
-
-
-def _shown(value) -> str:
-    text = value if isinstance(value, str) else json.dumps(value)[:200]
-    return text if len(text) <= 100 else text[:100] + "..."
-
-
-def _walk_structure(members: dict, value, path: str, errors: list[str], depth: int) -> None:
-    if not isinstance(value, dict):
-        errors.append(f"!Value '{_shown(value)}' at '{path or 'body'}' failed to satisfy constraint: Member must be "
-                      "a structure")
-        return
+def _validate_members(service: str, members: dict, value, required=()) -> Response | None:
+    found: list[str] = []
+    for name in required:
+        if value.get(name) is None:
+            found.append(f"Value null at '{name}' failed to satisfy constraint: Member must not be null")
     for name, member in members.items():
-        if name in value and value[name] is not None:
-            _walk(member, value[name], _member_path(path, name), errors, depth + 1)
+        if value.get(name) is not None:
+            found += shapes.problems(member, value[name], name)
+    return _validation_response(service, found)
 
 
-def _walk(shape, value, path: str, errors: list[str], depth: int) -> None:
-    if depth > MAX_DEPTH or len(errors) > 20:
-        return
-    kind = shape.type_name
-    meta = shape.metadata
-    if kind == "string":
-        if not isinstance(value, str):
-            errors.append(f"!Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must be a string")
-            return
-        if "max" in meta and len(value) > meta["max"]:
-            errors.append(f"Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must have length "
-                          f"less than or equal to {meta['max']}")
-        if "min" in meta and len(value) < meta["min"]:
-            errors.append(f"Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must have length "
-                          f"greater than or equal to {meta['min']}")
-    elif kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            else:
-                errors.append(f"!Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must be an "
-                              "integer")
-                return
-        if "max" in meta and value > meta["max"]:
-            errors.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value less "
-                          f"than or equal to {meta['max']}")
-        if "min" in meta and value < meta["min"]:
-            errors.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater "
-                          f"than or equal to {meta['min']}")
-    elif kind in ("float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            errors.append(f"!Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must be a number")
-            return
-        if "max" in meta and value > meta["max"]:
-            errors.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value less "
-                          f"than or equal to {meta['max']}")
-        if "min" in meta and value < meta["min"]:
-            errors.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater "
-                          f"than or equal to {meta['min']}")
-    elif kind == "boolean":
-        if not isinstance(value, bool):
-            errors.append(f"!Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must be a boolean")
-    elif kind == "list":
-        if not isinstance(value, list):
-            errors.append(f"!Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must be a list")
-            return
-        if "max" in meta and len(value) > meta["max"]:
-            errors.append(f"Value at '{path}' failed to satisfy constraint: Member must have length less than or "
-                          f"equal to {meta['max']}")
-        for index, item in enumerate(value[:1000]):
-            if item is not None:
-                _walk(shape.member, item, f"{path}.{index + 1}.member", errors, depth + 1)
-    elif kind == "map":
-        if not isinstance(value, dict):
-            errors.append(f"!Value '{_shown(value)}' at '{path}' failed to satisfy constraint: Member must be a map")
-            return
-        for key, item in list(value.items())[:1000]:
-            if item is not None:
-                _walk(shape.value, item, f"{path}.{key}.member", errors, depth + 1)
-    elif kind == "structure":
-        _walk_structure(shape.members, value, path, errors, depth)
+def _validation_response(service: str, found: list[str], code: str = "ValidationException") -> Response | None:
+    if not found:
+        return None
+    return awserrors.error_response(service, code, _lower_first(shapes.message(found[:10])), 400)
+
+
+def _lower_first(message: str) -> str:
+    """AWS's front end names members lowerCamelCase in these messages (``at 'description'``)."""
+    return re.sub(r" at '([^']*)'",
+                  lambda m: " at '" + ".".join(p[:1].lower() + p[1:] for p in m[1].split(".")) + "'", message)
 
 
 # -- query --------------------------------------------------------------------------------------------------------------
@@ -495,22 +415,17 @@ def _query_protocol(info: "RequestInfo", service: str, model) -> Response | None
     shape = model.operation_model(action).input_shape
     if shape is None:
         return None
-    errors = []
+    found = []
     for name in shape.required_members:
         member = shape.members[name]
         wire = member.serialization.get("name", name)
         if member.type_name in ("string", "integer", "long", "boolean", "timestamp", "blob") and wire not in params:
-            errors.append(f"Value null at '{_member_path('', name)}' failed to satisfy constraint: Member must not "
-                          "be null")
+            found.append(f"Value null at '{name}' failed to satisfy constraint: Member must not be null")
     for name, member in shape.members.items():
         wire = member.serialization.get("name", name)
-        if member.type_name == "string" and wire in params:
-            _walk(member, params[wire], _member_path("", name), errors, depth=0)
-    if errors:
-        count = len(errors)
-        message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors[:10])
-        return awserrors.error_response(service, "ValidationError", message, 400)
-    return None
+        if member.type_name == "string" and wire in params:  # form values are text: only strings are checked
+            found += shapes.problems(member, params[wire], name)
+    return _validation_response(service, found, "ValidationError")
 
 
 # -- XML ----------------------------------------------------------------------------------------------------------------
