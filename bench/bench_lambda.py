@@ -33,8 +33,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--warm", type=int, default=200)
     parser.add_argument("--cold", type=int, default=15)
+    parser.add_argument("--sandbox", default="auto", help="lambda_sandbox: auto, namespaces, landlock or none")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home, Cloud(home, port=0) as cloud:
+    with tempfile.TemporaryDirectory() as home, Cloud(home, port=0, settings={"lambda_sandbox": args.sandbox}) as cloud:
         session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
         config = Config(retries={"max_attempts": 1})
         iam = session.client("iam", endpoint_url=cloud.endpoint, config=config)
@@ -62,7 +63,8 @@ def main() -> None:
         invoke()
         warm = [invoke() for _ in range(args.warm)]
         back_to_back = cold_series(max(5, args.cold // 2), 0.0)
-        print("Lambda invoke, trivial python3.12 function, boto3 client -> local cloud (wall clock)")
+        mode = cloud.extension("lambda-runtime").runtime.sandbox_mode
+        print(f"Lambda invoke, trivial python3.12 function, boto3 client -> local cloud (wall clock), containment: {mode}")
         print(f"  cold (pre-started worker ready)   {percentiles(cold)}   goal <= 150 ms")
         print(f"  warm                              {percentiles(warm)}   goal <= 25 ms")
         print(f"  cold, back to back                {percentiles(back_to_back)}")

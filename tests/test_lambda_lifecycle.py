@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 
 import boto3
 from botocore.config import Config
@@ -10,7 +11,7 @@ from botocore.config import Config
 from gailab.simulator.awslambda.package import ensure_role, zip_files, zip_handler
 from gailab.simulator.core.process import CloudProcess, wait_until
 
-PID = "import os\ndef handler(event, context):\n    return os.getpid()\n"
+PID = "def handler(event, context):\n    return context.log_stream_name\n"  # one per execution environment
 
 
 def _alive(pid: int) -> bool:
@@ -26,8 +27,9 @@ def test_reset_kills_warm_workers(cloud, aws):
     lam = aws("lambda")
     lam.create_function(FunctionName="pid", Runtime="python3.12", Role=role, Handler="lambda_function.handler",
                         Code={"ZipFile": zip_handler(PID)})
-    pid = json.loads(lam.invoke(FunctionName="pid")["Payload"].read())
-    assert json.loads(lam.invoke(FunctionName="pid")["Payload"].read()) == pid  # warm: the same process
+    stream = json.loads(lam.invoke(FunctionName="pid")["Payload"].read())
+    assert json.loads(lam.invoke(FunctionName="pid")["Payload"].read()) == stream  # warm: the same environment
+    [pid] = [e["pid"] for e in cloud.extension("lambda-runtime").runtime.environments() if e["function"] == "pid"]
     assert _alive(pid)
     cloud.reset()
     wait_until(lambda: not _alive(pid), timeout=5)
@@ -49,7 +51,7 @@ def test_layers_are_importable_like_opt_python(cloud, aws):
 def test_replay_never_runs_code_and_stop_kills_workers(tmp_path):
     handler = ("import boto3, os, uuid\ndef handler(event, context):\n"
                "    boto3.client('s3').put_object(Bucket='trigger', Key='runs/' + uuid.uuid4().hex, Body=b'1')\n"
-               "    return os.getpid()\n")
+               "    return context.log_stream_name\n")
     with CloudProcess(tmp_path / "home") as first:
         session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
                                         region_name="us-east-1")
@@ -69,7 +71,9 @@ def test_replay_never_runs_code_and_stop_kills_workers(tmp_path):
                                                                                   "Value": "in/"}]}}}]})
         s3.put_object(Bucket="trigger", Key="in/one.txt", Body=b"x")
         wait_until(lambda: s3.list_objects_v2(Bucket="trigger", Prefix="runs/").get("KeyCount") == 1, timeout=10)
-        pid = json.loads(lam.invoke(FunctionName="counter")["Payload"].read())
+        stream = json.loads(lam.invoke(FunctionName="counter")["Payload"].read())
+        with urllib.request.urlopen(first.endpoint + "/_gailab/lambda") as reply:
+            [pid] = [e["pid"] for e in json.load(reply)["environments"] if e["function"] == "counter"]
         assert _alive(pid)
         runs_before = s3.list_objects_v2(Bucket="trigger", Prefix="runs/")["KeyCount"]
         assert runs_before == 2
@@ -79,5 +83,5 @@ def test_replay_never_runs_code_and_stop_kills_workers(tmp_path):
         # The handler's own writes come back from the journal; the notification did not run the code again.
         assert s3.list_objects_v2(Bucket="trigger", Prefix="runs/")["KeyCount"] == runs_before
         lam = client("lambda", second.endpoint)
-        assert json.loads(lam.invoke(FunctionName="counter")["Payload"].read()) != pid
+        assert json.loads(lam.invoke(FunctionName="counter")["Payload"].read()) != stream
         assert s3.list_objects_v2(Bucket="trigger", Prefix="runs/")["KeyCount"] == runs_before + 1

@@ -18,6 +18,7 @@ from ..core.admin import json_response
 from ..core.extensions import Extension
 from ..core.lazyimport import when_imported
 from ..core.router import replaying
+from . import containment
 from .asyncq import EventQueue
 from .runtime import Runtime, Throttled
 
@@ -92,6 +93,18 @@ def _invoke_lambda(self, event=None):
     return result.payload, result.errored, result.log_text
 
 
+def update_configuration(self, config_updates):
+    """moto's UpdateFunctionConfiguration, plus EphemeralStorage (the size of the environment's /tmp)."""
+    from ..core.motoseam import original
+
+    result = original("moto.awslambda.models:LambdaFunction.update_configuration")(self, config_updates)
+    storage = config_updates.get("EphemeralStorage")
+    if isinstance(storage, dict) and "Size" in storage:
+        self.ephemeral_storage = int(storage["Size"])
+        result = self.get_configuration()
+    return result
+
+
 def _install() -> None:
     global _installed
     if _installed:
@@ -142,7 +155,9 @@ class LambdaExtension(Extension):
 
     def admin_routes(self):
         def status(info) -> Response:
-            return json_response({"runtime": self.runtime.stats(), "events": list(self.events.completed)})
+            return json_response({"runtime": self.runtime.stats(), "events": list(self.events.completed),
+                                  "environments": self.runtime.environments(),
+                                  "containment": {"mode": self.runtime.sandbox_mode, **containment.probe()}})
 
         return {("GET", "/_gailab/lambda"): status}
 

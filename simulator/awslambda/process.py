@@ -71,7 +71,9 @@ class WorkerTimeout(Exception):
 class WorkerProcess:
     """A started worker. Not thread-safe: one invocation at a time (the pool guarantees it)."""
 
-    def __init__(self, env: dict[str, str], cwd: str):
+    def __init__(self, env: dict[str, str], cwd: str, mode: str = "none"):
+        #: The sandbox mode: with one, this process is the launcher (sandbox.py), not the worker itself.
+        self.mode = mode
         req_r, self._req_w = os.pipe()
         self._res_r, res_w = os.pipe()
         self.marker = b"\x1egailab-" + os.urandom(8).hex().encode() + b"\x1e"
@@ -93,11 +95,20 @@ class WorkerProcess:
         self._res_buf = bytearray()
         self._pending_out = bytearray()
         self.dead = False
+        self.ready = False
         self.started = time.monotonic()
 
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Wait for the worker's "ready" (its sandbox built, boto3 imported): the platform's time, not the
+        function's. Raises WorkerDied or WorkerTimeout."""
+        if self.ready:
+            return
+        answer, _ = self.request(None, time.monotonic() + timeout)
+        self.ready = bool(answer.get("ready"))
 
     def request(self, message: dict, deadline: float) -> tuple[dict, Output]:
         """Send one message; return the answer and the output written until the marker.
@@ -105,7 +116,7 @@ class WorkerProcess:
         Raises WorkerTimeout past the deadline, WorkerDied when the process ends first (with AWS's wording).
         """
         try:
-            data = (json.dumps(message) + "\n").encode()
+            data = (json.dumps(message) + "\n").encode() if message is not None else b""
             view = memoryview(data)
             while view:
                 view = view[os.write(self._req_w, view):]
@@ -218,24 +229,32 @@ class WorkerProcess:
             return f"Runtime exited with error: signal: {_SIGNAL_TEXT.get(sig, sig.name.lower())}"
         return f"Runtime exited with error: exit status {code}"
 
+    def left_processes(self) -> list[int]:
+        """Processes the handler left behind (background work AWS would freeze; we retire the environment).
+
+        The tree is launcher → init → worker with namespaces, launcher → worker with Landlock, and the worker
+        alone without a sandbox: anything else in it is the handler's."""
+        tree = _descendants(self.pid)
+        ours = {"namespaces": 2, "landlock": 1}.get(self.mode, 0)
+        return tree[ours:]
+
     def has_children(self) -> bool:
-        """Whether the handler left processes behind (background work AWS would freeze; we retire instead)."""
-        try:
-            for task in os.listdir(f"/proc/{self.pid}/task"):
-                with open(f"/proc/{self.pid}/task/{task}/children") as f:
-                    if f.read().strip():
-                        return True
-        except OSError:
-            return False
-        return False
+        return bool(self.left_processes())
 
     def kill(self) -> None:
-        """Kill the worker and everything it started (its whole process group)."""
+        """Kill the worker and everything it started: its process group, and (without a PID namespace, whose end
+        takes everything in it) each descendant that left the group."""
         self.dead = True
+        stragglers = [] if self.mode == "namespaces" else _descendants(self.pid)
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        for pid in stragglers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
         try:
             self.proc.kill()
         except ProcessLookupError:
@@ -253,3 +272,24 @@ class WorkerProcess:
             self.proc.stdout.close()
         except OSError:
             pass
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every descendant of ``pid``, parents before children (Linux /proc; empty elsewhere)."""
+    found: list[int] = []
+    queue = [pid]
+    while queue:
+        current = queue.pop(0)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    children = [int(c) for c in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            found += children
+            queue += children
+    return found

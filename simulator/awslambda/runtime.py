@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ..core import determinism
 from ..core.home import ACCOUNT_ID
+from . import containment
 from .process import WorkerDied, WorkerProcess, WorkerTimeout
 
 log = logging.getLogger("gailab.simulator.lambda")
@@ -61,6 +62,8 @@ class Spec:
     layer_arns: tuple = ()
     #: ReservedConcurrentExecutions (not part of the key: changing it keeps warm environments).
     reserved: int | None = None
+    #: EphemeralStorage in MB: the size of the environment's /tmp.
+    ephemeral_mb: int = 512
 
     @classmethod
     def of(cls, fn) -> "Spec":
@@ -94,12 +97,13 @@ class Spec:
             code_id=str(code_id),
             layer_arns=tuple(layer_arns),
             reserved=None if getattr(fn, "reserved_concurrency", None) in (None, "") else int(fn.reserved_concurrency),
+            ephemeral_mb=int(getattr(fn, "ephemeral_storage", 512) or 512),
         )
 
     @property
     def key(self) -> str:
         digest = hashlib.sha256()
-        for part in (self.arn, self.version, self.runtime, self.handler, self.timeout, self.memory,
+        for part in (self.arn, self.version, self.runtime, self.handler, self.timeout, self.memory, self.ephemeral_mb,
                      json.dumps(self.env, sort_keys=True), self.role, self.code_id, *self.layer_arns):
             digest.update(str(part).encode() + b"\0")
         return digest.hexdigest()
@@ -156,6 +160,7 @@ class Runtime:
         self._spare: WorkerProcess | None = None
         self._starting = 0
         self._stopped = False
+        self._sandbox_mode: str | None = None
         self.invocations = 0
         self.cold_starts = 0
 
@@ -177,7 +182,33 @@ class Runtime:
 
     def _new_worker(self) -> WorkerProcess:
         self.root.mkdir(parents=True, exist_ok=True)
-        return WorkerProcess(self._base_env(), str(self.root))
+        env = self._base_env()
+        env["GAILAB_SANDBOX"] = json.dumps(self.sandbox_plan())
+        return WorkerProcess(env, str(self.root), mode=self.sandbox_mode)
+
+    # -- containment --------------------------------------------------------------------------------------
+    @property
+    def sandbox_mode(self) -> str:
+        """namespaces | landlock | none: the ``lambda_sandbox`` setting, or the best this machine offers."""
+        if self._sandbox_mode is None:
+            wanted = str(self.cloud.settings.get("lambda_sandbox", "auto"))
+            self._sandbox_mode = containment.choose(wanted)
+        return self._sandbox_mode
+
+    def sandbox_plan(self) -> dict:
+        """What a worker builds its sandbox from (read by sandbox.Plan)."""
+        host = self.cloud.host if self.cloud.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+        return {
+            "mode": self.sandbox_mode,
+            "port": self.cloud.port,
+            "host": host,
+            "readable": containment.python_dirs(),
+            "hidden": [str(self.cloud.home)],
+            "stage": str(self.root),
+            "uid": containment.next_uid(),
+            "gid": containment.next_uid(),
+            "tmp_root": str(containment.landlock_tmp_root()),
+        }
 
     def prestart(self) -> None:
         """Keep one worker that has already imported boto3, so the next cold start skips that."""
@@ -245,7 +276,7 @@ class Runtime:
     def _release(self, env: Environment, healthy: bool) -> None:
         with self._lock:
             self._busy.discard(env)
-            if healthy and not self._stopped and not env.worker.dead and not env.worker.has_children():
+            if healthy and not self._stopped and not env.worker.dead and not env.worker.left_processes():
                 env.last_used = time.monotonic()
                 self._idle.setdefault(env.spec.key, []).append(env)
             else:
@@ -267,6 +298,14 @@ class Runtime:
         with self._lock:
             self._stopped = True
         self.kill_all()
+
+    def environments(self) -> list[dict]:
+        """The execution environments alive now: function, version, busy, the host pid of their process tree."""
+        with self._lock:
+            idle = [(e, False) for envs in self._idle.values() for e in envs]
+            busy = [(e, True) for e in self._busy]
+        return [{"function": e.spec.name, "version": e.spec.version, "busy": b, "pid": e.worker.pid,
+                 "logStream": e.stream, "containment": e.worker.mode} for e, b in idle + busy]
 
     def stats(self) -> dict:
         with self._lock:
@@ -320,7 +359,9 @@ class Runtime:
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
             "AWS_REGION": spec.region,
             "AWS_DEFAULT_REGION": spec.region,
-            "AWS_ENDPOINT_URL": self.cloud.endpoint or "",
+            # In a network namespace the cloud is the sandbox's own 127.0.0.1:<port> (a forwarder to the real one).
+            "AWS_ENDPOINT_URL": (f"http://127.0.0.1:{self.cloud.port}" if self.sandbox_mode == "namespaces"
+                                 else self.cloud.endpoint or ""),
             "LAMBDA_TASK_ROOT": str(code_dir),
             "LAMBDA_RUNTIME_DIR": str(Path(__file__).parent),
             "TZ": ":UTC",
@@ -393,8 +434,19 @@ class Runtime:
         message = {
             "op": "init", "env": self._function_env(spec, env, code_dir), "paths": paths, "cwd": str(code_dir),
             "handler": spec.handler, "memory_bytes": spec.memory * 1024 * 1024,
-            "nproc": _nproc_limit(), "nproc_forks": FORK_LIMIT,
+            "nproc": FORK_LIMIT + 8 if self.sandbox_mode == "namespaces" else _nproc_limit(),
+            "nproc_forks": FORK_LIMIT,
+            # Relative to the lambda folder: the sandbox mounts them at /var/task and /opt.
+            "code": str(code_dir.relative_to(self.root)),
+            "layers": [str(layer.relative_to(self.root)) for layer in layer_dirs],
+            "tmp_mb": spec.ephemeral_mb, "runtime": spec.runtime,
         }
+        try:
+            env.worker.wait_ready()  # a spare still starting: its start-up is the platform's, not the function's
+        except WorkerTimeout as exc:
+            return self._timed_out(spec, env, request_id, exc.args[0].text(), time.perf_counter())
+        except WorkerDied as exc:
+            return self._died(spec, env, request_id, exc, getattr(exc, "output", None))
         deadline = time.monotonic() + spec.timeout
         started = time.perf_counter()
         try:

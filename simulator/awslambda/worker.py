@@ -173,11 +173,21 @@ def _load_handler(spec):
 def _init(msg):
     import resource
 
+    paths, cwd = msg["paths"], msg["cwd"]
+    if BOX is not None and BOX.mode != "none":
+        # The function's code, layers and /tmp in the sandbox; then every privilege goes (sandbox.py).
+        placed = BOX.enter_function(msg["code"], msg["layers"], msg.get("tmp_mb", 512))
+        paths = [placed["task_root"]]
+        for layer in placed["layers"]:
+            paths += [layer + "/python", layer + "/python/lib/" + msg["runtime"] + "/site-packages"]
+        cwd = placed["task_root"]
+        msg["env"]["LAMBDA_TASK_ROOT"] = placed["task_root"]
+        msg["env"]["TMPDIR"] = placed["tmp"]
     os.environ.update(msg["env"])
     time.tzset()
-    for path in reversed(msg["paths"]):
+    for path in reversed(paths):
         sys.path.insert(0, path)
-    os.chdir(msg["cwd"])
+    os.chdir(cwd)
     if msg.get("nproc"):
         try:
             resource.setrlimit(resource.RLIMIT_NPROC, (msg["nproc"], msg["nproc"]))
@@ -236,9 +246,31 @@ def _exit_with_server():
     threading.Thread(target=watch, name="gailab-watchdog", daemon=True).start()
 
 
+BOX = None
+
+
+def _contain():
+    """Enter the sandbox the server planned (GAILAB_SANDBOX) before anything else runs; see sandbox.py."""
+    global BOX, WORKER_PID
+    import importlib.util
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("_gailab_sandbox", os.path.join(here, "sandbox.py"))
+    sandbox = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sandbox)
+    if sys.path and os.path.abspath(sys.path[0] or ".") == here:
+        del sys.path[0]  # handlers must not import the runtime's own modules by name
+    BOX = sandbox.start(sandbox.Plan.from_env())
+    WORKER_PID = os.getpid()  # the process that serves (the sandbox forked it)
+
+
 def main():
-    _exit_with_server()
+    _contain()
+    if BOX.mode == "none":
+        _exit_with_server()  # otherwise the launcher watches the server and takes us with it
     _preload()
+    _mark()
+    _send({"ready": True})  # the environment is up: the function's own time starts with its init
     sys.stdout.reconfigure(line_buffering=True)
     _install_logging()
     handler = None

@@ -78,6 +78,11 @@ PATCHES: list[Patch] = [
           signature="(self, region_name: str) -> ~SERVICE_BACKEND",
           why="moto creates a backend on first use, inside whichever request touches it first; creating it must "
               "not consume that request's seeded draws (replay may create it in another request)."),
+    # -- Lambda ------------------------------------------------------------------------------------------------
+    Patch("moto.awslambda.models:LambdaFunction.update_configuration",
+          replacement="gailab.simulator.awslambda.extension:update_configuration",
+          signature="(self, config_updates: 'dict[str, Any]') -> 'dict[str, Any]'",
+          why="moto ignores EphemeralStorage in UpdateFunctionConfiguration; it sizes the environment's /tmp."),
     # -- API Gateway -----------------------------------------------------------------------------------------
     Patch("moto.apigateway.responses:APIGatewayResponse.import_rest_api",
           replacement="gailab.simulator.apigateway.openapi_import:import_rest_api", signature="(self) -> tuple[int, dict[str, "
