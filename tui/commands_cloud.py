@@ -36,7 +36,12 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
         default=None,
         help="simulate each model's time to first token and tokens/s (default off)",
     )
+    serve.add_argument("--no-supervisor", action="store_true",
+                       help="run the cloud in this process only (by default a supervisor restarts it if it is killed)")
     serve.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    serve.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
+    serve.add_argument("--no-checkpoints", action="store_true",
+                       help="replay the whole journal at start and take no checkpoints")
     serve.set_defaults(func=cmd_serve)
 
     env = commands.add_parser(
@@ -82,28 +87,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     home = resolve_home(args.home)
     (home / "cloud").mkdir(parents=True, exist_ok=True)
     from gailab.simulator.core.home import HomeInUse
-    from gailab.simulator.core.server import Cloud
+    from gailab.simulator.core.server import Cloud, bind_listener
 
+    if args.listen_fd is None and not args.no_supervisor:
+        try:
+            listener = bind_listener(args.host, args.port)
+        except OSError as exc:
+            raise _bind_error(exc, args) from None
+        return _supervise(args, home, listener)
     settings = {}
     if args.bedrock_latency:
         settings["bedrock_latency"] = args.bedrock_latency
-    cloud = Cloud(home, host=args.host, port=args.port, fresh=args.fresh, verbose=args.verbose, settings=settings)
+    cloud = Cloud(home, host=args.host, port=args.port, fresh=args.fresh, verbose=args.verbose, settings=settings,
+                  listen_fd=args.listen_fd, checkpoints=not args.no_checkpoints)
     started = time.perf_counter()
     try:
         cloud.start()
     except HomeInUse as exc:
         raise CliError(f"{exc} (or use --home)", 2) from None
     except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise CliError(
-                f"port {args.port} on {args.host} is already in use (another gailab serve?); "
-                "choose another with --port, or --port 0 for a free one",
-                2,
-            ) from None
-        if exc.errno == errno.EADDRNOTAVAIL:
-            raise CliError(f"cannot bind {args.host}: no such address on this machine", 2) from None
-        raise CliError(f"cannot start the local cloud: {exc}", 2) from None
-    write_state(home, cloud.endpoint)
+        raise _bind_error(exc, args) from None
+    supervised = os.environ.get("GAILAB_SUPERVISED") == "1"
+    write_state(home, cloud.endpoint, os.getppid() if supervised else None)  # stopping the supervisor stops all
 
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -140,6 +145,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
         clear_state(home)
         print("gailab local cloud stopped; journal flushed.", flush=True)
     return 0
+
+
+def _bind_error(exc: OSError, args: argparse.Namespace):
+    from .errors import CliError
+
+    if exc.errno == errno.EADDRINUSE:
+        return CliError(
+            f"port {args.port} on {args.host} is already in use (another gailab serve?); "
+            "choose another with --port, or --port 0 for a free one",
+            2,
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return CliError(f"cannot bind {args.host}: no such address on this machine", 2)
+    return CliError(f"cannot start the local cloud: {exc}", 2)
+
+
+def _supervise(args: argparse.Namespace, home, listener) -> int:
+    """Serve under the supervisor (simulator/core/supervisor.py), which keeps ``listener`` across restarts."""
+    from gailab.simulator.core import supervisor
+
+    port = listener.getsockname()[1]
+
+    def command(restarts: int) -> list[str]:
+        cmd = [sys.executable, "-m", "gailab.tui.cli", "serve", "--host", args.host, "--port", str(port),
+               "--home", str(home), "--listen-fd", str(listener.fileno()), "--exit-with-parent"]
+        if args.fresh and not restarts:  # a restart brings the journal back, never a fresh start
+            cmd.append("--fresh")
+        if args.verbose:
+            cmd.append("--verbose")
+        if args.allow_remote:
+            cmd.append("--allow-remote")
+        if args.bedrock_latency:
+            cmd += ["--bedrock-latency", args.bedrock_latency]
+        if args.no_checkpoints:
+            cmd.append("--no-checkpoints")
+        return cmd
+
+    listener.set_inheritable(True)
+    return supervisor.run(command, listener.fileno(), exit_with_parent=args.exit_with_parent)
 
 
 def cmd_env(args: argparse.Namespace) -> int:

@@ -44,6 +44,7 @@ def _multi(pairs) -> tuple[dict | None, dict | None]:
 
 class ApiGatewayExtension(Extension):
     name = "apigateway-execute"
+    own_authorization = True  # execute routes: the API's own Authorization header (Lambda authorizers)
 
     def attach(self, cloud) -> None:
         super().attach(cloud)

@@ -35,6 +35,8 @@ def routes(cloud: "Cloud") -> dict:
                 "journal": {"path": str(cloud.journal.path), "records": cloud.journal.count},
                 "home": str(cloud.home),
                 "warnings": cloud.warnings,
+                "restarts": cloud.restarts,
+                "lastRestart": cloud.last_restart or None,
                 "services": services,
             }
         )
@@ -52,6 +54,9 @@ def routes(cloud: "Cloud") -> dict:
                 "records": cloud.journal.count,
                 "bytes": path.stat().st_size if path.exists() else 0,
                 "replayedOnStart": cloud.replayed,
+                "startedFromCheckpoint": cloud.started_from or None,
+                "checkpoints": {"taken": cloud.checkpoints.taken, "lastSeconds": round(cloud.checkpoints.last_seconds, 3),
+                                "disabled": cloud.checkpoints.disabled},
                 "replaySeconds": round(cloud.replay_seconds, 3),
                 "warnings": cloud.warnings,
             }

@@ -38,6 +38,8 @@ class Extension:
     name = "extension"
     #: Journal record kinds (other than "http") this extension replays itself.
     event_kinds: tuple[str, ...] = ()
+    #: The requests it takes carry an Authorization header of their own (not an AWS signature).
+    own_authorization = False
 
     def attach(self, cloud: "Cloud") -> None:
         """Called once before replay, with the cloud it serves."""

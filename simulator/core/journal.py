@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import sys
@@ -435,6 +436,34 @@ class Journal:
             self.count -= dropped
         self._size = start
         self._allocated = min(self._allocated, start)
+
+    @contextlib.contextmanager
+    def position(self) -> Iterator[tuple[int, int, int, int]]:
+        """``(seq, end offset, record count, start offset of the last record)``, with appends held meanwhile."""
+        with self._lock:
+            yield self._seq, self._size, self.count, self._last_record_start()
+
+    def _last_record_start(self) -> int:
+        """Where the last line starts (the header's start when there is no record)."""
+        if self._size == 0:
+            return 0
+        window = 1 << 16
+        with open(self.path, "rb") as f:
+            while True:
+                start = max(0, self._size - window)
+                f.seek(start)
+                data = f.read(self._size - start)
+                at = data.rfind(b"\n", 0, len(data) - 1)
+                if at >= 0:
+                    return start + at + 1
+                if start == 0:
+                    return 0
+                window *= 4
+
+    def read_range(self, start: int, end: int) -> bytes:
+        with open(self.path, "rb") as f:
+            f.seek(start)
+            return f.read(max(0, end - start))
 
     def reset(self) -> None:
         """Empty the journal atomically (a new file replaces the old one) and forget every blob."""

@@ -39,6 +39,8 @@ class Patch:
     value: Any = _UNSET
     #: ``str(inspect.signature(original))`` for callables; None for values (their presence is checked).
     signature: str | None = None
+    #: The replacement is a factory called with moto's original (a property built from moto's getter...).
+    factory: bool = False
 
     @property
     def module(self) -> str:
@@ -78,6 +80,10 @@ PATCHES: list[Patch] = [
           signature="(self, region_name: str) -> ~SERVICE_BACKEND",
           why="moto creates a backend on first use, inside whichever request touches it first; creating it must "
               "not consume that request's seeded draws (replay may create it in another request)."),
+    # -- S3 -------------------------------------------------------------------------------------------------
+    Patch("moto.s3.models:FakeKey.value", replacement="gailab.simulator.core.s3values:value_property", factory=True,
+          why="moto keeps every object body in memory (up to ~5 MB each); bodies of 64 KiB or more live in the "
+              "journal's blob files instead, so memory and checkpoints stay small (simulator/core/s3values.py)."),
     # -- Lambda ------------------------------------------------------------------------------------------------
     Patch("moto.awslambda.models:LambdaFunction.update_configuration",
           replacement="gailab.simulator.awslambda.extension:update_configuration",
@@ -107,9 +113,14 @@ def _resolve_owner(patch: Patch, module) -> tuple[Any, str]:
     return owner, patch.path[-1]
 
 
+_made: dict[str, Any] = {}  # replacements made by factories, by target
+
+
 def _replacement(patch: Patch) -> Any:
     if patch.value is not _UNSET:
         return patch.value
+    if patch.target in _made:
+        return _made[patch.target]
     module_name, _, name = patch.replacement.partition(":")
     return getattr(importlib.import_module(module_name), name)
 
@@ -119,8 +130,12 @@ def _apply(patch: Patch, module) -> None:
         if patch.target in _applied:
             return
         owner, attr = _resolve_owner(patch, module)
-        _applied[patch.target] = getattr(owner, attr)
-        setattr(owner, attr, _replacement(patch))
+        current = owner.__dict__[attr] if isinstance(owner, type) and attr in owner.__dict__ else getattr(owner, attr)
+        _applied[patch.target] = current
+        replacement = _replacement(patch)
+        if patch.factory:
+            replacement = _made[patch.target] = replacement()
+        setattr(owner, attr, replacement)
 
 
 def install() -> None:
@@ -141,7 +156,7 @@ def original(target: str) -> Any:
         return found
     patch = next(p for p in PATCHES if p.target == target)
     owner, attr = _resolve_owner(patch, importlib.import_module(patch.module))
-    return getattr(owner, attr)
+    return owner.__dict__[attr] if isinstance(owner, type) and attr in owner.__dict__ else getattr(owner, attr)
 
 
 def installed(target: str) -> bool:

@@ -33,7 +33,8 @@ def _die_with_parent() -> None:  # runs in the child between fork and exec
 
 
 class CloudProcess:
-    """``gailab serve`` as a child process. ``state`` is starting, ready or down (with ``reason``)."""
+    """``gailab serve`` as a child process. ``state`` is starting, ready, restarting (its supervisor is bringing it
+    back after it was killed; ``restarts`` counts) or down (with ``reason``)."""
 
     def __init__(
         self,
@@ -56,6 +57,10 @@ class CloudProcess:
         self.reason = ""
         self.proc: subprocess.Popen | None = None
         self._ready = threading.Event()
+        #: How often the supervisor restarted the cloud, why the last time, and a callback for each restart.
+        self.restarts = 0
+        self.last_restart = ""
+        self.on_restart = None
         self._stderr_tail: deque[str] = deque(maxlen=20)
         self.output: deque[str] = deque(maxlen=200)
 
@@ -93,6 +98,15 @@ class CloudProcess:
                 self.endpoint = match.group(1)
                 self.state = "ready"
                 self._ready.set()
+            elif match and self.state == "restarting":
+                self.state = "ready"
+            elif line.startswith("gailab local cloud restarting"):
+                # Its supervisor brings it back (same endpoint, journal replayed): the app says so.
+                self.restarts += 1
+                self.last_restart = line.split(":", 1)[-1].strip()
+                self.state = "restarting"
+                if self.on_restart is not None:
+                    self.on_restart(self.last_restart)
         self._exited()
 
     def _read_stderr(self) -> None:

@@ -76,9 +76,10 @@ def too_large_response(operation: str, limit: int) -> Response:
 
 
 # -- after ---------------------------------------------------------------------------------------------------------
-def check_envelope(info: "RequestInfo") -> Response | None:
-    """A 4xx for a malformed signature or path, else None (checked before authorizers read the signature)."""
-    return _authorization(info) or _path(info)
+def check_envelope(info: "RequestInfo", *, signature: bool = True) -> Response | None:
+    """A 4xx for a malformed signature (when ``Authorization`` is one) or path, else None (checked before the
+    authorizers read the signature)."""
+    return (_authorization(info) if signature else None) or _path(info)
 
 
 def check_body(info: "RequestInfo", *, extension: bool) -> Response | None:
@@ -363,20 +364,41 @@ def _rest_json(info: "RequestInfo", service: str, model, operation: str | None) 
 
 
 # -- validation against the model (simulator/core/shapes.py says it in AWS's words) ------------------------------
+def _by_member(shape, value, depth: int = 0):
+    """A JSON body keyed as on the wire (``name`` for member ``Name`` in API Gateway v2...) keyed by member."""
+    if depth > MAX_DEPTH:
+        return value
+    kind = getattr(shape, "type_name", None)
+    if kind == "structure" and isinstance(value, dict):
+        out = {}
+        for name, member in shape.members.items():
+            wire = member.serialization.get("name", name)
+            if wire in value:
+                out[name] = _by_member(member, value[wire], depth + 1)
+        return out
+    if kind == "list" and isinstance(value, list):
+        return [_by_member(shape.member, item, depth + 1) for item in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _by_member(shape.value, v, depth + 1) for k, v in value.items()}
+    return value
+
+
 def _validate(service: str, shape, value) -> Response | None:
     if shape is None or shape.type_name != "structure":
         return None
-    return _validation_response(service, shapes.problems(shape, value))
+    return _validation_response(service, shapes.problems(shape, _by_member(shape, value)))
 
 
 def _validate_members(service: str, members: dict, value, required=()) -> Response | None:
     found: list[str] = []
     for name in required:
-        if value.get(name) is None:
+        wire = members[name].serialization.get("name", name)
+        if value.get(wire) is None:
             found.append(f"Value null at '{name}' failed to satisfy constraint: Member must not be null")
     for name, member in members.items():
-        if value.get(name) is not None:
-            found += shapes.problems(member, value[name], name)
+        wire = member.serialization.get("name", name)
+        if value.get(wire) is not None:
+            found += shapes.problems(member, _by_member(member, value[wire]), name)
     return _validation_response(service, found)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import threading
@@ -14,6 +15,7 @@ from . import admin, determinism
 from .admintoken import ensure_token
 from .extensions import DEFAULT_EXTENSIONS, Extension, load_extensions
 from .home import ACCOUNT_ID, resolve_home
+from .checkpoint import Checkpointer, Checkpoints, restore
 from .diskerrors import JournalWriteError
 from .guard import Guard
 from .home import HomeLock
@@ -57,6 +59,8 @@ class Cloud:
         extensions: list[Extension] | None = None,
         verbose: bool = False,
         settings: dict | None = None,
+        listen_fd: int | None = None,
+        checkpoints: bool = True,
     ):
         self.home = resolve_home(home)
         self.host = host
@@ -64,7 +68,18 @@ class Cloud:
         self.fresh = fresh
         self.verbose = verbose
         self.settings = dict(settings or {})
+        #: A socket already listening (a supervisor's, kept across restarts), instead of binding host:port.
+        self.listen_fd = listen_fd
+        #: Restarts of this home's cloud by its supervisor, and why the last one happened.
+        self.restarts = int(os.environ.get("GAILAB_RESTARTS", "0") or 0)
+        self.last_restart = os.environ.get("GAILAB_LAST_RESTART", "")
         self.journal = Journal(self.home / "cloud", fsync=fsync)
+        #: Start from the newest checkpoint (False: replay every record; a submission's cloud never trusts one).
+        self.use_checkpoints = checkpoints
+        self.checkpoints = Checkpoints(self)
+        self._checkpointer: Checkpointer | None = None
+        #: The journal seq the state came from at start (a checkpoint), 0 for a replay from the first record.
+        self.started_from = 0
         self._extensions_given = extensions
         self.extensions: list[Extension] = []
         #: Called before dispatch with each request; a returned Response (e.g. AccessDenied) answers it instead.
@@ -119,7 +134,10 @@ class Cloud:
             ext.attach(self)
             self.router.admin_routes.update(ext.admin_routes())
         # Bind first (a taken port fails fast), serve after the replay.
-        sock = _bind(self.host, self.port)
+        if self.listen_fd is not None:
+            sock = socket.socket(fileno=os.dup(self.listen_fd))
+        else:
+            sock = bind_listener(self.host, self.port)
         try:
             self._server = make_server(
                 self.host, self.port, self.router, threaded=True, request_handler=MotoRequestHandler, fd=sock.fileno()
@@ -145,11 +163,39 @@ class Cloud:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="gailab-cloud", daemon=True)
         self._thread.start()
+        every = int(self.settings.get("checkpoint_every", 500) or 0)
+        if self.use_checkpoints and every > 0:
+            self._checkpointer = Checkpointer(self.checkpoints, every)
+            self._checkpointer.start()
         return self
 
     def _replay(self) -> None:
-        replay = self.journal.load(fresh=self.fresh)
         started = time.perf_counter()
+        found = None
+        if self.fresh:
+            self.checkpoints.clear()
+        elif self.use_checkpoints:
+            found = self.checkpoints.newest()
+        replay = None
+        if found is not None:
+            header, payload = found
+            try:
+                with offline():
+                    restore(self, payload)
+                replay = self.journal.load(start_offset=header.offset, after_seq=header.seq, base_count=header.count,
+                                           start_line=header.count + 2)
+                self.started_from = header.seq
+                self.checkpoints.last_count = header.count
+            except Exception as exc:  # a checkpoint that does not restore: start over from the first record
+                log.exception("checkpoint could not be restored")
+                self.warnings.append(f"the checkpoint at record {header.seq} could not be restored ({exc}); "
+                                     "replaying the whole journal")
+                _reset_moto()
+                for ext in self.extensions:
+                    ext.reset()
+                replay = None
+        if replay is None:
+            replay = self.journal.load(fresh=self.fresh)
         with offline():
             for record in replay:
                 self._apply(record)
@@ -218,16 +264,24 @@ class Cloud:
             for ext in self.extensions:
                 ext.reset()
             self.journal.reset()
+            self.checkpoints.clear()
             self.warnings.clear()
 
     def stop(self) -> None:
         global _active
+        if self._checkpointer is not None:
+            self._checkpointer.halt.set()
         if self._server is not None:
             if self._thread is not None:
                 self._server.shutdown()
                 self._thread.join(timeout=10)
             self._server.server_close()
             self._server = None
+            if self._checkpointer is not None and self.journal.count != self.checkpoints.last_count:
+                try:  # the next start replays nothing
+                    self.checkpoints.take()
+                except Exception:
+                    log.exception("could not take a checkpoint at stop")
         for ext in self.extensions:
             try:
                 ext.stop()
@@ -256,7 +310,7 @@ def _ignore_file_size_signal() -> None:
         signal.signal(sigxfsz, signal.SIG_IGN)
 
 
-def _bind(host: str, port: int) -> socket.socket:
+def bind_listener(host: str, port: int) -> socket.socket:
     """Bind and listen ourselves: werkzeug prints and exits on a taken port; we raise OSError instead."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

@@ -1,0 +1,71 @@
+"""Where a cloud can still be killed (or stopped), its supervisor brings it back on the same endpoint with all its
+state, and says so: the app's CloudProcess counts the restart, health reports it."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import boto3
+from botocore.config import Config
+
+from gailab.simulator import CloudProcess
+from gailab.simulator.core.process import health, wait_until
+
+
+def _s3(endpoint: str):
+    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test",
+                        aws_secret_access_key="test", config=Config(retries={"max_attempts": 1}))
+
+
+def _cloud_pid(supervisor: int) -> int:
+    """The cloud the supervisor runs (its one child)."""
+    with open(f"/proc/{supervisor}/task/{supervisor}/children") as f:
+        children = [int(c) for c in f.read().split()]
+    assert len(children) == 1, children
+    return children[0]
+
+
+def _answers(endpoint: str) -> bool:
+    try:
+        return health(endpoint, timeout=1)["status"] == "ready"
+    except Exception:
+        return False
+
+
+def test_a_killed_cloud_is_back_on_the_same_endpoint_with_its_state(tmp_path):
+    restarted = []
+    with CloudProcess(tmp_path / "home", fresh=True) as cloud:
+        cloud.on_restart = restarted.append
+        _s3(cloud.endpoint).create_bucket(Bucket="before-the-kill")
+        first = _cloud_pid(cloud.proc.pid)
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: cloud.restarts == 1 and _answers(cloud.endpoint), timeout=30)
+        assert _cloud_pid(cloud.proc.pid) != first
+        assert restarted == ["it killed by SIGKILL; its journal brings everything back"]
+        report = health(cloud.endpoint)
+        assert report["restarts"] == 1 and report["lastRestart"] == "killed by SIGKILL"
+        # --fresh applied to the first start only: the restart replayed the journal.
+        assert [b["Name"] for b in _s3(cloud.endpoint).list_buckets()["Buckets"]] == ["before-the-kill"]
+        _s3(cloud.endpoint).create_bucket(Bucket="after-the-restart")
+    assert not cloud.alive()
+
+
+def test_a_stopped_cloud_is_continued(tmp_path):
+    with CloudProcess(tmp_path / "home") as cloud:
+        child = _cloud_pid(cloud.proc.pid)
+        os.kill(child, signal.SIGSTOP)
+        wait_until(lambda: _answers(cloud.endpoint), timeout=30)
+        assert _cloud_pid(cloud.proc.pid) == child and cloud.restarts == 0
+
+
+def test_stopping_the_supervisor_stops_the_cloud_and_frees_the_home(tmp_path):
+    cloud = CloudProcess(tmp_path / "home").start()
+    child = _cloud_pid(cloud.proc.pid)
+    cloud.kill()  # SIGKILL to the supervisor: the cloud goes with it
+    wait_until(lambda: not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split(")")[1].split()[0] == "Z", timeout=10)
+    again = CloudProcess(tmp_path / "home").start()
+    try:
+        assert _answers(again.endpoint)
+    finally:
+        again.stop()
