@@ -108,14 +108,16 @@ def test_m_out_of_n_lists_the_breaching_datapoints_newest_first():
 
 
 def test_every_moto_target_of_the_cloudwatch_patches_is_pinned(cloud, aws):
-    """moto must still have what we wrap (only DescribeAlarmHistory is ours), and the patched names are ours."""
+    """moto must still have what we wrap (only DescribeAlarmHistory is ours), and the patched names are ours
+    (they are declared in core/motoseam.py, whose contract test pins their signatures)."""
     import importlib
 
-    from gailab.simulator.cloudwatch import patches
+    from gailab.simulator.core import motoseam
 
     aws("cloudwatch").describe_alarms()  # moto imports CloudWatch on first use; the patches follow
-    for module, cls, attr in patches.TARGETS:
-        klass = getattr(importlib.import_module(module), cls)
-        assert getattr(klass, attr).__module__ == patches.__name__, (cls, attr)
-        original = patches.ORIGINALS[(cls, attr)]
-        assert (original is None) == (attr == "describe_alarm_history"), (cls, attr)
+    ours = [p for p in motoseam.PATCHES if p.module.startswith("moto.cloudwatch")]
+    assert len(ours) == 9
+    for patch in ours:
+        klass = getattr(importlib.import_module(patch.module), patch.path[0])
+        assert getattr(klass, patch.path[1]).__module__ == "gailab.simulator.cloudwatch.patches", patch.target
+        assert (motoseam.original(patch.target) is None) == patch.adds, patch.target

@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 
 from ..core.admin import json_response
 from ..core.extensions import Extension
-from ..core.lazyimport import when_imported
 from ..core.home import ACCOUNT_ID
 from . import authorizers, httpapi, integrations, routing, templates, testinvoke
 
@@ -45,13 +44,6 @@ def _multi(pairs) -> tuple[dict | None, dict | None]:
 class ApiGatewayExtension(Extension):
     name = "apigateway-execute"
     own_authorization = True  # execute routes: the API's own Authorization header (Lambda authorizers)
-
-    def attach(self, cloud) -> None:
-        super().attach(cloud)
-        # moto.apigateway.models costs a third of a second to import (its OpenAPI validator): patch it when moto
-        # first loads it, not at start.
-        when_imported("moto.apigateway.models", lambda _module: routing.install_snapshots())
-        when_imported("moto.apigatewayv2.responses", lambda _module: httpapi.install_quick_create())
 
     def matches(self, info) -> bool:
         if testinvoke.matches(info):

@@ -233,34 +233,26 @@ def _response_v2(payload: str) -> integrations.Outcome:
     return outcome
 
 
-def install_quick_create() -> None:
-    """CreateApi with a Target makes an integration, a route (RouteKey or ``$default``) and an auto-deployed
-    ``$default`` stage, as AWS's "quick create" does; moto ignores Target (idempotent)."""
-    from moto.apigatewayv2 import responses
+def create_api(self):
+    """moto's CreateApi, plus quick create (``Target``): an HTTP API with its integration, route and $default
+    stage in one call, as API Gateway does it."""
+    from ..core.motoseam import original
 
-    if getattr(responses.ApiGatewayV2Response.create_api, "_gailab", False):
-        return
-    original = responses.ApiGatewayV2Response.create_api
-
-    def create_api(self):
-        status, headers, body = original(self)
-        try:
-            params = json.loads(self.body or "{}")
-        except ValueError:
-            return status, headers, body
-        target = params.get("target")
-        if status != 200 or not target or (params.get("protocolType") or "").upper() != "HTTP":
-            return status, headers, body
-        api = self.apigatewayv2_backend.get_api(json.loads(body)["apiId"])
-        kind = "HTTP_PROXY" if target.startswith(("http://", "https://")) else "AWS_PROXY"
-        integration = api.create_integration(
-            connection_type="INTERNET", description="", integration_method="ANY" if kind == "HTTP_PROXY" else "POST",
-            integration_type=kind, integration_uri=target, payload_format_version="2.0" if kind == "AWS_PROXY" else "1.0",
-            credentials_arn=params.get("credentialsArn"))
-        api.create_route(api_key_required=False, authorization_scopes=[], route_key=params.get("routeKey") or "$default",
-                         target=f"integrations/{integration.id}")
-        api.create_stage({"stageName": "$default", "autoDeploy": True})
-        return status, headers, json.dumps(api.to_json())
-
-    create_api._gailab = True  # type: ignore[attr-defined]
-    responses.ApiGatewayV2Response.create_api = create_api
+    status, headers, body = original("moto.apigatewayv2.responses:ApiGatewayV2Response.create_api")(self)
+    try:
+        params = json.loads(self.body or "{}")
+    except ValueError:
+        return status, headers, body
+    target = params.get("target")
+    if status != 200 or not target or (params.get("protocolType") or "").upper() != "HTTP":
+        return status, headers, body
+    api = self.apigatewayv2_backend.get_api(json.loads(body)["apiId"])
+    kind = "HTTP_PROXY" if target.startswith(("http://", "https://")) else "AWS_PROXY"
+    integration = api.create_integration(
+        connection_type="INTERNET", description="", integration_method="ANY" if kind == "HTTP_PROXY" else "POST",
+        integration_type=kind, integration_uri=target, payload_format_version="2.0" if kind == "AWS_PROXY" else "1.0",
+        credentials_arn=params.get("credentialsArn"))
+    api.create_route(api_key_required=False, authorization_scopes=[], route_key=params.get("routeKey") or "$default",
+                     target=f"integrations/{integration.id}")
+    api.create_stage({"stageName": "$default", "autoDeploy": True})
+    return status, headers, json.dumps(api.to_json())

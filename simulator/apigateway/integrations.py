@@ -48,7 +48,7 @@ def substitute_stage_variables(text: str, stage_variables: dict) -> str:
 # -- Lambda ---------------------------------------------------------------------------------------------------
 def lambda_function(uri: str):
     """(moto LambdaFunction, function ARN) from an integration URI, or (None, reason)."""
-    from moto.awslambda.models import lambda_backends
+    from ..core import motoseam
 
     found = _LAMBDA_URI.match(uri or "")
     if not found:
@@ -58,10 +58,7 @@ def lambda_function(uri: str):
     region = parts[3] if arn.startswith("arn:") and len(parts) > 3 else found["region"]
     name = parts[6] if arn.startswith("arn:") and len(parts) > 6 else arn
     qualifier = parts[7] if arn.startswith("arn:") and len(parts) > 7 else None
-    try:
-        fn = lambda_backends[ACCOUNT_ID][region].get_function(name, qualifier)
-    except Exception:
-        fn = None
+    fn = motoseam.lambda_function(region, name, qualifier)
     if fn is None:
         return None, f"Lambda function {arn} does not exist"
     return fn, arn

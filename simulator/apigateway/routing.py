@@ -118,31 +118,24 @@ def snapshot(api) -> list[Snapshot]:
     return [Snapshot(r.id, r.get_path(), copy.deepcopy(r.resource_methods or {})) for r in api.resources.values()]
 
 
-def install_snapshots() -> None:
-    """Make moto's CreateDeployment keep a copy of the API's resources on the Deployment (idempotent)."""
-    from moto.apigateway import models
+def create_deployment(api, name, description, stage_variables=None):
+    """moto's RestAPI.create_deployment, keeping a copy of the API's resources on the Deployment (what the stage
+    serves until the next deployment) and, as AWS does, the existing stage's settings."""
+    from ..core.motoseam import original
 
-    if getattr(models.RestAPI.create_deployment, "_gailab", False):
-        return
-    original = models.RestAPI.create_deployment
-
-    def create_deployment(api, name, description, stage_variables=None):
-        previous = api.stages.get(name) if name else None
-        deployment = original(api, name, description, stage_variables)
-        deployment.gailab_snapshot = snapshot(api)
-        current = api.stages.get(name) if name else None
-        if previous is not None and current is not None and current is not previous:
-            # AWS points the existing stage at the new deployment and keeps its settings; moto rebuilds it.
-            for attr in ("access_log_settings", "method_settings", "tags", "tracing_enabled", "description",
-                         "cache_cluster_enabled", "cache_cluster_size", "cache_cluster_status", "web_acl_arn"):
-                if hasattr(previous, attr):
-                    setattr(current, attr, getattr(previous, attr))
-            if not stage_variables:
-                current.variables = previous.variables
-        return deployment
-
-    create_deployment._gailab = True  # type: ignore[attr-defined]
-    models.RestAPI.create_deployment = create_deployment
+    previous = api.stages.get(name) if name else None
+    deployment = original("moto.apigateway.models:RestAPI.create_deployment")(api, name, description, stage_variables)
+    deployment.gailab_snapshot = snapshot(api)
+    current = api.stages.get(name) if name else None
+    if previous is not None and current is not None and current is not previous:
+        # AWS points the existing stage at the new deployment and keeps its settings; moto rebuilds it.
+        for attr in ("access_log_settings", "method_settings", "tags", "tracing_enabled", "description",
+                     "cache_cluster_enabled", "cache_cluster_size", "cache_cluster_status", "web_acl_arn"):
+            if hasattr(previous, attr):
+                setattr(current, attr, getattr(previous, attr))
+        if not stage_variables:
+            current.variables = previous.variables
+    return deployment
 
 
 def deployed_resources(api, stage) -> list[Snapshot]:

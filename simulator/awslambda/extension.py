@@ -1,8 +1,8 @@
 """Plugs the runtime into moto: Invoke (all invocation types) and moto's own triggers run real code.
 
 moto's ``LambdaFunction.invoke`` is what the Invoke API and every internal trigger (S3 notifications, SQS,
-SNS, EventBridge...) call; we replace it (and ``_invoke_lambda``) once per process, and route to the runtime of
-the cloud that is active. During journal replay no code runs: the effects of handlers are in the journal.
+SNS, EventBridge...) call; :func:`invoke` and :func:`invoke_lambda` replace it and ``_invoke_lambda`` (declared in
+``core/motoseam.py``) and route to the runtime of the cloud that is active. During journal replay no code runs: the effects of handlers are in the journal.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from .runtime import Runtime, Throttled
 log = logging.getLogger("gailab.simulator.lambda")
 
 _current: "LambdaExtension | None" = None
-_installed = False
 
 
 class InvalidRequestContentException(JsonRESTError):
@@ -58,11 +57,12 @@ def _parse(body) -> str:
         json.loads(body)
     except ValueError as exc:
         raise InvalidRequestContentException(
-            f"Could not parse request body into json: Could not parse payload into json: {exc}") from None
+            f"Could not parse request body into json: Could not parse payload into json: {exc}"
+        ) from None
     return body
 
 
-def _invoke(self, body, request_headers, response_headers):
+def invoke(self, body, request_headers, response_headers):
     """Replacement for moto's LambdaFunction.invoke."""
     ext = _current
     headers = request_headers or {}
@@ -84,7 +84,7 @@ def _invoke(self, body, request_headers, response_headers):
     return result.payload.encode("utf-8")
 
 
-def _invoke_lambda(self, event=None):
+def invoke_lambda(self, event=None):
     """Replacement for moto's LambdaFunction._invoke_lambda: (payload, errored, logs)."""
     ext = _current
     if replaying() or ext is None:
@@ -105,29 +105,18 @@ def update_configuration(self, config_updates):
     return result
 
 
-def _install() -> None:
-    global _installed
-    if _installed:
-        return
-    from moto.awslambda import models
+def put_function(storage, fn):
+    """moto's LambdaStorage.put_function, refusing a role Lambda cannot assume (as CreateFunction does in AWS)."""
+    from ..core.motoseam import original
+    from ..iam import trust
 
-    original_put = models.LambdaStorage.put_function
+    problem = trust.lambda_cannot_assume(fn.role)
+    if problem:
+        from moto.awslambda.exceptions import InvalidParameterValueException
 
-    def put_function(storage, fn):
-        from ..iam import trust
-
-        problem = trust.lambda_cannot_assume(fn.role)
-        if problem:
-            from moto.awslambda.exceptions import InvalidParameterValueException
-
-            log.info("CreateFunction refused: %s", problem)
-            raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
-        return original_put(storage, fn)
-
-    models.LambdaFunction.invoke = _invoke
-    models.LambdaFunction._invoke_lambda = _invoke_lambda
-    models.LambdaStorage.put_function = put_function
-    _installed = True
+        log.info("CreateFunction refused: %s", problem)
+        raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
+    return original("moto.awslambda.models:LambdaStorage.put_function")(storage, fn)
 
 
 class LambdaExtension(Extension):
@@ -138,26 +127,27 @@ class LambdaExtension(Extension):
     def attach(self, cloud) -> None:
         global _current
         super().attach(cloud)
-        from . import triggers
-
         self.runtime = Runtime(cloud)
         self.events = EventQueue(self.runtime, cloud.settings)
         _current = self
         # Patch moto's Lambda and S3 models when moto first loads them, and start the spare worker then too (the
         # first Lambda API call, long before the first Invoke): the cloud's own start stays as fast as moto's.
         when_imported("moto.awslambda.models", lambda _module: self._lambda_in_use())
-        when_imported("moto.s3.models", lambda _module: triggers.install(current))
 
     def _lambda_in_use(self) -> None:
-        _install()
         if self.cloud.settings.get("lambda_prestart", True):
             self.runtime.prestart()
 
     def admin_routes(self):
         def status(info) -> Response:
-            return json_response({"runtime": self.runtime.stats(), "events": list(self.events.completed),
-                                  "environments": self.runtime.environments(),
-                                  "containment": {"mode": self.runtime.sandbox_mode, **containment.probe()}})
+            return json_response(
+                {
+                    "runtime": self.runtime.stats(),
+                    "events": list(self.events.completed),
+                    "environments": self.runtime.environments(),
+                    "containment": {"mode": self.runtime.sandbox_mode, **containment.probe()},
+                }
+            )
 
         return {("GET", "/_gailab/lambda"): status}
 

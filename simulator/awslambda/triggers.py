@@ -14,7 +14,6 @@ import logging
 from ..core.router import replaying
 
 log = logging.getLogger("gailab.simulator.lambda")
-_installed = False
 
 
 def _problem(bucket_name: str, arn: str) -> str | None:
@@ -22,10 +21,14 @@ def _problem(bucket_name: str, arn: str) -> str | None:
 
     from ..apigateway.integrations import permission_allows
 
+    from moto.awslambda.exceptions import UnknownFunctionException
+
     parts = arn.split(":")
+    if len(parts) < 7:
+        return f"Function {arn} does not exist"
     try:
         fn = lambda_backends[parts[4]][parts[3]].get_function(parts[6], parts[7] if len(parts) > 7 else None)
-    except Exception:
+    except UnknownFunctionException:
         fn = None
     if fn is None:
         return f"Function {arn} does not exist"
@@ -34,42 +37,40 @@ def _problem(bucket_name: str, arn: str) -> str | None:
     return None
 
 
-def install(current) -> None:
-    """``current`` returns the active Lambda extension (its runtime and Event queue)."""
-    global _installed
-    if _installed:
-        return
-    from moto.s3 import models as s3_models
-    from moto.s3 import notifications
+def put_bucket_notification_configuration(backend, bucket_name, notification_config):
+    """moto's, plus AWS's check: each Lambda destination must exist and let s3.amazonaws.com invoke it."""
     from moto.s3.exceptions import InvalidArgumentError
 
-    original_put = s3_models.S3Backend.put_bucket_notification_configuration
+    from ..core.motoseam import original
 
-    def put_bucket_notification_configuration(backend, bucket_name, notification_config):
-        bucket = backend.get_bucket(bucket_name)
-        previous = bucket.notification_configuration
-        original_put(backend, bucket_name, notification_config)
-        current_config = bucket.notification_configuration
-        for notification in (getattr(current_config, "cloud_function", None) or []):
-            problem = _problem(bucket_name, notification.arn)
-            if problem:
-                bucket.notification_configuration = previous
-                raise InvalidArgumentError("Unable to validate the following destination configurations",
-                                           notification.arn, problem)
+    bucket = backend.get_bucket(bucket_name)
+    previous = bucket.notification_configuration
+    original("moto.s3.models:S3Backend.put_bucket_notification_configuration")(
+        backend, bucket_name, notification_config
+    )
+    current_config = bucket.notification_configuration
+    for notification in getattr(current_config, "cloud_function", None) or []:
+        problem = _problem(bucket_name, notification.arn)
+        if problem:
+            bucket.notification_configuration = previous
+            raise InvalidArgumentError(
+                "Unable to validate the following destination configurations", notification.arn, problem
+            )
 
-    def invoke_awslambda(account_id, event_body, fn_arn, region_name):
-        ext = current()
-        if ext is None or replaying():
-            return
-        from moto.awslambda.models import lambda_backends
 
-        try:
-            fn = lambda_backends[account_id][region_name].get_function(fn_arn)
-        except Exception:  # deleted since: S3 drops the event, as AWS would after its retries
-            log.info("S3 event for %s dropped: no such function", fn_arn)
-            return
-        ext.events.submit(fn, json.dumps(event_body))
+def invoke_awslambda(account_id, event_body, fn_arn, region_name):
+    """S3 events reach the function asynchronously through the Event queue, with its retries (as in AWS)."""
+    from .extension import current
 
-    s3_models.S3Backend.put_bucket_notification_configuration = put_bucket_notification_configuration
-    notifications._invoke_awslambda = invoke_awslambda
-    _installed = True
+    ext = current()
+    if ext is None or replaying():
+        return
+    from moto.awslambda.exceptions import UnknownFunctionException
+    from moto.awslambda.models import lambda_backends
+
+    try:
+        fn = lambda_backends[account_id][region_name].get_function(fn_arn)
+    except UnknownFunctionException:  # deleted since: S3 drops the event, as AWS would after its retries
+        log.info("S3 event for %s dropped: no such function", fn_arn)
+        return
+    ext.events.submit(fn, json.dumps(event_body))

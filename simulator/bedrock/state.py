@@ -138,13 +138,9 @@ class BedrockState:
 
     @staticmethod
     def bucket_exists(name: str) -> bool:
-        from moto.s3.models import s3_backends
+        from ..core import motoseam
 
-        try:
-            s3_backends[ACCOUNT_ID]["aws"].get_bucket(name)
-            return True
-        except Exception:
-            return False
+        return motoseam.s3_bucket(name) is not None
 
     def delivery_for(self, input_body, output_body) -> dict | None:
         """Where invocation logging sends this call's ModelInvocationLog (None when logging is off)."""

@@ -29,7 +29,7 @@ from werkzeug.wrappers import Response
 from ..core import determinism
 from ..core.extensions import Extension
 from ..core.home import ACCOUNT_ID
-from . import actions, history, patches
+from . import actions, history
 from .evaluate import OPERATORS, Rule, datapoints, decide
 from .query import epoch, naive, samples
 
@@ -74,8 +74,7 @@ class CloudWatchService(Extension):
     def attach(self, cloud) -> None:
         global _current
         self.cloud = cloud
-        _current = self
-        patches.install()
+        _current = self  # moto's CloudWatch is patched through core/motoseam.py (patches.py)
 
     def ready(self) -> None:
         """The journal is replayed: evaluate every alarm once (time passed while the cloud was down), then tick."""

@@ -136,10 +136,6 @@ class IamExtension(Extension):
 
     def attach(self, cloud) -> None:
         super().attach(cloud)
-        from ..core.lazyimport import when_imported
-        from . import managed
-
-        when_imported("moto.iam.models", lambda _module: managed.install())
         if authorize not in cloud.authorizers:
             cloud.authorizers.append(authorize)
 

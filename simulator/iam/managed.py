@@ -29,29 +29,19 @@ def _course_data() -> dict[str, dict]:
     return json.loads((Path(__file__).with_name("aws_managed_policies.json")).read_text())
 
 
-def install() -> None:
-    """Give every IAM backend moto creates the course's AWS managed policies (idempotent)."""
+def init_aws_policies(backend):
+    """moto's IAMBackend._init_aws_policies, giving every IAM backend the course's AWS managed policies (moto
+    loads none unless told to load all 4.7 MB of them)."""
     from moto.iam import models
 
-    if getattr(models.IAMBackend._init_aws_policies, "_gailab", False):
-        return
-    original = models.IAMBackend._init_aws_policies
+    from ..core import determinism
+    from ..core.motoseam import original
 
-    def init_aws_policies(backend):
-        policies = original(backend)
-        if policies:  # moto was told to load them all
-            return policies
-        # Policy IDs come from the OS, never from the seed of the request that happens to create the backend:
-        # replay may create it in another request than the original run did.
-        from ..core import determinism
-
-        with determinism.unseeded():
-            return [models.AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
-                    for name, data in _course_data().items()]
-
-    init_aws_policies._gailab = True  # type: ignore[attr-defined]
-    models.IAMBackend._init_aws_policies = init_aws_policies
-    for account in list(models.iam_backends.keys()):  # backends created before the patch
-        for backend in models.iam_backends[account].values():
-            for policy in init_aws_policies(backend):
-                backend.managed_policies.setdefault(policy.arn, policy)
+    policies = original("moto.iam.models:IAMBackend._init_aws_policies")(backend)
+    if policies:  # moto was told to load them all
+        return policies
+    # Policy IDs come from the OS, never from the seed of the request that happens to create the backend:
+    # replay may create it in another request than the original run did.
+    with determinism.unseeded():
+        return [models.AWSManagedPolicy.from_data(name, backend.account_id, backend.region_name, data)
+                for name, data in _course_data().items()]

@@ -51,18 +51,15 @@ def caller_arn(access_key: str | None) -> str:
 def identity_policies(principal: Principal) -> list[tuple[str, object]] | None:
     """The identity policies of a role session or an IAM user (inline, attached, and the user's groups'), as
     ``(name, document)``; None when the identity no longer exists. The root gets None: it is never restricted."""
-    from moto.iam.models import iam_backends
+    from ..core import motoseam
 
-    iam = iam_backends[ACCOUNT_ID]["aws"]
     holders: list = []
-    try:
-        if principal.kind == "assumed-role" and principal.role_arn:
-            holders = [iam.get_role_by_arn(principal.role_arn)]
-        elif principal.kind == "user" and principal.user_name:
-            holders = [iam.get_user(principal.user_name), *iam.get_groups_for_user(principal.user_name)]
-        else:
-            return None
-    except Exception:
+    if principal.kind == "assumed-role" and principal.role_arn:
+        role = motoseam.iam_role_by_arn(principal.role_arn)
+        holders = [role] if role is not None else []
+    elif principal.kind == "user" and principal.user_name:
+        holders = motoseam.iam_user_and_groups(principal.user_name)
+    if not holders:
         return None
     found: list[tuple[str, object]] = []
     for holder in holders:
@@ -79,22 +76,21 @@ def session_limits(principal: Principal) -> list[tuple[str, list[tuple[str, obje
     passed to AssumeRole, as ``(kind, [(name, document)])``; an action must be allowed by each of them too."""
     if principal.kind != "assumed-role" or not principal.role_arn:
         return []
-    from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
 
     limits: list[tuple[str, list[tuple[str, object]]]] = []
-    iam = iam_backends[ACCOUNT_ID]["aws"]
-    try:
-        role = iam.get_role_by_arn(principal.role_arn)
-    except Exception:
+    from ..core import motoseam
+
+    role = motoseam.iam_role_by_arn(principal.role_arn)
+    if role is None:
         return []
     boundary = getattr(role, "permissions_boundary_arn", None)
     if boundary:
-        try:
-            managed = iam.get_policy(boundary)
-            version = next(v for v in managed.versions if v.is_default)
+        managed = motoseam.iam_managed_policy(boundary)
+        version = next((v for v in managed.versions if v.is_default), None) if managed is not None else None
+        if version is not None:
             limits.append(("permissions boundary", [(f"permissions boundary {boundary}", version.document)]))
-        except Exception:
+        else:  # a boundary that names no policy allows nothing
             limits.append(("permissions boundary", []))
     sts = sts_backends[ACCOUNT_ID]["aws"]
     for assumed in getattr(sts, "assumed_roles", []):

@@ -17,12 +17,10 @@ from .actions import Access
 def _key_arn(key_id: str | None, region: str) -> str | None:
     if not key_id or key_id in ("aws/s3", "alias/aws/s3"):
         return None
-    from moto.kms.models import kms_backends
+    from ..core import motoseam
 
-    backend = kms_backends[ACCOUNT_ID][region]
-    try:
-        resolved = backend.any_id_to_key_id(key_id)
-    except Exception:
+    resolved = motoseam.kms_key_id(key_id, region)
+    if resolved is None:
         return None
     return resolved if resolved.startswith("arn:") else f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{resolved}"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote
 
-from ..core.home import ACCOUNT_ID
 from .policy import matches
 
 
@@ -47,11 +46,10 @@ def service_can_assume(document, service: str) -> bool:
 
 def lambda_cannot_assume(role_arn: str) -> str | None:
     """Why Lambda could not assume this role, or None (also None when the role is unknown: moto says so)."""
-    from moto.iam.models import iam_backends
+    from ..core import motoseam
 
-    try:
-        role = iam_backends[ACCOUNT_ID]["aws"].get_role_by_arn(role_arn)
-    except Exception:
+    role = motoseam.iam_role_by_arn(role_arn)
+    if role is None:
         return None
     if service_can_assume(role.assume_role_policy_document, "lambda.amazonaws.com"):
         return None
