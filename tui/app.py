@@ -135,7 +135,9 @@ class GailabApp(App):
             from gailab.simulator.core.process import CloudProcess
 
             try:
-                self.cloud_process = CloudProcess(self.home, port=0).spawn()
+                self.cloud_process = CloudProcess(self.home, port=0)
+                self.cloud_process.on_restart = self._cloud_restarted  # its supervisor brought it back
+                self.cloud_process.spawn()
             except OSError as exc:
                 self.set_cloud("down", None, str(exc))
                 return
@@ -171,6 +173,11 @@ class GailabApp(App):
             return
         if self.cloud_state != "ready":
             self.post_message(self.CloudChanged("ready", self.endpoint, ""))
+
+    def _cloud_restarted(self, reason: str) -> None:
+        """From the cloud's output reader: say that the cloud was killed and is back (with all the work)."""
+        cause = reason.rsplit(" ", 1)[-1]  # SIGKILL, or an exit code
+        self.call_from_thread(self.notify, t("cloud.restarted", cause=cause), severity="warning", timeout=10)
 
     def on_gailab_app_cloud_changed(self, message: CloudChanged) -> None:
         self.set_cloud(message.state, message.endpoint, message.reason)

@@ -66,7 +66,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from gailab.simulator.client import clear_state, read_state, write_state
+    from gailab.simulator.client import clear_state, write_state
     from gailab.simulator.core.home import env_exports, resolve_home
 
     from .errors import CliError, UsageError
@@ -86,15 +86,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     home = resolve_home(args.home)
     (home / "cloud").mkdir(parents=True, exist_ok=True)
-    from gailab.simulator.core.home import HomeInUse
-    from gailab.simulator.core.server import Cloud, bind_listener
+    from gailab.simulator.core.home import HomeInUse, bind_listener
 
     if args.listen_fd is None and not args.no_supervisor:
         try:
             listener = bind_listener(args.host, args.port)
         except OSError as exc:
             raise _bind_error(exc, args) from None
-        return _supervise(args, home, listener)
+        return _supervise(args, home, listener)  # (imports nothing of the cloud: it starts in its own process)
+    from gailab.simulator.core.server import Cloud
+
     settings = {}
     if args.bedrock_latency:
         settings["bedrock_latency"] = args.bedrock_latency

@@ -25,6 +25,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A nuvem local ainda não está pronta; tente de novo em instantes.",
     ),
     "cloud.ready_note": ("The local cloud is ready.", "A nuvem local está pronta."),
+    "cloud.restarted": (
+        "The local cloud stopped unexpectedly ({cause}) and was restarted; all your work is there.",
+        "A nuvem local parou inesperadamente ({cause}) e foi reiniciada; todo o seu trabalho continua lá.",
+    ),
     # bindings
     "bind.quit": ("quit", "sair"),
     "bind.help": ("help", "ajuda"),

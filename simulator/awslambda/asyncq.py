@@ -26,8 +26,9 @@ class EventQueue:
         self._generation = 0
         self._stopped = False
         self.completed: list[dict] = []  # recent outcomes, for tests and the admin view
-        self._threads = [threading.Thread(target=self._loop, name=f"lambda-events-{i}", daemon=True)
-                         for i in range(workers)]
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"lambda-events-{i}", daemon=True) for i in range(workers)
+        ]
         for thread in self._threads:
             thread.start()
 

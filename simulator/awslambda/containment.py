@@ -38,8 +38,9 @@ def probe() -> dict:
 
 def choose(wanted: str = "auto") -> str:
     found = probe()
-    available = [m for m, ok in (("namespaces", found["namespaces"]), ("landlock", found["landlock"] > 0),
-                                 ("none", True)) if ok]
+    available = [
+        m for m, ok in (("namespaces", found["namespaces"]), ("landlock", found["landlock"] > 0), ("none", True)) if ok
+    ]
     if wanted in MODES and wanted in available:
         return wanted
     if wanted not in ("auto", *MODES):
@@ -51,8 +52,13 @@ def choose(wanted: str = "auto") -> str:
 
 def python_dirs() -> list[str]:
     """The folders the worker's Python needs (its install, the venv, site-packages), as real paths."""
-    found = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}
+    found = {
+        sys.prefix,
+        sys.base_prefix,
+        sys.exec_prefix,
+        sys.base_exec_prefix,
+        os.path.dirname(os.path.dirname(os.path.realpath(sys.executable))),
+    }
     try:
         found.update(site.getsitepackages())
     except AttributeError:

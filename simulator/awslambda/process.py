@@ -119,7 +119,7 @@ class WorkerProcess:
             data = (json.dumps(message) + "\n").encode() if message is not None else b""
             view = memoryview(data)
             while view:
-                view = view[os.write(self._req_w, view):]
+                view = view[os.write(self._req_w, view) :]
         except OSError:
             raise WorkerDied(self.exit_reason()) from None
         output = Output()
@@ -134,7 +134,7 @@ class WorkerProcess:
             at = buf.find(self.marker)
             if at >= 0:
                 output.add(buf[:at])
-                self._pending_out += buf[at + len(self.marker):]
+                self._pending_out += buf[at + len(self.marker) :]
                 held = b""
                 return True
             output.add(buf[:-keep] if len(buf) > keep else b"")

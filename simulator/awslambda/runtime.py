@@ -103,8 +103,19 @@ class Spec:
     @property
     def key(self) -> str:
         digest = hashlib.sha256()
-        for part in (self.arn, self.version, self.runtime, self.handler, self.timeout, self.memory, self.ephemeral_mb,
-                     json.dumps(self.env, sort_keys=True), self.role, self.code_id, *self.layer_arns):
+        for part in (
+            self.arn,
+            self.version,
+            self.runtime,
+            self.handler,
+            self.timeout,
+            self.memory,
+            self.ephemeral_mb,
+            json.dumps(self.env, sort_keys=True),
+            self.role,
+            self.code_id,
+            *self.layer_arns,
+        ):
             digest.update(str(part).encode() + b"\0")
         return digest.hexdigest()
 
@@ -175,9 +186,13 @@ class Runtime:
 
     # -- workers ------------------------------------------------------------------------------------------
     def _base_env(self) -> dict[str, str]:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-               "AWS_CONFIG_FILE": "/nonexistent/gailab/config",
-               "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/gailab/credentials"}
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "AWS_CONFIG_FILE": "/nonexistent/gailab/config",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/gailab/credentials",
+        }
         return env
 
     def _new_worker(self) -> WorkerProcess:
@@ -258,8 +273,9 @@ class Runtime:
 
     def _retire_stale(self, spec: Spec) -> None:
         """UpdateFunctionCode/Configuration retire the version's old environments (called with the lock)."""
-        for key in [k for k, envs in self._idle.items() if envs and envs[0].spec.family == spec.family
-                    and k != spec.key]:
+        for key in [
+            k for k, envs in self._idle.items() if envs and envs[0].spec.family == spec.family and k != spec.key
+        ]:
             for env in self._idle.pop(key):
                 env.worker.kill()
 
@@ -304,13 +320,26 @@ class Runtime:
         with self._lock:
             idle = [(e, False) for envs in self._idle.values() for e in envs]
             busy = [(e, True) for e in self._busy]
-        return [{"function": e.spec.name, "version": e.spec.version, "busy": b, "pid": e.worker.pid,
-                 "logStream": e.stream, "containment": e.worker.mode} for e, b in idle + busy]
+        return [
+            {
+                "function": e.spec.name,
+                "version": e.spec.version,
+                "busy": b,
+                "pid": e.worker.pid,
+                "logStream": e.stream,
+                "containment": e.worker.mode,
+            }
+            for e, b in idle + busy
+        ]
 
     def stats(self) -> dict:
         with self._lock:
-            return {"warm": sum(len(v) for v in self._idle.values()), "busy": len(self._busy),
-                    "invocations": self.invocations, "coldStarts": self.cold_starts}
+            return {
+                "warm": sum(len(v) for v in self._idle.values()),
+                "busy": len(self._busy),
+                "invocations": self.invocations,
+                "coldStarts": self.cold_starts,
+            }
 
     # -- code ---------------------------------------------------------------------------------------------
     def _unpack(self, kind: str, data: bytes) -> Path:
@@ -339,33 +368,45 @@ class Runtime:
 
         with unseeded():
             role = sts_backends[ACCOUNT_ID]["aws"].assume_role(
-                region_name="us-east-1", role_session_name=session_name[:64], role_arn=role_arn,
-                policy=None, duration=43200, external_id=None,
+                region_name="us-east-1",
+                role_session_name=session_name[:64],
+                role_arn=role_arn,
+                policy=None,
+                duration=43200,
+                external_id=None,
             )
-        return {"AWS_ACCESS_KEY_ID": role.access_key_id, "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
-                "AWS_SESSION_TOKEN": role.session_token}
+        return {
+            "AWS_ACCESS_KEY_ID": role.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": role.secret_access_key,
+            "AWS_SESSION_TOKEN": role.session_token,
+        }
 
     def _function_env(self, spec: Spec, env: Environment, code_dir: Path) -> dict[str, str]:
         values = {k: str(v) for k, v in spec.env.items()}
-        values.update({
-            "_HANDLER": spec.handler,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
-            "AWS_LAMBDA_FUNCTION_NAME": spec.name,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
-            "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
-            "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
-            "AWS_LAMBDA_LOG_STREAM_NAME": env.stream,
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
-            "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
-            "AWS_REGION": spec.region,
-            "AWS_DEFAULT_REGION": spec.region,
-            # In a network namespace the cloud is the sandbox's own 127.0.0.1:<port> (a forwarder to the real one).
-            "AWS_ENDPOINT_URL": (f"http://127.0.0.1:{self.cloud.port}" if self.sandbox_mode == "namespaces"
-                                 else self.cloud.endpoint or ""),
-            "LAMBDA_TASK_ROOT": str(code_dir),
-            "LAMBDA_RUNTIME_DIR": str(Path(__file__).parent),
-            "TZ": ":UTC",
-        })
+        values.update(
+            {
+                "_HANDLER": spec.handler,
+                "AWS_EXECUTION_ENV": f"AWS_Lambda_{spec.runtime}",
+                "AWS_LAMBDA_FUNCTION_NAME": spec.name,
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(spec.memory),
+                "AWS_LAMBDA_FUNCTION_VERSION": spec.version,
+                "AWS_LAMBDA_LOG_GROUP_NAME": spec.log_group,
+                "AWS_LAMBDA_LOG_STREAM_NAME": env.stream,
+                "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+                "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001",
+                "AWS_REGION": spec.region,
+                "AWS_DEFAULT_REGION": spec.region,
+                # In a network namespace the cloud is the sandbox's own 127.0.0.1:<port> (a forwarder to the real one).
+                "AWS_ENDPOINT_URL": (
+                    f"http://127.0.0.1:{self.cloud.port}"
+                    if self.sandbox_mode == "namespaces"
+                    else self.cloud.endpoint or ""
+                ),
+                "LAMBDA_TASK_ROOT": str(code_dir),
+                "LAMBDA_RUNTIME_DIR": str(Path(__file__).parent),
+                "TZ": ":UTC",
+            }
+        )
         values.update(self.role_credentials(spec.role, spec.name))
         return values
 
@@ -376,8 +417,10 @@ class Runtime:
         self.invocations += 1
         if spec.runtime not in SUPPORTED_RUNTIMES or getattr(fn, "package_type", "Zip") == "Image":
             what = "container images" if getattr(fn, "package_type", "Zip") == "Image" else spec.runtime
-            message = (f"The local cloud runs Python functions only ({SUPPORTED_RUNTIMES[0]} to "
-                       f"{SUPPORTED_RUNTIMES[-1]}); it cannot run runtime {what!s} of function {spec.name}.")
+            message = (
+                f"The local cloud runs Python functions only ({SUPPORTED_RUNTIMES[0]} to "
+                f"{SUPPORTED_RUNTIMES[-1]}); it cannot run runtime {what!s} of function {spec.name}."
+            )
             self._metrics(spec, Invocations=1, Errors=1)
             return self._failed(spec, None, request_id, "Runtime.InvalidRuntime", message, "")
         try:
@@ -406,8 +449,12 @@ class Runtime:
         finally:
             self._release(env, healthy)
             if result is not None:
-                self._metrics(spec, Invocations=1, Errors=1 if result.errored else 0,
-                              Duration=(time.perf_counter() - started) * 1000)
+                self._metrics(
+                    spec,
+                    Invocations=1,
+                    Errors=1 if result.errored else 0,
+                    Duration=(time.perf_counter() - started) * 1000,
+                )
 
     def _metrics(self, spec: Spec, **values: float) -> None:
         """AWS/Lambda metrics per invocation (Invocations, Errors, Duration, Throttles), per function and across
@@ -415,9 +462,11 @@ class Runtime:
         from ..cloudwatch.service import publish
 
         units = {"Duration": "Milliseconds"}
-        data = [{"name": name, "value": float(value), "unit": units.get(name, "Count"), "dims": dims}
-                for dims in ([["FunctionName", spec.name]], [])
-                for name, value in values.items()]
+        data = [
+            {"name": name, "value": float(value), "unit": units.get(name, "Count"), "dims": dims}
+            for dims in ([["FunctionName", spec.name]], [])
+            for name, value in values.items()
+        ]
         publish("AWS/Lambda", data, region=spec.region)
 
     def _init(self, env: Environment, request_id: str):
@@ -426,20 +475,31 @@ class Runtime:
             code_dir = self._unpack("code", spec.code)
             layer_dirs = [self._unpack("layers", data) for data in spec.layers]
         except (zipfile.BadZipFile, OSError) as exc:
-            return self._failed(spec, env, request_id, "Runtime.InvalidEntrypoint",
-                                f"Could not unpack the deployment package: {exc}", "")
+            return self._failed(
+                spec,
+                env,
+                request_id,
+                "Runtime.InvalidEntrypoint",
+                f"Could not unpack the deployment package: {exc}",
+                "",
+            )
         paths = [str(code_dir)]
         for layer in layer_dirs:  # what Lambda puts on sys.path from /opt
             paths += [str(layer / "python"), str(layer / "python" / "lib" / spec.runtime / "site-packages")]
         message = {
-            "op": "init", "env": self._function_env(spec, env, code_dir), "paths": paths, "cwd": str(code_dir),
-            "handler": spec.handler, "memory_bytes": spec.memory * 1024 * 1024,
+            "op": "init",
+            "env": self._function_env(spec, env, code_dir),
+            "paths": paths,
+            "cwd": str(code_dir),
+            "handler": spec.handler,
+            "memory_bytes": spec.memory * 1024 * 1024,
             "nproc": FORK_LIMIT + 8 if self.sandbox_mode == "namespaces" else _nproc_limit(),
             "nproc_forks": FORK_LIMIT,
             # Relative to the lambda folder: the sandbox mounts them at /var/task and /opt.
             "code": str(code_dir.relative_to(self.root)),
             "layers": [str(layer.relative_to(self.root)) for layer in layer_dirs],
-            "tmp_mb": spec.ephemeral_mb, "runtime": spec.runtime,
+            "tmp_mb": spec.ephemeral_mb,
+            "runtime": spec.runtime,
         }
         try:
             env.worker.wait_ready()  # a spare still starting: its start-up is the platform's, not the function's
@@ -457,28 +517,51 @@ class Runtime:
             return self._died(spec, env, request_id, exc, getattr(exc, "output", None))
         init_text = output.text()
         if answer.get("oom"):
-            return self._failed(spec, env, request_id, "Runtime.OutOfMemory",
-                                f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
-                                init_text)
+            return self._failed(
+                spec,
+                env,
+                request_id,
+                "Runtime.OutOfMemory",
+                f"RequestId: {request_id} Error: Runtime exited with error: signal: killed",
+                init_text,
+            )
         if answer.get("error"):
             err = dict(answer["error"])
             body = json.dumps(err)
-            return self._finish(spec, env, request_id, body, err["errorType"], init_text, "",
-                                duration=(time.perf_counter() - started) * 1000, init_ms=None,
-                                max_mem=answer.get("max_memory_mb", 0), status=("error", err["errorType"]))
+            return self._finish(
+                spec,
+                env,
+                request_id,
+                body,
+                err["errorType"],
+                init_text,
+                "",
+                duration=(time.perf_counter() - started) * 1000,
+                init_ms=None,
+                max_mem=answer.get("max_memory_mb", 0),
+                status=("error", err["errorType"]),
+            )
         env.initialised = True
         return answer["init_ms"], init_text
 
     def _run(self, env: Environment, event_json: str, request_id: str, init_ms, init_text: str):
         spec = env.spec
         context = {
-            "function_name": spec.name, "function_version": spec.version,
+            "function_name": spec.name,
+            "function_version": spec.version,
             "invoked_function_arn": spec.arn,
-            "memory_limit_in_mb": str(spec.memory), "aws_request_id": request_id,
-            "log_group_name": spec.log_group, "log_stream_name": env.stream,
+            "memory_limit_in_mb": str(spec.memory),
+            "aws_request_id": request_id,
+            "log_group_name": spec.log_group,
+            "log_stream_name": env.stream,
         }
-        message = {"op": "invoke", "event": event_json, "context": context, "timeout": spec.timeout,
-                   "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0"}
+        message = {
+            "op": "invoke",
+            "event": event_json,
+            "context": context,
+            "timeout": spec.timeout,
+            "trace_id": f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
+        }
         started = time.perf_counter()
         try:
             answer, output = env.worker.request(message, time.monotonic() + spec.timeout)
@@ -496,11 +579,31 @@ class Runtime:
         err = answer.get("error")
         duration = answer.get("duration_ms", (time.perf_counter() - started) * 1000)
         if err:
-            result = self._finish(spec, env, request_id, json.dumps(err), err["errorType"], init_text, text,
-                                  duration=duration, init_ms=init_ms, max_mem=answer.get("max_memory_mb", 0))
+            result = self._finish(
+                spec,
+                env,
+                request_id,
+                json.dumps(err),
+                err["errorType"],
+                init_text,
+                text,
+                duration=duration,
+                init_ms=init_ms,
+                max_mem=answer.get("max_memory_mb", 0),
+            )
             return result, True
-        result = self._finish(spec, env, request_id, answer["body"], None, init_text, text, duration=duration,
-                              init_ms=init_ms, max_mem=answer.get("max_memory_mb", 0))
+        result = self._finish(
+            spec,
+            env,
+            request_id,
+            answer["body"],
+            None,
+            init_text,
+            text,
+            duration=duration,
+            init_ms=init_ms,
+            max_mem=answer.get("max_memory_mb", 0),
+        )
         return result, True
 
     # -- outcomes -----------------------------------------------------------------------------------------
@@ -508,12 +611,25 @@ class Runtime:
         env.worker.kill()
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         text = _ensure_newline(text) + f"{stamp} {request_id} Task timed out after {spec.timeout:.2f} seconds\n"
-        body = json.dumps({"errorType": "Sandbox.Timedout",
-                           "errorMessage": f"RequestId: {request_id} Error: Task timed out after "
-                                           f"{spec.timeout:.2f} seconds"})
-        return self._finish(spec, env, request_id, body, "Sandbox.Timedout", init_text, text,
-                            duration=spec.timeout * 1000, init_ms=init_ms, max_mem=spec.memory,
-                            status=("timeout", None))
+        body = json.dumps(
+            {
+                "errorType": "Sandbox.Timedout",
+                "errorMessage": f"RequestId: {request_id} Error: Task timed out after {spec.timeout:.2f} seconds",
+            }
+        )
+        return self._finish(
+            spec,
+            env,
+            request_id,
+            body,
+            "Sandbox.Timedout",
+            init_text,
+            text,
+            duration=spec.timeout * 1000,
+            init_ms=init_ms,
+            max_mem=spec.memory,
+            status=("timeout", None),
+        )
 
     def _died(self, spec, env, request_id, exc: WorkerDied, output, init_ms=None, init_text=""):
         text = output.text() if output is not None else ""
@@ -525,22 +641,38 @@ class Runtime:
             env.worker.kill()
         body = json.dumps({"errorType": error_type, "errorMessage": message})
         text = _ensure_newline(text) + f"{message}\n{error_type}\n"
-        return self._finish(spec, env, request_id, body, error_type, init_text, text, duration=0.0,
-                            init_ms=init_ms, max_mem=0, status=("error", error_type))
+        return self._finish(
+            spec,
+            env,
+            request_id,
+            body,
+            error_type,
+            init_text,
+            text,
+            duration=0.0,
+            init_ms=init_ms,
+            max_mem=0,
+            status=("error", error_type),
+        )
 
-    def _finish(self, spec, env, request_id, body, error_type, init_text, text, *, duration, init_ms, max_mem,
-                status=None) -> Invocation:
+    def _finish(
+        self, spec, env, request_id, body, error_type, init_text, text, *, duration, init_ms, max_mem, status=None
+    ) -> Invocation:
         lines: list[str] = []
         if init_ms is not None or (env is not None and not env.initialised):
-            lines.append(f"INIT_START Runtime Version: {spec.runtime}.v1\tRuntime Version ARN: "
-                         f"arn:aws:lambda:{spec.region}::runtime:gailab-local-{spec.runtime}")
+            lines.append(
+                f"INIT_START Runtime Version: {spec.runtime}.v1\tRuntime Version ARN: "
+                f"arn:aws:lambda:{spec.region}::runtime:gailab-local-{spec.runtime}"
+            )
             lines += _lines(init_text)
         lines.append(f"START RequestId: {request_id} Version: {spec.version}")
         lines += _lines(text)
         lines.append(f"END RequestId: {request_id}")
-        report = (f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: "
-                  f"{max(1, math.ceil(duration))} ms\tMemory Size: {spec.memory} MB\tMax Memory Used: "
-                  f"{max_mem} MB\t")
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: "
+            f"{max(1, math.ceil(duration))} ms\tMemory Size: {spec.memory} MB\tMax Memory Used: "
+            f"{max_mem} MB\t"
+        )
         if init_ms is not None:
             report += f"Init Duration: {init_ms:.2f} ms\t"
         if status is not None:
@@ -548,12 +680,20 @@ class Runtime:
             if status[1]:
                 report += f"Error Type: {status[1]}\t"
         lines.append(report)
-        stream = env.stream if env is not None else (
-            f"{datetime.now(timezone.utc):%Y/%m/%d}/[{spec.version}]{uuid.uuid4().hex}")
+        stream = (
+            env.stream
+            if env is not None
+            else (f"{datetime.now(timezone.utc):%Y/%m/%d}/[{spec.version}]{uuid.uuid4().hex}")
+        )
         self._write_logs(spec, stream, lines)
-        invocation_lines = lines[lines.index(f"START RequestId: {request_id} Version: {spec.version}"):]
-        return Invocation(request_id, body if body is not None else "null", error_type,
-                          "\n".join(invocation_lines) + "\n", spec.version)
+        invocation_lines = lines[lines.index(f"START RequestId: {request_id} Version: {spec.version}") :]
+        return Invocation(
+            request_id,
+            body if body is not None else "null",
+            error_type,
+            "\n".join(invocation_lines) + "\n",
+            spec.version,
+        )
 
     def _write_logs(self, spec: Spec, stream: str, lines: list[str]) -> None:
         from moto.logs.models import logs_backends
@@ -568,11 +708,9 @@ class Runtime:
                 if stream not in group.streams:
                     backend.create_log_stream(spec.log_group, stream)
                 now = int(time.time() * 1000)
-                backend.put_log_events(spec.log_group, stream,
-                                       [{"timestamp": now, "message": line} for line in lines])
+                backend.put_log_events(spec.log_group, stream, [{"timestamp": now, "message": line} for line in lines])
         except Exception:  # logs are best effort; the invocation's answer matters more
             log.exception("could not write Lambda logs for %s", spec.name)
-
 
     def _may_log(self, spec: Spec, stream: str) -> bool:
         """Lambda writes the function's logs with its execution role: without logs:CreateLogStream and
@@ -586,11 +724,16 @@ class Runtime:
         if found is None:
             return False
         arn = f"arn:aws:logs:{spec.region}:{ACCOUNT_ID}:log-group:{spec.log_group}:log-stream:{stream}"
-        allowed = all(policy.evaluate(found, action, arn).allowed
-                      for action in ("logs:CreateLogStream", "logs:PutLogEvents"))
+        allowed = all(
+            policy.evaluate(found, action, arn).allowed for action in ("logs:CreateLogStream", "logs:PutLogEvents")
+        )
         if not allowed:
-            log.info("%s: its role %s may not write logs to %s; none written (as in AWS)", spec.name, spec.role,
-                     spec.log_group)
+            log.info(
+                "%s: its role %s may not write logs to %s; none written (as in AWS)",
+                spec.name,
+                spec.role,
+                spec.log_group,
+            )
         return allowed
 
 

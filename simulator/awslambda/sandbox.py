@@ -51,24 +51,94 @@ PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 38, 36
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 
 _NR = {  # the syscalls the seccomp filter refuses, and the ones we call by number
-    "x86_64": {"unshare": 272, "setns": 308, "mount": 165, "umount2": 166, "pivot_root": 155, "ptrace": 101,
-               "process_vm_readv": 310, "process_vm_writev": 311, "kexec_load": 246, "kexec_file_load": 320,
-               "init_module": 175, "finit_module": 313, "delete_module": 176, "bpf": 321, "perf_event_open": 298,
-               "userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249, "open_by_handle_at": 304,
-               "name_to_handle_at": 303, "iopl": 172, "ioperm": 173, "reboot": 169, "swapon": 167, "swapoff": 168,
-               "acct": 163, "chroot": 161, "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431,
-               "fsmount": 432, "fspick": 433, "mount_setattr": 442, "pidfd_getfd": 438, "clone": 56,
-               "clone3": 435, "landlock_create_ruleset": 444, "landlock_add_rule": 445,
-               "landlock_restrict_self": 446, "seccomp": 317, "capset": 126},
-    "aarch64": {"unshare": 97, "setns": 268, "mount": 40, "umount2": 39, "pivot_root": 41, "ptrace": 117,
-                "process_vm_readv": 270, "process_vm_writev": 271, "kexec_load": 104, "kexec_file_load": 294,
-                "init_module": 105, "finit_module": 273, "delete_module": 106, "bpf": 280, "perf_event_open": 241,
-                "userfaultfd": 282, "keyctl": 219, "add_key": 217, "request_key": 218, "open_by_handle_at": 265,
-                "name_to_handle_at": 264, "reboot": 142, "swapon": 224, "swapoff": 225, "acct": 89, "chroot": 51,
-                "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-                "mount_setattr": 442, "pidfd_getfd": 438, "clone": 220, "clone3": 435,
-                "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446,
-                "seccomp": 277, "capset": 91},
+    "x86_64": {
+        "unshare": 272,
+        "setns": 308,
+        "mount": 165,
+        "umount2": 166,
+        "pivot_root": 155,
+        "ptrace": 101,
+        "process_vm_readv": 310,
+        "process_vm_writev": 311,
+        "kexec_load": 246,
+        "kexec_file_load": 320,
+        "init_module": 175,
+        "finit_module": 313,
+        "delete_module": 176,
+        "bpf": 321,
+        "perf_event_open": 298,
+        "userfaultfd": 323,
+        "keyctl": 250,
+        "add_key": 248,
+        "request_key": 249,
+        "open_by_handle_at": 304,
+        "name_to_handle_at": 303,
+        "iopl": 172,
+        "ioperm": 173,
+        "reboot": 169,
+        "swapon": 167,
+        "swapoff": 168,
+        "acct": 163,
+        "chroot": 161,
+        "open_tree": 428,
+        "move_mount": 429,
+        "fsopen": 430,
+        "fsconfig": 431,
+        "fsmount": 432,
+        "fspick": 433,
+        "mount_setattr": 442,
+        "pidfd_getfd": 438,
+        "clone": 56,
+        "clone3": 435,
+        "landlock_create_ruleset": 444,
+        "landlock_add_rule": 445,
+        "landlock_restrict_self": 446,
+        "seccomp": 317,
+        "capset": 126,
+    },
+    "aarch64": {
+        "unshare": 97,
+        "setns": 268,
+        "mount": 40,
+        "umount2": 39,
+        "pivot_root": 41,
+        "ptrace": 117,
+        "process_vm_readv": 270,
+        "process_vm_writev": 271,
+        "kexec_load": 104,
+        "kexec_file_load": 294,
+        "init_module": 105,
+        "finit_module": 273,
+        "delete_module": 106,
+        "bpf": 280,
+        "perf_event_open": 241,
+        "userfaultfd": 282,
+        "keyctl": 219,
+        "add_key": 217,
+        "request_key": 218,
+        "open_by_handle_at": 265,
+        "name_to_handle_at": 264,
+        "reboot": 142,
+        "swapon": 224,
+        "swapoff": 225,
+        "acct": 89,
+        "chroot": 51,
+        "open_tree": 428,
+        "move_mount": 429,
+        "fsopen": 430,
+        "fsconfig": 431,
+        "fsmount": 432,
+        "fspick": 433,
+        "mount_setattr": 442,
+        "pidfd_getfd": 438,
+        "clone": 220,
+        "clone3": 435,
+        "landlock_create_ruleset": 444,
+        "landlock_add_rule": 445,
+        "landlock_restrict_self": 446,
+        "seccomp": 277,
+        "capset": 91,
+    },
 }
 _AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
 _ARCH = platform.machine() if platform.machine() in _NR else None
@@ -92,14 +162,18 @@ def _syscall(name: str, *args) -> int:
 
 def _prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 0) -> int:
     assert _libc is not None
-    return _libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4),
-                       ctypes.c_ulong(arg5))
+    return _libc.prctl(option, ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4), ctypes.c_ulong(arg5))
 
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     assert _libc is not None
-    result = _libc.mount(source.encode() if source else None, target.encode(), fstype.encode() if fstype else None,
-                         ctypes.c_ulong(flags), data.encode() if data else None)
+    result = _libc.mount(
+        source.encode() if source else None,
+        target.encode(),
+        fstype.encode() if fstype else None,
+        ctypes.c_ulong(flags),
+        data.encode() if data else None,
+    )
     _check(result, f"mount {source or fstype} on {target}")
 
 
@@ -119,8 +193,14 @@ def landlock_abi() -> int:
 
 def probe() -> dict:
     """What containment this machine offers (for the docs table and ``/_gailab/lambda``)."""
-    info = {"platform": sys.platform, "arch": platform.machine(), "root": hasattr(os, "geteuid") and os.geteuid() == 0,
-            "landlock": landlock_abi(), "seccomp": _ARCH is not None, "namespaces": False}
+    info = {
+        "platform": sys.platform,
+        "arch": platform.machine(),
+        "root": hasattr(os, "geteuid") and os.geteuid() == 0,
+        "landlock": landlock_abi(),
+        "seccomp": _ARCH is not None,
+        "namespaces": False,
+    }
     if _libc is None:
         return info
     pid = os.fork()
@@ -441,16 +521,21 @@ class Box:
         # What the new root shows, opened now: the root is built on a tmpfs over /tmp, which hides the host's.
         sources: list[tuple[str, int]] = []
         system = [d for d in SYSTEM_DIRS if os.path.isdir(d) and not os.path.islink(d)]
-        wanted = system + [p for p in sorted(set(self.plan.readable))
-                           if not any(p == d or p.startswith(d.rstrip("/") + "/") for d in system)]
+        wanted = system + [
+            p
+            for p in sorted(set(self.plan.readable))
+            if not any(p == d or p.startswith(d.rstrip("/") + "/") for d in system)
+        ]
         for path in wanted:
             sources.append((path, os.open(path, os.O_PATH | os.O_CLOEXEC)))
         stage = None
         if self.plan.stage and os.path.isdir(self.plan.stage):
             stage = os.open(self.plan.stage, os.O_PATH | os.O_CLOEXEC)
         links = {d: os.readlink(d) for d in SYSTEM_DIRS if os.path.islink(d)}
-        devices = {name: os.open(f"/dev/{name}", os.O_PATH | os.O_CLOEXEC)
-                   for name in ("null", "zero", "full", "random", "urandom")}
+        devices = {
+            name: os.open(f"/dev/{name}", os.O_PATH | os.O_CLOEXEC)
+            for name in ("null", "zero", "full", "random", "urandom")
+        }
         _mount("gailab-build", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=700")
         os.makedirs(NEW_ROOT)
         _mount("gailab-root", NEW_ROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755")
@@ -497,8 +582,12 @@ class Box:
             os.close(fd)
         os.makedirs(dev + "/shm")
         _mount("gailab-shm", dev + "/shm", "tmpfs", MS_NOSUID | MS_NODEV, "size=64m,mode=1777")
-        for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"),
-                             ("stderr", "/proc/self/fd/2")):
+        for name, target in (
+            ("fd", "/proc/self/fd"),
+            ("stdin", "/proc/self/fd/0"),
+            ("stdout", "/proc/self/fd/1"),
+            ("stderr", "/proc/self/fd/2"),
+        ):
             os.symlink(target, f"{dev}/{name}")
 
     # every mode: what one function's environment may see and do, then locked
@@ -523,8 +612,11 @@ class Box:
             stage = self.plan.stage or ""
             tmp = os.path.join(self.plan.tmp_root or "/tmp", f"env-{os.getpid()}")
             os.makedirs(tmp, mode=0o700, exist_ok=True)
-            paths = {"task_root": os.path.join(stage, code), "layers": [os.path.join(stage, layer) for layer in layers],
-                     "tmp": tmp}
+            paths = {
+                "task_root": os.path.join(stage, code),
+                "layers": [os.path.join(stage, layer) for layer in layers],
+                "tmp": tmp,
+            }
             self._drop_privileges()
             readable = [d for d in SYSTEM_DIRS if os.path.isdir(d)] + self.plan.readable + [paths["task_root"]]
             self._landlock(writable=[tmp, "/dev/null", "/dev/shm"], readable=readable + paths["layers"] + ["/proc"])
@@ -566,11 +658,14 @@ class Box:
         attr = struct.pack("=QQQ", fs_handled, net_handled, scoped)
         size = 8 if abi < 4 else (16 if abi < 6 else 24)
         buf = ctypes.create_string_buffer(attr[:size], size)
-        ruleset = _check(_syscall("landlock_create_ruleset", buf, ctypes.c_size_t(size), ctypes.c_uint32(0)),
-                         "landlock_create_ruleset")
+        ruleset = _check(
+            _syscall("landlock_create_ruleset", buf, ctypes.c_size_t(size), ctypes.c_uint32(0)),
+            "landlock_create_ruleset",
+        )
         try:
-            for path, access in [(p, read) for p in readable] + [(p, read | write_bits | (fs_handled & 32768))
-                                                                for p in writable]:
+            for path, access in [(p, read) for p in readable] + [
+                (p, read | write_bits | (fs_handled & 32768)) for p in writable
+            ]:
                 if not os.path.exists(path):
                     continue
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -592,12 +687,42 @@ class Box:
         if _ARCH is None:
             return
         numbers = _NR[_ARCH]
-        denied = ["unshare", "setns", "mount", "umount2", "pivot_root", "ptrace", "process_vm_readv",
-                  "process_vm_writev", "kexec_load", "kexec_file_load", "init_module", "finit_module",
-                  "delete_module", "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
-                  "open_by_handle_at", "name_to_handle_at", "reboot", "swapon", "swapoff", "acct", "chroot",
-                  "open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-                  "pidfd_getfd"]
+        denied = [
+            "unshare",
+            "setns",
+            "mount",
+            "umount2",
+            "pivot_root",
+            "ptrace",
+            "process_vm_readv",
+            "process_vm_writev",
+            "kexec_load",
+            "kexec_file_load",
+            "init_module",
+            "finit_module",
+            "delete_module",
+            "bpf",
+            "perf_event_open",
+            "userfaultfd",
+            "keyctl",
+            "add_key",
+            "request_key",
+            "open_by_handle_at",
+            "name_to_handle_at",
+            "reboot",
+            "swapon",
+            "swapoff",
+            "acct",
+            "chroot",
+            "open_tree",
+            "move_mount",
+            "fsopen",
+            "fsconfig",
+            "fsmount",
+            "fspick",
+            "mount_setattr",
+            "pidfd_getfd",
+        ]
         if _ARCH == "x86_64":
             denied += ["iopl", "ioperm"]
         ld_w_abs, jeq, jset, jge, ret = 0x20, 0x15, 0x45, 0x35, 0x06
@@ -609,7 +734,9 @@ class Box:
         for name in denied:
             prog += [(jeq, 0, 1, numbers[name]), (ret, 0, 0, eperm)]
         prog += [(jeq, 0, 1, numbers["clone3"]), (ret, 0, 0, enosys)]  # libc falls back to clone, which we read
-        namespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | 0x02000080
+        namespaces = (
+            CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | 0x02000080
+        )
         prog += [(jeq, 0, 3, numbers["clone"]), (ld_w_abs, 0, 0, 16), (jset, 0, 1, namespaces), (ret, 0, 0, eperm)]
         prog += [(ret, 0, 0, allow)]
         raw = b"".join(struct.pack("=HBBI", *ins) for ins in prog)

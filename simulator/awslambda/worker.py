@@ -23,8 +23,13 @@ def _preload():
         import boto3
 
         for service in ("s3", "bedrock-runtime", "sts"):
-            boto3.client(service, region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
-                         aws_access_key_id="x", aws_secret_access_key="x")
+            boto3.client(
+                service,
+                region_name="us-east-1",
+                endpoint_url="http://127.0.0.1:9",
+                aws_access_key_id="x",
+                aws_secret_access_key="x",
+            )
     except Exception:  # a broken boto3 is the handler's problem, reported when it imports it
         pass
 
@@ -33,7 +38,7 @@ def _send(payload):
     data = (json.dumps(payload) + "\n").encode()
     view = memoryview(data)
     while view:
-        view = view[os.write(RES_FD, view):]
+        view = view[os.write(RES_FD, view) :]
 
 
 def _mark():
@@ -159,14 +164,12 @@ def _load_handler(spec):
         return None, _error(exc, "Runtime.ImportModuleError", f"Unable to import module '{modname}': {exc}", [])
     except SyntaxError as exc:
         where = f'  File "{exc.filename}" Line {exc.lineno}\n        {(exc.text or "").strip()}\n'
-        return None, _error(exc, "Runtime.UserCodeSyntaxError", f"Syntax error in module '{modname}': {exc}",
-                            [where])
+        return None, _error(exc, "Runtime.UserCodeSyntaxError", f"Syntax error in module '{modname}': {exc}", [where])
     except Exception as exc:
         return None, _error(exc)
     handler = getattr(module, fname, None)
     if handler is None:
-        return None, _error(None, "Runtime.HandlerNotFound",
-                            f"Handler '{fname}' missing on module '{modname}'", [])
+        return None, _error(None, "Runtime.HandlerNotFound", f"Handler '{fname}' missing on module '{modname}'", [])
     return handler, None
 
 

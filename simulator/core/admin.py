@@ -55,8 +55,11 @@ def routes(cloud: "Cloud") -> dict:
                 "bytes": path.stat().st_size if path.exists() else 0,
                 "replayedOnStart": cloud.replayed,
                 "startedFromCheckpoint": cloud.started_from or None,
-                "checkpoints": {"taken": cloud.checkpoints.taken, "lastSeconds": round(cloud.checkpoints.last_seconds, 3),
-                                "disabled": cloud.checkpoints.disabled},
+                "checkpoints": {
+                    "taken": cloud.checkpoints.taken,
+                    "lastSeconds": round(cloud.checkpoints.last_seconds, 3),
+                    "disabled": cloud.checkpoints.disabled,
+                },
                 "replaySeconds": round(cloud.replay_seconds, 3),
                 "warnings": cloud.warnings,
             }

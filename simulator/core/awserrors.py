@@ -55,7 +55,7 @@ def service_shape(signing_name: str | None) -> ServiceShape:
 @functools.lru_cache(maxsize=64)
 def _rest_routes(model_name: str) -> list[tuple[str, re.Pattern[str], frozenset[str], str]]:
     model = _service_model(model_name)
-    routes = []
+    routes: list[tuple[str, re.Pattern[str], frozenset[str], str]] = []
     if model is None:
         return routes
     for op_name in model.operation_names:
@@ -68,8 +68,11 @@ def _rest_routes(model_name: str) -> list[tuple[str, re.Pattern[str], frozenset[
         keys = {part.split("=")[0] for part in query.split("&") if part}
         shape = op_model.input_shape
         if shape is not None:  # required query parameters tell operations on one path apart (uploadId...)
-            keys |= {shape.members[m].serialization.get("name", m) for m in shape.required_members
-                     if shape.members[m].serialization.get("location") == "querystring"}
+            keys |= {
+                shape.members[m].serialization.get("name", m)
+                for m in shape.required_members
+                if shape.members[m].serialization.get("location") == "querystring"
+            }
         routes.append((http.get("method", "POST"), re.compile(pattern), frozenset(keys), op_name))
     # Most specific first: required query keys, then longer templates.
     routes.sort(key=lambda r: (-len(r[2]), -len(r[1].pattern)))
@@ -124,8 +127,12 @@ def error_response(
     if shape.protocol in ("json", "rest-json"):
         headers["x-amzn-ErrorType"] = code
         body = json.dumps({"__type": code, "message": message, "Message": message})
-        return Response(body, status=status, headers=headers, content_type="application/x-amz-json-1.1"
-                        if shape.protocol == "json" else "application/json")
+        return Response(
+            body,
+            status=status,
+            headers=headers,
+            content_type="application/x-amz-json-1.1" if shape.protocol == "json" else "application/json",
+        )
     if shape.protocol == "rest-xml":
         headers["x-amz-request-id"] = rid
         body = (

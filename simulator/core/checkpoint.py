@@ -160,8 +160,9 @@ class _Pickler(pickle.Pickler):
         if module.startswith("cryptography") and hasattr(obj, "private_bytes"):
             from cryptography.hazmat.primitives import serialization
 
-            pem = obj.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+            pem = obj.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
             return _private_key, (pem,)
         if kind.__name__ == "SpooledTemporaryFile":
             raise CheckpointError("a temporary file cannot be kept in a checkpoint")
@@ -195,7 +196,8 @@ def capture(cloud: "Cloud") -> bytes:
     ids = {id(obj): name for name, obj in live.items()}
     buffer = io.BytesIO()
     pickler = _Pickler(buffer, ids)
-    moto_state = {bd.service_name: dict(bd.items()) for bd in list(BackendDict._instances)}
+    instances: list = BackendDict._instances  # type: ignore[misc]
+    moto_state = {bd.service_name: dict(bd.items()) for bd in list(instances)}
     pickler.dump(moto_state)
     services: dict[str, dict[str, Any]] = {}
     for ext in cloud.extensions:
@@ -225,8 +227,9 @@ def restore(cloud: "Cloud", payload: bytes) -> None:
         backend_dict = moto.backends.get_backend(service_name)  # type: ignore[call-overload]
         backend_dict.clear()
         backend_dict.update(accounts)
-        if backend_dict not in BackendDict._instances:
-            BackendDict._instances.append(backend_dict)
+        instances: list = BackendDict._instances  # type: ignore[misc]
+        if backend_dict not in instances:
+            instances.append(backend_dict)
     for ext in cloud.extensions:
         for name, value in services.get(ext.name, {}).items():
             setattr(ext, name, value)
@@ -266,16 +269,24 @@ class Checkpoints:
                         payload = capture(self.cloud)
                     except Exception as exc:
                         self.disabled = f"{type(exc).__name__}: {exc}"
-                        self.cloud.warnings.append(f"checkpoints are off: the state could not be saved ({exc}); "
-                                                   "each start replays the whole journal")
+                        self.cloud.warnings.append(
+                            f"checkpoints are off: the state could not be saved ({exc}); "
+                            "each start replays the whole journal"
+                        )
                         log.warning("checkpoints are off: %s", exc)
                         return None
                     record = journal.read_range(record_offset, offset)
-            header = Header(seq=seq, offset=offset, count=count, record_offset=record_offset,
-                            record_sha256=hashlib.sha256(record).hexdigest(),
-                            payload_sha256=hashlib.sha256(payload).hexdigest(),
-                            hmac=hmac.new(self._key(), payload, hashlib.sha256).hexdigest(),
-                            versions=_versions(), created=time.time())
+            header = Header(
+                seq=seq,
+                offset=offset,
+                count=count,
+                record_offset=record_offset,
+                record_sha256=hashlib.sha256(record).hexdigest(),
+                payload_sha256=hashlib.sha256(payload).hexdigest(),
+                hmac=hmac.new(self._key(), payload, hashlib.sha256).hexdigest(),
+                versions=_versions(),
+                created=time.time(),
+            )
             path = self._write(header, payload)
             self.last_count = count
             self.last_seconds = time.perf_counter() - started
@@ -303,8 +314,9 @@ class Checkpoints:
             try:
                 return self._verify(path)
             except CheckpointError as exc:
-                self.cloud.warnings.append(f"checkpoint {path.name} not used ({exc}); replaying from an older "
-                                           "one or from the first record")
+                self.cloud.warnings.append(
+                    f"checkpoint {path.name} not used ({exc}); replaying from an older one or from the first record"
+                )
         return None
 
     def _verify(self, path: Path) -> tuple[Header, bytes]:

@@ -121,20 +121,25 @@ class Guard:
             return None
         if info.headers.get("Origin") is not None:
             return awserrors.error_response(
-                "gailab", "AccessDenied", "Admin changes are not accepted from web pages (the request has an Origin).",
+                "gailab",
+                "AccessDenied",
+                "Admin changes are not accepted from web pages (the request has an Origin).",
                 403,
             )
         ctype = info.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
         if ctype in _FORM_TYPES:
             return awserrors.error_response(
-                "gailab", "UnsupportedMediaType",
-                f"Admin changes take a JSON body (Content-Type: application/json), not {ctype}.", 415,
+                "gailab",
+                "UnsupportedMediaType",
+                f"Admin changes take a JSON body (Content-Type: application/json), not {ctype}.",
+                415,
             )
         expected = self.cloud.admin_token
         given = info.headers.get(HEADER, "")
         if not expected or not hmac.compare_digest(given.encode(), expected.encode()):
             return awserrors.error_response(
-                "gailab", "AccessDenied",
+                "gailab",
+                "AccessDenied",
                 f"Admin changes need the header {HEADER} with the token in {self.cloud.home}/cloud/admin-token "
                 "(the gailab CLI and app send it).",
                 403,
@@ -155,8 +160,10 @@ class Guard:
             return False
         from .motoseam import s3_bucket_cors
 
-        return any(_origin_matches(origin, rule["origins"]) and info.method in rule["methods"]
-                   for rule in s3_bucket_cors(bucket) or [])
+        return any(
+            _origin_matches(origin, rule["origins"]) and info.method in rule["methods"]
+            for rule in s3_bucket_cors(bucket) or []
+        )
 
     def s3_preflight(self, info: "RequestInfo") -> Response | None:
         """An S3 preflight (OPTIONS with Origin and Access-Control-Request-Method), answered from the bucket's CORS
@@ -168,14 +175,21 @@ class Guard:
             return None
         from .motoseam import s3_bucket_cors
 
-        asked = [h.strip().lower() for h in info.headers.get("Access-Control-Request-Headers", "").split(",")
-                 if h.strip()]
+        asked = [
+            h.strip().lower() for h in info.headers.get("Access-Control-Request-Headers", "").split(",") if h.strip()
+        ]
         for rule in s3_bucket_cors(bucket) or []:
             allowed = [h.lower() for h in rule["headers"]]
-            if (_origin_matches(origin, rule["origins"]) and method in rule["methods"]
-                    and all(_origin_matches(h, allowed) for h in asked)):
-                headers = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Methods": ", ".join(rule["methods"]),
-                           "Vary": "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"}
+            if (
+                _origin_matches(origin, rule["origins"])
+                and method in rule["methods"]
+                and all(_origin_matches(h, allowed) for h in asked)
+            ):
+                headers = {
+                    "Access-Control-Allow-Origin": origin,
+                    "Access-Control-Allow-Methods": ", ".join(rule["methods"]),
+                    "Vary": "Origin, Access-Control-Request-Headers, Access-Control-Request-Method",
+                }
                 if asked:
                     headers["Access-Control-Allow-Headers"] = ", ".join(asked)
                 if rule["expose"]:
@@ -184,10 +198,12 @@ class Guard:
                     headers["Access-Control-Max-Age"] = str(rule["max_age"])
                 return Response(b"", status=200, headers=headers)
         return awserrors.error_response(
-            "s3", "AccessForbidden",
+            "s3",
+            "AccessForbidden",
             "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, "
             "request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted "
-            "by the resource's CORS spec.", 403,
+            "by the resource's CORS spec.",
+            403,
         )
 
     def _refuse(self, info: "RequestInfo", message: str) -> Response:

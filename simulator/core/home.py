@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+from typing import TextIO
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -49,7 +51,7 @@ class HomeLock:
     def __init__(self, home: Path):
         self.home = Path(home)
         self.path = self.home / "cloud" / "serve.lock"
-        self._file = None
+        self._file: TextIO | None = None
 
     def acquire(self) -> "HomeLock":
         try:
@@ -62,8 +64,9 @@ class HomeLock:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
-            raise HomeInUse(f"another local cloud already uses the home {self.home}{self._where()}; "
-                            "stop it or use another home") from None
+            raise HomeInUse(
+                f"another local cloud already uses the home {self.home}{self._where()}; stop it or use another home"
+            ) from None
         self._file = handle
         return self
 
@@ -80,3 +83,18 @@ class HomeLock:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """Bind and listen ourselves: werkzeug prints and exits on a taken port; we raise OSError instead."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock

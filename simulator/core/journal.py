@@ -43,8 +43,19 @@ from pathlib import Path
 from .blobs import BlobStore, fsync_dir
 from .diskerrors import JournalWriteError, raise_write_error
 
-__all__ = ["Journal", "JournalError", "JournalWriteError", "Replay", "Reservation", "BLOB_MIN_BYTES", "export_records",
-           "import_records", "parse_lines", "record_problem", "encode_records"]
+__all__ = [
+    "Journal",
+    "JournalError",
+    "JournalWriteError",
+    "Replay",
+    "Reservation",
+    "BLOB_MIN_BYTES",
+    "export_records",
+    "import_records",
+    "parse_lines",
+    "record_problem",
+    "encode_records",
+]
 
 FORMAT_VERSION = 2
 #: Bodies this large or larger live in ``blobs/``, not in the journal line.
@@ -263,8 +274,15 @@ class Journal:
         self.count = 0
 
     # -- opening -------------------------------------------------------------------------------------------
-    def load(self, *, fresh: bool = False, start_offset: int = 0, after_seq: int = 0,
-             base_count: int = 0, start_line: int = 1) -> Replay:
+    def load(
+        self,
+        *,
+        fresh: bool = False,
+        start_offset: int = 0,
+        after_seq: int = 0,
+        base_count: int = 0,
+        start_line: int = 1,
+    ) -> Replay:
         """A :class:`Replay` of the records on disk (none when ``fresh``: the old file is set aside first).
 
         ``start_offset``/``after_seq``/``base_count``/``start_line`` resume after a checkpoint.
@@ -391,7 +409,7 @@ class Journal:
             try:
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(self._fd, view):]
+                    view = view[os.write(self._fd, view) :]
             except OSError as exc:
                 self._cut(start)
                 raise_write_error(exc, "journal")
@@ -561,8 +579,10 @@ def export_records(cloud_dir: Path) -> Iterator[dict]:
         raise JournalError(check._unusable)
     if check.damage:
         lines = ", ".join(f"{d.first_line}-{d.last_line}" for d in check.damage)
-        raise JournalError(f"{journal.path.name} is damaged at lines {lines}; start a cloud on it once to set the "
-                           "damage aside, then export")
+        raise JournalError(
+            f"{journal.path.name} is damaged at lines {lines}; start a cloud on it once to set the "
+            "damage aside, then export"
+        )
     for record in Replay(journal):
         if "blob" in record:
             record = dict(record)
@@ -617,7 +637,8 @@ def record_problem(record) -> str | None:
         return "'uri' must be a path starting with /"
     headers = record.get("headers")
     if not isinstance(headers, list) or not all(
-            isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in headers):
+        isinstance(h, list) and len(h) == 2 and all(isinstance(x, str) for x in h) for h in headers
+    ):
         return "'headers' must be a list of [name, value] string pairs"
     body = record.get("body")
     if not isinstance(body, str):
@@ -662,8 +683,9 @@ def parse_lines(data: bytes) -> ParsedJournal:
     if not isinstance(header, dict) or "gailab-journal" not in header:
         parsed.problems.append((1, "line 1 is not a gailab journal header"))
     elif not isinstance(header["gailab-journal"], int) or header["gailab-journal"] > FORMAT_VERSION:
-        parsed.problems.append((1, f"journal format {header['gailab-journal']!r} is newer than this gailab reads "
-                                   f"({FORMAT_VERSION})"))
+        parsed.problems.append(
+            (1, f"journal format {header['gailab-journal']!r} is newer than this gailab reads ({FORMAT_VERSION})")
+        )
         return parsed
     last_seq = 0
     for number, raw in enumerate(lines[1:], start=2):

@@ -65,8 +65,19 @@ class CloudProcess:
         self.output: deque[str] = deque(maxlen=200)
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "gailab.tui.cli", "serve", "--host", self.host, "--port", str(self.port),
-               "--home", str(self.home), "--exit-with-parent"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "gailab.tui.cli",
+            "serve",
+            "--host",
+            self.host,
+            "--port",
+            str(self.port),
+            "--home",
+            str(self.home),
+            "--exit-with-parent",
+        ]
         if self.fresh:
             cmd.append("--fresh")
         return cmd + self.extra_args

@@ -68,8 +68,10 @@ def too_large(environ: dict, length: int | None = None) -> tuple[str, int] | Non
 
 def too_large_response(operation: str, limit: int) -> Response:
     response = awserrors.error_response(
-        "lambda", "RequestEntityTooLargeException",
-        f"Request must be smaller than {limit} bytes for the {operation} operation", 413,
+        "lambda",
+        "RequestEntityTooLargeException",
+        f"Request must be smaller than {limit} bytes for the {operation} operation",
+        413,
     )
     response.headers["Connection"] = "close"
     return response
@@ -116,7 +118,9 @@ def _authorization(info: "RequestInfo") -> Response | None:
                 problems.append(f"Authorization header requires '{key}' parameter.")
         credential = params.get("Credential", "")
         if credential and not _CREDENTIAL.match(credential):
-            problems.append("The Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".")
+            problems.append(
+                'The Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".'
+            )
         elif credential:
             service = credential.split("/")[3]
     if not problems:
@@ -181,9 +185,12 @@ def _body(info: "RequestInfo") -> Response | None:
     if protocol == "unreadable":
         ctype = info.headers.get("Content-Type") or "none"
         return awserrors.error_response(
-            service, "SerializationException",
+            service,
+            "SerializationException",
             f"The request's Content-Type ({ctype[:80]}) is not one {model.service_name} reads: send form data "
-            "(application/x-www-form-urlencoded) or JSON (application/x-amz-json-1.0 with X-Amz-Target).", 400)
+            "(application/x-www-form-urlencoded) or JSON (application/x-amz-json-1.0 with X-Amz-Target).",
+            400,
+        )
     if protocol == "json":
         return _json_protocol(info, service, model)
     if protocol in ("query", "ec2"):
@@ -193,8 +200,9 @@ def _body(info: "RequestInfo") -> Response | None:
         if problem is not None:
             return problem
     if protocol == "rest-xml" and _rest_operation(shape.model_name, info) is None:
-        return awserrors.error_response(service, "MethodNotAllowed",
-                                        "The specified method is not allowed against this resource.", 405)
+        return awserrors.error_response(
+            service, "MethodNotAllowed", "The specified method is not allowed against this resource.", 405
+        )
     # Several models may share a signing name (API Gateway v1 and v2; Bedrock and its runtimes).
     for name in [shape.model_name] + [n for n in _models_signed_as(service) if n != shape.model_name]:
         operation = _rest_operation(name, info)
@@ -220,7 +228,10 @@ def _models_signed_as(signing_name: str) -> tuple[str, ...]:
         if not name.startswith(signing_name):
             continue
         model = awserrors._service_model(name)
-        if model is not None and (model.metadata.get("signingName") or model.metadata.get("endpointPrefix")) == signing_name:
+        if (
+            model is not None
+            and (model.metadata.get("signingName") or model.metadata.get("endpointPrefix")) == signing_name
+        ):
             found.append(name)
     return tuple(found)
 
@@ -249,14 +260,19 @@ def _s3_form_post(info: "RequestInfo", service: str) -> Response | None:
     ctype = info.headers.get("Content-Type", "")
     if not ctype.lower().startswith("multipart/form-data"):
         return awserrors.error_response(
-            service, "PreconditionFailed",
+            service,
+            "PreconditionFailed",
             "At least one of the pre-conditions you specified did not hold (Bucket POST must be of the "
-            "enclosure-type multipart/form-data)", 412)
+            "enclosure-type multipart/form-data)",
+            412,
+        )
     if b'name="key"' not in info.body:
         return awserrors.error_response(
-            service, "InvalidArgument",
-            "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the "
-            "fields.", 400)
+            service,
+            "InvalidArgument",
+            "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.",
+            400,
+        )
     return None
 
 
@@ -321,8 +337,11 @@ def _json_document(info: "RequestInfo", service: str) -> tuple[object, Response 
     except ValueError as exc:  # includes UnicodeDecodeError
         return None, _serialization(service, f"The request body is not valid JSON: {exc}")
     if not isinstance(document, dict):
-        return None, _serialization(service, "Start of structure or map found where not expected: the request body "
-                                             f"must be a JSON object, not {type(document).__name__}.")
+        return None, _serialization(
+            service,
+            "Start of structure or map found where not expected: the request body "
+            f"must be a JSON object, not {type(document).__name__}.",
+        )
     return document, None
 
 
@@ -336,8 +355,12 @@ def _json_protocol(info: "RequestInfo", service: str, model) -> Response | None:
         return None  # moto answers with its own routing error
     operation = target.rsplit(".", 1)[-1]
     if operation not in model.operation_names:
-        return awserrors.error_response(service, "UnknownOperationException",
-                                        f"The operation {operation} is not known to {model.service_name}.", 400)
+        return awserrors.error_response(
+            service,
+            "UnknownOperationException",
+            f"The operation {operation} is not known to {model.service_name}.",
+            400,
+        )
     document, problem = _json_document(info, service)
     if problem is not None:
         return problem
@@ -410,8 +433,9 @@ def _validation_response(service: str, found: list[str], code: str = "Validation
 
 def _lower_first(message: str) -> str:
     """AWS's front end names members lowerCamelCase in these messages (``at 'description'``)."""
-    return re.sub(r" at '([^']*)'",
-                  lambda m: " at '" + ".".join(p[:1].lower() + p[1:] for p in m[1].split(".")) + "'", message)
+    return re.sub(
+        r" at '([^']*)'", lambda m: " at '" + ".".join(p[:1].lower() + p[1:] for p in m[1].split(".")) + "'", message
+    )
 
 
 # -- query --------------------------------------------------------------------------------------------------------------
@@ -421,18 +445,24 @@ def _query_protocol(info: "RequestInfo", service: str, model) -> Response | None
             text = info.body.decode("utf-8")
             form = dict(parse_qsl(text, keep_blank_values=True, errors="strict"))
         except UnicodeDecodeError:
-            return awserrors.error_response(service, "MalformedQueryString",
-                                            "The query string contains a syntax error: it is not UTF-8.", 400)
+            return awserrors.error_response(
+                service, "MalformedQueryString", "The query string contains a syntax error: it is not UTF-8.", 400
+            )
     else:
         form = {}
     action = form.get("Action") or info.query.get("Action")
     if not action:
-        return awserrors.error_response(service, "MissingAction",
-                                        "The request is missing an action or a required parameter.", 400)
+        return awserrors.error_response(
+            service, "MissingAction", "The request is missing an action or a required parameter.", 400
+        )
     if action not in model.operation_names:
-        return awserrors.error_response(service, "InvalidAction",
-                                        f"The action or operation requested is invalid. Verify that the action is "
-                                        f"typed correctly. (Action={action[:100]})", 400)
+        return awserrors.error_response(
+            service,
+            "InvalidAction",
+            f"The action or operation requested is invalid. Verify that the action is "
+            f"typed correctly. (Action={action[:100]})",
+            400,
+        )
     params = {**info.query, **form}
     shape = model.operation_model(action).input_shape
     if shape is None:

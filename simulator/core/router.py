@@ -34,12 +34,40 @@ log = logging.getLogger("gailab.simulator")
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
 _READ_PREFIXES = (
-    "Get", "List", "Describe", "Head", "Query", "Scan", "Search", "Select", "BatchGet", "Lookup", "Check",
-    "Test", "Simulate", "Estimate", "Validate", "Filter", "Download", "Preview", "Decrypt", "Encrypt",
-    "GenerateDataKey", "GenerateRandom", "GenerateMac", "VerifyMac", "Sign", "Verify", "ReEncrypt", "Invoke",
-    "StartQuery", "StopQuery",
+    "Get",
+    "List",
+    "Describe",
+    "Head",
+    "Query",
+    "Scan",
+    "Search",
+    "Select",
+    "BatchGet",
+    "Lookup",
+    "Check",
+    "Test",
+    "Simulate",
+    "Estimate",
+    "Validate",
+    "Filter",
+    "Download",
+    "Preview",
+    "Decrypt",
+    "Encrypt",
+    "GenerateDataKey",
+    "GenerateRandom",
+    "GenerateMac",
+    "VerifyMac",
+    "Sign",
+    "Verify",
+    "ReEncrypt",
+    "Invoke",
+    "StartQuery",
+    "StopQuery",
 )
-_LAMBDA_INVOKE = re.compile(r"^/20\d\d-\d\d-\d\d/functions/[^/]+/(invocations|invoke-async|response-streaming-invocations)/?$")
+_LAMBDA_INVOKE = re.compile(
+    r"^/20\d\d-\d\d-\d\d/functions/[^/]+/(invocations|invoke-async|response-streaming-invocations)/?$"
+)
 # Headers that only describe one transfer; replay rebuilds them.
 _TRANSPORT_HEADERS = {"content-length", "transfer-encoding", "connection", "host", "expect", "keep-alive"}
 
@@ -125,14 +153,19 @@ def _flask_page(info: RequestInfo, status: int) -> Response:
         return awserrors.not_implemented(info.service, info.operation())
     if 300 <= status < 400:  # a redirect to the same path without an empty segment ("//")
         rest_xml = awserrors.service_shape(info.service).protocol == "rest-xml"
-        return awserrors.error_response(info.service, "InvalidURI" if rest_xml else "ValidationException",
-                                        f"The request path {info.path[:200]} has an empty segment where a name "
-                                        "belongs.", 400)
+        return awserrors.error_response(
+            info.service,
+            "InvalidURI" if rest_xml else "ValidationException",
+            f"The request path {info.path[:200]} has an empty segment where a name belongs.",
+            400,
+        )
     if status < 500:
-        return awserrors.error_response(info.service, "BadRequest", "The request could not be read (its body or "
-                                        "form data is malformed).", status)
-    return awserrors.error_response(info.service, "InternalFailure", "The local cloud failed while handling this "
-                                    "request.", status, sender=False)
+        return awserrors.error_response(
+            info.service, "BadRequest", "The request could not be read (its body or form data is malformed).", status
+        )
+    return awserrors.error_response(
+        info.service, "InternalFailure", "The local cloud failed while handling this request.", status, sender=False
+    )
 
 
 def _missing_name(info: RequestInfo, exc: KeyError) -> Response | None:
@@ -214,6 +247,7 @@ class Router:
         big = requestcheck.too_large(environ, len(info.body))
         if big is not None:
             return requestcheck.too_large_response(*big)(environ, start_response)
+        assert self.cloud.guard is not None
         refused = self.cloud.guard.screen(info)
         response = refused if refused is not None else self.dispatch(info)
         return response(environ, start_response)
@@ -330,8 +364,9 @@ class Router:
     @staticmethod
     def unavailable(info: RequestInfo, exc: JournalWriteError) -> Response:
         """503 in the request's protocol: the change was not made (boto3 retries, then shows the message)."""
-        return awserrors.error_response(info.service, "ServiceUnavailable", str(exc), 503, sender=False,
-                                        extra_headers={"Retry-After": "5"})
+        return awserrors.error_response(
+            info.service, "ServiceUnavailable", str(exc), 503, sender=False, extra_headers={"Retry-After": "5"}
+        )
 
     # -- moto ---------------------------------------------------------------------------------------------
     def call_moto(self, info: RequestInfo) -> Response:
@@ -406,6 +441,7 @@ class Router:
             return awserrors.error_response(
                 "gailab", "NotFound", f"No admin route {info.method} {info.path}. Known: {', '.join(known)}", 404
             )
+        assert self.cloud.guard is not None
         refused = self.cloud.guard.admin_refusal(info) or requestcheck.check_admin_body(info)
         if refused is not None:
             return refused

@@ -111,5 +111,3 @@ def restore_fake_key(cls, state: dict):
         key._value_buffer = tempfile.SpooledTemporaryFile(key._max_buffer_size)
         key._value_buffer.write(value)
     return key
-
-

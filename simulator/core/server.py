@@ -10,6 +10,7 @@ import threading
 import time
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from . import admin, determinism
 from .admintoken import ensure_token
@@ -18,7 +19,7 @@ from .home import ACCOUNT_ID, resolve_home
 from .checkpoint import Checkpointer, Checkpoints, restore
 from .diskerrors import JournalWriteError
 from .guard import Guard
-from .home import HomeLock
+from .home import HomeLock, bind_listener
 from .journal import Journal
 from .offline import offline
 from .router import Router
@@ -92,7 +93,7 @@ class Cloud:
         self.started_at = time.monotonic()
         self.replay_seconds = 0.0
         self.replayed = 0
-        self._server = None
+        self._server: Any = None  # werkzeug's BaseWSGIServer once started
         self._thread: threading.Thread | None = None
         self.router: Router | None = None
         self._rebuilding = threading.Event()
@@ -160,8 +161,9 @@ class Cloud:
         self.started_at = time.monotonic()
         # serve_forever checks for shutdown between polls: 0.1 s instead of 0.5 s makes stop() (and each class
         # regrade, which starts and stops one cloud per submission) that much quicker, for ten idle wake-ups a second.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="gailab-cloud", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="gailab-cloud", daemon=True
+        )
         self._thread.start()
         every = int(self.settings.get("checkpoint_every", 500) or 0)
         if self.use_checkpoints and every > 0:
@@ -182,14 +184,19 @@ class Cloud:
             try:
                 with offline():
                     restore(self, payload)
-                replay = self.journal.load(start_offset=header.offset, after_seq=header.seq, base_count=header.count,
-                                           start_line=header.count + 2)
+                replay = self.journal.load(
+                    start_offset=header.offset,
+                    after_seq=header.seq,
+                    base_count=header.count,
+                    start_line=header.count + 2,
+                )
                 self.started_from = header.seq
                 self.checkpoints.last_count = header.count
             except Exception as exc:  # a checkpoint that does not restore: start over from the first record
                 log.exception("checkpoint could not be restored")
-                self.warnings.append(f"the checkpoint at record {header.seq} could not be restored ({exc}); "
-                                     "replaying the whole journal")
+                self.warnings.append(
+                    f"the checkpoint at record {header.seq} could not be restored ({exc}); replaying the whole journal"
+                )
                 _reset_moto()
                 for ext in self.extensions:
                     ext.reset()
@@ -308,21 +315,6 @@ def _ignore_file_size_signal() -> None:
     sigxfsz = getattr(signal, "SIGXFSZ", None)
     if sigxfsz is not None and threading.current_thread() is threading.main_thread():
         signal.signal(sigxfsz, signal.SIG_IGN)
-
-
-def bind_listener(host: str, port: int) -> socket.socket:
-    """Bind and listen ourselves: werkzeug prints and exits on a taken port; we raise OSError instead."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
 
 
 def _reset_moto() -> None:

@@ -100,7 +100,11 @@ def _check(shape, value, path: str, found: list[str]) -> None:
             _fail(found, value, path, f"satisfy regular expression pattern: {pattern}")
         return
     if kind in ("integer", "long", "float", "double"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind in ("integer", "long") and value != int(value)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (kind in ("integer", "long") and value != int(value))
+        ):
             _fail(found, value, path, "be a number" if kind in ("float", "double") else "be an integer")
             return
         if "min" in meta and value < meta["min"]:
@@ -127,8 +131,12 @@ def message(found: list[str]) -> str:
 
 def _lower_first(problem: str) -> str:
     """JSON 1.1 services (SageMaker...) name members in messages with a lower-case first letter."""
-    return re.sub(r" at '([^']*)'", lambda m: " at '" + ".".join(p[:1].lower() + p[1:] for p in m[1].split(".")) + "'",
-                  problem, count=1)
+    return re.sub(
+        r" at '([^']*)'",
+        lambda m: " at '" + ".".join(p[:1].lower() + p[1:] for p in m[1].split(".")) + "'",
+        problem,
+        count=1,
+    )
 
 
 def check(service: str, operation: str, params: dict, *, lower_first: bool = False) -> str | None:

@@ -65,8 +65,12 @@ def run(command: Callable[[int], list[str]], listen_fd: int, *, exit_with_parent
         if restarts:
             env["GAILAB_RESTARTS"] = str(len(restarts))
             env["GAILAB_LAST_RESTART"] = reason
-        child = subprocess.Popen(command(len(restarts)), pass_fds=(listen_fd,), env=env,
-                                 preexec_fn=_death_signal if sys.platform.startswith("linux") else None)
+        child = subprocess.Popen(
+            command(len(restarts)),
+            pass_fds=(listen_fd,),
+            env=env,
+            preexec_fn=_death_signal if sys.platform.startswith("linux") else None,
+        )
         while child.poll() is None:
             if stop.wait(0.1):
                 break
@@ -88,10 +92,14 @@ def run(command: Callable[[int], list[str]], listen_fd: int, *, exit_with_parent
         restarts = [t for t in restarts if now - t < WINDOW] + [now]
         reason = describe(code)
         if len(restarts) > MAX_RESTARTS:
-            print(f"gailab: the local cloud {reason} {len(restarts)} times within {WINDOW:.0f} s; not restarting it "
-                  "again", file=sys.stderr, flush=True)
+            print(
+                f"gailab: the local cloud {reason} {len(restarts)} times within {WINDOW:.0f} s; not restarting it "
+                "again",
+                file=sys.stderr,
+                flush=True,
+            )
             return 1
-        print(f"gailab local cloud restarting: it {reason}; its journal brings everything back", flush=True)
+        print(f"gailab local cloud restarting: {reason}", flush=True)  # its journal brings everything back
 
 
 def _stopped(pid: int) -> bool:
