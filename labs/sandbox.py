@@ -30,7 +30,8 @@ class Sandbox:
         in_process = self.in_process if self.in_process is not None else active_cloud() is None
         try:
             if in_process:
-                self._cloud = Cloud(self.home, port=0, fresh=True, fsync=False, settings=self.settings).start()
+                self._cloud = Cloud(self.home, port=0, fresh=True, fsync=False, settings=self.settings,
+                                    checkpoints=False).start()  # thrown away after: no checkpoint to take
             else:
                 from gailab.simulator.core.process import CloudProcess
 

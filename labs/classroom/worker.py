@@ -53,7 +53,7 @@ class _Rebuilt:
         self.cloud = None
         try:
             import_records(self.home / "cloud", records)
-            self.cloud = Cloud(self.home, port=0, fsync=False).start()
+            self.cloud = Cloud(self.home, port=0, fsync=False, checkpoints=False).start()  # records only, never a checkpoint
         except BaseException:
             self.close()
             raise
