@@ -244,3 +244,49 @@ def test_the_process_limit_binds_subprocess_too_even_as_root(probe, aws):
 def test_cannot_make_namespaces_of_its_own(probe, aws):
     made = _call(aws, "namespaces")
     assert made["result"] == -1 and made["errno"] == "EPERM", made
+
+
+def test_a_non_root_server_contains_its_handlers_the_same_way(tmp_path):
+    """The same cloud run as an ordinary user (uid 1000 in a user namespace of this test): the sandbox then makes
+    its own user namespace, and the handler is that user, without a capability."""
+    import shutil
+
+    import boto3
+    from botocore.config import Config
+
+    from gailab.simulator import CloudProcess
+
+    assert shutil.which("unshare"), "needs util-linux's unshare"
+
+    class AsUser(CloudProcess):
+        def command(self) -> list[str]:
+            return ["unshare", "--user", "--map-user=1000", "--map-group=1000"] + super().command()
+
+    with AsUser(tmp_path / "home") as served:
+        session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
+                                        region_name="us-east-1")
+        client = lambda name: session.client(name, endpoint_url=served.endpoint,  # noqa: E731
+                                             config=Config(retries={"max_attempts": 1}, read_timeout=60))
+        _deploy(client)
+        seen = _call(client, "whoami")
+        assert seen["uid"] == 1000 and seen["pid"] == 2 and seen["task"] == ["lambda_function.py"]
+        server = _serving(str(tmp_path / "home"))
+        answers = _call(client, "signal", pid=server)
+        assert all(a.startswith("ProcessLookupError") for a in answers.values()), answers
+        journal = tmp_path / "home" / "cloud" / "journal.jsonl"
+        assert _call(client, "files", paths=[str(journal)])[str(journal)].startswith("FileNotFoundError")
+        assert _call(client, "namespaces")["errno"] == "EPERM"
+
+
+def _serving(home: str) -> int:
+    """The pid of the cloud (not its supervisor) that serves ``home``."""
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    args = f.read().split(b"\0")
+            except OSError:
+                continue
+            if b"--listen-fd" in args and home.encode() in args:
+                return int(entry)
+    raise AssertionError(f"no cloud serves {home}")
