@@ -290,3 +290,35 @@ def _serving(home: str) -> int:
             if b"--listen-fd" in args and home.encode() in args:
                 return int(entry)
     raise AssertionError(f"no cloud serves {home}")
+
+
+@pytest.fixture
+def landlock_only(cloud):
+    """The Landlock-only mode (what a Linux without user namespaces gets), for this test's environments."""
+    runtime = cloud.extension("lambda-runtime").runtime
+    assert containment.probe()["landlock"] >= 6, containment.probe()
+    runtime.kill_all()
+    cloud.settings["lambda_sandbox"] = "landlock"
+    runtime._sandbox_mode = None
+    yield cloud
+    runtime.kill_all()
+    cloud.settings.pop("lambda_sandbox")
+    runtime._sandbox_mode = None
+
+
+def test_landlock_alone_keeps_the_home_the_server_and_the_network_out_of_reach(landlock_only, aws):
+    _deploy(aws)
+    assert landlock_only.extension("lambda-runtime").runtime.sandbox_mode == "landlock"
+    home = landlock_only.home
+    answers = _call(aws, "files", paths=[str(home / "cloud" / "journal.jsonl"), str(home / "cloud" / "admin-token")])
+    assert all(a.startswith("PermissionError") for a in answers.values()), answers
+    answers = _call(aws, "signal", pid=os.getpid())
+    assert all(a.startswith("PermissionError") for a in answers.values()), answers  # Landlock's signal scope
+    assert _call(aws, "ptrace", pid=os.getpid())["errno"] == "EPERM"
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen(5)
+        assert _call(aws, "connect", port=other.getsockname()[1]).startswith("PermissionError")
+    assert _call(aws, "listen", port=0).startswith("PermissionError")
+    assert _call(aws, "namespaces")["errno"] == "EPERM"
+    _healthy_within_a_second(landlock_only)
