@@ -215,22 +215,9 @@ def test_tmp_is_its_own_and_capped_at_the_ephemeral_storage(probe, aws):
     _healthy_within_a_second(probe)
 
 
-def _daemons() -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/comm") as f:
-                    if f.read().strip() == "gailab-daemon":
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
-
-
 def test_no_process_outlives_its_invocation(probe, aws):
     assert _call(aws, "daemon") == "forked"
-    wait_until(lambda: not _daemons(), timeout=10)
+    wait_until(lambda: not _named("gailab-daemon"), timeout=10)
     assert _call(aws, "whoami")["task"] == ["lambda_function.py"]  # a new environment serves
     _healthy_within_a_second(probe)
 
@@ -322,3 +309,39 @@ def test_landlock_alone_keeps_the_home_the_server_and_the_network_out_of_reach(l
     assert _call(aws, "listen", port=0).startswith("PermissionError")
     assert _call(aws, "namespaces")["errno"] == "EPERM"
     _healthy_within_a_second(landlock_only)
+
+
+def test_nothing_of_a_handler_outlives_a_killed_cloud(tmp_path):
+    import boto3
+    from botocore.config import Config
+
+    from gailab.simulator import CloudProcess
+
+    sleeper = ("import ctypes, time\ndef handler(event, context):\n"
+               "    ctypes.CDLL(None).prctl(15, b'gailab-sleeper', 0, 0, 0)\n    time.sleep(60)\n")
+    served = CloudProcess(tmp_path / "home", extra_args=["--no-supervisor"]).start()
+    try:
+        session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
+                                        region_name="us-east-1")
+        lam = session.client("lambda", endpoint_url=served.endpoint, config=Config(retries={"max_attempts": 1}))
+        iam = session.client("iam", endpoint_url=served.endpoint)
+        lam.create_function(FunctionName="sleeper", Runtime="python3.12", Role=ensure_role(iam, "sleeper-role"),
+                            Handler="lambda_function.handler", Code={"ZipFile": zip_handler(sleeper)}, Timeout=120)
+        lam.invoke(FunctionName="sleeper", InvocationType="Event", Payload=b"{}")
+        wait_until(lambda: _named("gailab-sleeper"), timeout=30)
+    finally:
+        served.kill()  # SIGKILL: no chance to clean up
+    wait_until(lambda: not _named("gailab-sleeper"), timeout=10)
+
+
+def _named(name: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == name:
+                        found.append(int(entry))
+            except OSError:
+                pass
+    return found
