@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
-import boto3
 import pytest
-from botocore.config import Config
 
 from cloudbuild import assert_mixed_state, build_mixed_state
+from gailab.simulator.client import client
 from gailab.simulator.core.journal import export_records, import_records, record_problem
 from gailab.simulator.core.server import Cloud, active_cloud
 
@@ -17,9 +16,7 @@ CLAUDE = "anthropic.claude-3-haiku-20240307-v1:0"
 
 
 def _clients(endpoint: str):
-    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    config = Config(retries={"max_attempts": 1, "mode": "standard"})
-    return lambda service: session.client(service, endpoint_url=endpoint, config=config)
+    return lambda service: client(endpoint, service)
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ import shutil
 import subprocess
 import sys
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from gailab.simulator.client import client
 from gailab.simulator import CloudProcess
 from gailab.simulator.core.home import HomeInUse
 from gailab.simulator.core.journal import Journal
@@ -24,9 +23,7 @@ from gailab.simulator.core.server import Cloud
 
 
 def _clients(endpoint: str):
-    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=30)
-    return lambda service: session.client(service, endpoint_url=endpoint, config=config)
+    return lambda service: client(endpoint, service)
 
 
 class LimitedCloud(CloudProcess):

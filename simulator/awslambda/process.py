@@ -238,9 +238,6 @@ class WorkerProcess:
         ours = {"namespaces": 2, "landlock": 1}.get(self.mode, 0)
         return tree[ours:]
 
-    def has_children(self) -> bool:
-        return bool(self.left_processes())
-
     def kill(self) -> None:
         """Kill the worker and everything it started: its process group, and (without a PID namespace, whose end
         takes everything in it) each descendant that left the group."""

@@ -50,6 +50,21 @@ PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 38, 36
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 
+# Newer syscalls have one number on every architecture (asm-generic).
+_COMMON = {
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "mount_setattr": 442,
+    "pidfd_getfd": 438,
+    "clone3": 435,
+    "landlock_create_ruleset": 444,
+    "landlock_add_rule": 445,
+    "landlock_restrict_self": 446,
+}
 _NR = {  # the syscalls the seccomp filter refuses, and the ones we call by number
     "x86_64": {
         "unshare": 272,
@@ -80,19 +95,7 @@ _NR = {  # the syscalls the seccomp filter refuses, and the ones we call by numb
         "swapoff": 168,
         "acct": 163,
         "chroot": 161,
-        "open_tree": 428,
-        "move_mount": 429,
-        "fsopen": 430,
-        "fsconfig": 431,
-        "fsmount": 432,
-        "fspick": 433,
-        "mount_setattr": 442,
-        "pidfd_getfd": 438,
         "clone": 56,
-        "clone3": 435,
-        "landlock_create_ruleset": 444,
-        "landlock_add_rule": 445,
-        "landlock_restrict_self": 446,
         "seccomp": 317,
         "capset": 126,
     },
@@ -123,19 +126,7 @@ _NR = {  # the syscalls the seccomp filter refuses, and the ones we call by numb
         "swapoff": 225,
         "acct": 89,
         "chroot": 51,
-        "open_tree": 428,
-        "move_mount": 429,
-        "fsopen": 430,
-        "fsconfig": 431,
-        "fsmount": 432,
-        "fspick": 433,
-        "mount_setattr": 442,
-        "pidfd_getfd": 438,
         "clone": 220,
-        "clone3": 435,
-        "landlock_create_ruleset": 444,
-        "landlock_add_rule": 445,
-        "landlock_restrict_self": 446,
         "seccomp": 277,
         "capset": 91,
     },
@@ -157,7 +148,7 @@ def _check(result: int, what: str) -> int:
 
 def _syscall(name: str, *args) -> int:
     assert _libc is not None and _ARCH is not None
-    return _libc.syscall(_NR[_ARCH][name], *args)
+    return _libc.syscall(_NR[_ARCH].get(name) or _COMMON[name], *args)
 
 
 def _prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 0) -> int:
@@ -686,7 +677,7 @@ class Box:
     def _seccomp(self) -> None:
         if _ARCH is None:
             return
-        numbers = _NR[_ARCH]
+        numbers = {**_COMMON, **_NR[_ARCH]}
         denied = [
             "unshare",
             "setns",
