@@ -328,3 +328,24 @@ print(json.dumps({{"acknowledged": acknowledged, "error": error, "size": size, "
     records = [json.loads(line) for line in lines[1:]]
     assert [r["seq"] for r in records] == list(range(1, result["seq"] + 1))
     assert records[-1]["text"] == "room again"
+
+
+@pytest.mark.slow
+def test_a_change_that_reached_memory_but_not_the_disk_is_rolled_back(tmp_path):
+    """A service's request is journaled after it ran; its 70 KB body's blob file cannot be written (file size
+    limit): the request gets the 503, and the cloud rebuilds its memory from the journal, so the change is gone."""
+    home = tmp_path / "home"
+    cloud = LimitedCloud(home, fsize=60_000).start()
+    try:
+        bedrock = client(cloud.endpoint, "bedrock")
+        words = [{"text": f"palavra{i:05d}"} for i in range(6000)]
+        with pytest.raises(ClientError) as refused:
+            bedrock.create_guardrail(name="too-big", blockedInputMessaging="b", blockedOutputsMessaging="b",
+                                     wordPolicyConfig={"wordsConfig": words})
+        _assert_disk_full(refused.value)
+        wait_until(lambda: bedrock.list_guardrails()["guardrails"] == [], timeout=30)
+        made = bedrock.create_guardrail(name="small", blockedInputMessaging="b", blockedOutputsMessaging="b")
+        assert [g["id"] for g in bedrock.list_guardrails()["guardrails"]] == [made["guardrailId"]]
+    finally:
+        cloud.kill()
+    assert b"too-big" not in (home / "cloud" / "journal.jsonl").read_bytes()
