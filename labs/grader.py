@@ -124,6 +124,16 @@ def run_check(lab: Lab, step, spec, fn, ctx: Context, timeout: float, running: "
                              f"a verificação devolveu {type(value).__name__}, não Pass nem Fail"), kind="lab")
 
 
+def _not_evaluated(step, spec, blocker: CheckResult) -> CheckResult:
+    """A check that cannot be judged while an earlier one it depends on does not pass: shown as not evaluated,
+    pointing at the check to fix first, instead of failing a second time for the same cause."""
+    title = blocker.title or T(blocker.check_id)
+    message = T(f"not evaluated: first fix '{title('en')}' ({blocker.check_id})",
+                f"não avaliada: corrija antes '{title('pt-BR')}' ({blocker.check_id})")
+    return CheckResult(spec.id, step.id, "skipped", 0, spec.points, message, title=spec._title,
+                       blocked_by=blocker.check_id)
+
+
 def grade(
     lab: Lab,
     *,
@@ -148,16 +158,24 @@ def grade(
     if is_up and parallel:
         running = {spec.id: _Running(functions[spec.id], ctx) for _, spec in lab.all_checks()
                    if spec.question is None and spec.id in functions}
+    by_id: dict[str, CheckResult] = {}
     for step, spec in lab.all_checks():
+        blocker = next((by_id[d] for d in spec.depends_on if d in by_id and by_id[d].status != "pass"), None)
+        if blocker is not None:
+            results.append(_not_evaluated(step, spec, blocker))
+            by_id[spec.id] = results[-1]
+            continue
         if not is_up:
             results.append(CheckResult(spec.id, step.id, "error", 0, spec.points,
                                        T(f"the cloud at {endpoint} is unreachable", f"a nuvem em {endpoint} está "
                                          "inacessível"), _hint=T("Start it with 'gailab serve' or pass --endpoint.",
                                                                  "Inicie com 'gailab serve' ou use --endpoint."),
                                        title=spec._title, error_kind="cloud"))
+            by_id[spec.id] = results[-1]
             continue
         res = run_check(lab, step, spec, functions.get(spec.id), ctx, timeout, running.get(spec.id))
         results.append(res)
+        by_id[spec.id] = res
         if res.status == "error" and res.error_kind == "cloud" and not reachable(endpoint, 1.0):
             is_up = False  # the cloud went away mid-run: the remaining checks cannot run either
     return Report(

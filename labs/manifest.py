@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .deploy import DeploySpec, parse_deploy
 from .text import LANGS, T, norm_lang
 
 MANIFEST = "lab.toml"
@@ -52,6 +53,7 @@ class CheckSpec:
     timeout: float | None = None
     question: "Question | None" = None  # set for quiz checks
     hidden: bool = False  # graded, but a failure shows no expected/actual/hint (otter's hidden tests)
+    depends_on: tuple[str, ...] = ()  # earlier checks that must pass before this one can be judged
 
     def title(self, lang: str = "en") -> str:
         return self._title(lang)
@@ -62,18 +64,27 @@ class CheckSpec:
 
 @dataclass
 class Question:
+    """An exam-style question. ``kind``: ``single`` (one option), ``multiple`` (``choose`` options, or any number),
+    ``order`` (every option, in the right order) or ``match`` (for each of ``prompts``, one option)."""
+
     id: str
     _text: T
     _options: dict[str, list[str]]
     multiple: bool
     answer: str  # "sha256:<salt>:<digest>", see quiz.py
     points: int
+    kind: str = "single"
+    choose: int | None = None
+    _prompts: dict[str, list[str]] = field(default_factory=dict)
 
     def text(self, lang: str = "en") -> str:
         return self._text(lang)
 
     def options(self, lang: str = "en") -> list[str]:
         return list(self._options[norm_lang(lang)])
+
+    def prompts(self, lang: str = "en") -> list[str]:
+        return list(self._prompts.get(norm_lang(lang), []))
 
 
 @dataclass
@@ -98,9 +109,13 @@ class Step:
 
 @dataclass
 class Mistake:
+    """A near miss: a script (``file``) or a unified diff of the reference solution (``patch``), and the check it
+    must make fail."""
+
     file: Path
     fails: str
     _about: T | None = None
+    is_patch: bool = False
 
     def about(self, lang: str = "en") -> str:
         return self._about(lang) if self._about else ""
@@ -119,7 +134,7 @@ class Lab:
     steps: list[Step]
     path: Path
     order: int = 100
-    deploy: dict | None = None
+    deploy: "DeploySpec | None" = None
     resources: dict[str, list[str]] = field(default_factory=dict)
     solution_script: Path | None = None
     mistakes: list[Mistake] = field(default_factory=list)
@@ -270,7 +285,8 @@ def load_lab(path: str | Path) -> Lab:
         if not isinstance(p, str) or not ID_RE.match(p):
             r.err(f"prerequisites[{i}]", f"{p!r} is not a lab id")
     pass_mark = r.get(data, "pass_mark", "", int, default=0)
-    deploy = r.get(data, "deploy", "", dict, required=False)
+    raw_deploy = r.get(data, "deploy", "", dict, required=False)
+    deploy = parse_deploy(raw_deploy, r.err) if raw_deploy is not None else None
     resources = r.get(data, "resources", "", dict, required=False, default={})
     for kind, names in resources.items():
         if kind not in RESOURCE_KINDS:
@@ -318,8 +334,13 @@ def load_lab(path: str | Path) -> Lab:
             if timeout is not None and not 0 < timeout <= 600:
                 r.err(f"{cw}.timeout", "must be between 0 and 600 seconds")
             hidden = r.get(rc, "hidden", cw, bool, required=False, default=False)
+            depends = r.get(rc, "depends_on", cw, list, required=False, default=[])
+            for k, dep in enumerate(depends):
+                if not isinstance(dep, str) or dep not in seen_checks or dep == cid:
+                    r.err(f"{cw}.depends_on[{k}]", f"{dep!r} is not an earlier check of this lab")
             checks.append(CheckSpec(cid, points or 0, r.text(rc, "title", cw) or T(cid),
-                                    r.text(rc, "hint", cw, required=not hidden), timeout, None, bool(hidden)))
+                                    r.text(rc, "hint", cw, required=not hidden), timeout, None, bool(hidden),
+                                    tuple(d for d in depends if isinstance(d, str))))
         quiz = _quiz(r, raw, where, seen_checks)
         if quiz:
             for q in quiz.questions:
@@ -334,14 +355,18 @@ def load_lab(path: str | Path) -> Lab:
         if not isinstance(rm, dict):
             r.err(mw, "must be a table")
             continue
-        mfile = r.get(rm, "file", mw, str, default="")
+        mfile = r.get(rm, "file", mw, str, required=False)
+        mpatch = r.get(rm, "patch", mw, str, required=False)
+        if (mfile is None) == (mpatch is None):
+            r.err(mw, "takes either file (a script) or patch (a diff of the reference solution)")
+        key, given = ("patch", mpatch) if mpatch is not None else ("file", mfile or "")
         fails = r.get(rm, "fails", mw, str, default="")
-        if mfile and not (folder / mfile).is_file():
-            r.err(f"{mw}.file", f"{mfile} does not exist in the lab folder")
+        if given and not (folder / given).is_file():
+            r.err(f"{mw}.{key}", f"{given} does not exist in the lab folder")
         if fails and fails not in seen_checks:
             r.err(f"{mw}.fails", f"{fails!r} is not a check of this lab")
         about = r.text(rm, "about", mw, required=False)
-        mistakes.append(Mistake(folder / mfile, fails, about))
+        mistakes.append(Mistake(folder / given, fails, about, mpatch is not None))
 
     lab = Lab(lab_id, version, title or T(lab_id), summary or T(""), sections, minutes or 0, list(prereqs),
               pass_mark or 0, steps, folder, order, deploy, resources, solution_script, mistakes)
@@ -367,7 +392,23 @@ def _hints(r: _Reader, raw: dict, where: str) -> dict[str, list[str]]:
     return out
 
 
+def _lang_lists(r: _Reader, rq: dict, key: str, qw: str, minimum: int, what: str) -> dict[str, list[str]]:
+    raw = r.get(rq, key, qw, dict, default={})
+    out: dict[str, list[str]] = {}
+    for lang in LANGS:
+        items = raw.get(lang) if isinstance(raw, dict) else None
+        if not isinstance(items, list) or len(items) < minimum or not all(isinstance(o, str) and o for o in items):
+            r.err(f"{qw}.{key}.{lang}", f"must list at least {minimum} {what}")
+            items = []
+        out[lang] = items
+    if out["en"] and out["pt-BR"] and len(out["en"]) != len(out["pt-BR"]):
+        r.err(f"{qw}.{key}", f"en and pt-BR list a different number of {what}")
+    return out
+
+
 def _quiz(r: _Reader, raw: dict, where: str, seen: set[str]) -> Quiz | None:
+    from .quiz import KINDS
+
     quiz = r.get(raw, "quiz", where, dict, required=False)
     if quiz is None:
         return None
@@ -379,22 +420,31 @@ def _quiz(r: _Reader, raw: dict, where: str, seen: set[str]) -> Quiz | None:
             r.err(f"{qw}.id", f"{qid!r} is used by another question or check")
         seen.add(f"quiz-{qid}")
         text = r.text(rq, "text", qw)
-        options = r.get(rq, "options", qw, dict, default={})
-        opts: dict[str, list[str]] = {}
-        for lang in LANGS:
-            items = options.get(lang)
-            if not isinstance(items, list) or len(items) < 2 or not all(isinstance(o, str) for o in items):
-                r.err(f"{qw}.options.{lang}", "must list at least two options")
-                items = []
-            opts[lang] = items
-        if opts["en"] and opts["pt-BR"] and len(opts["en"]) != len(opts["pt-BR"]):
-            r.err(f"{qw}.options", "en and pt-BR list a different number of options")
+        multiple = r.get(rq, "multiple", qw, bool, required=False, default=False)
+        kind = r.get(rq, "kind", qw, str, required=False, default="multiple" if multiple else "single")
+        if kind not in KINDS:
+            r.err(f"{qw}.kind", f"{kind!r} is not a question kind; use {', '.join(KINDS)}")
+            kind = "single"
+        if multiple and kind != "multiple":
+            r.err(f"{qw}.multiple", f"contradicts kind = {kind!r}")
+        opts = _lang_lists(r, rq, "options", qw, 3 if kind == "order" else 2, "options")
+        prompts: dict[str, list[str]] = {}
+        if kind == "match":
+            prompts = _lang_lists(r, rq, "prompts", qw, 2, "prompts")
+        elif "prompts" in rq:
+            r.err(f"{qw}.prompts", "only a match question has prompts")
+        choose = r.get(rq, "choose", qw, int, required=False)
+        n = len(opts["en"])
+        if choose is not None and (kind != "multiple" or not (n and 2 <= choose < n)):
+            r.err(f"{qw}.choose", "is for a multiple question: how many of its options to choose (2 to all but one)")
+            choose = None
         answer = r.get(rq, "answer", qw, str, default="")
         if answer and not ANSWER_RE.match(answer):
-            r.err(f"{qw}.answer", "must be a salted hash 'sha256:<32 hex salt>:<64 hex digest>' (never the answer)")
-        multiple = r.get(rq, "multiple", qw, bool, required=False, default=False)
+            r.err(f"{qw}.answer", "must be a salted hash 'sha256:<32 hex salt>:<64 hex digest>' (never the answer); "
+                  "make it with gailab lab hash-answer")
         points = r.get(rq, "points", qw, int, default=0)
-        questions.append(Question(qid, text or T(qid), opts, bool(multiple), answer, points or 0))
+        questions.append(Question(qid, text or T(qid), opts, kind == "multiple", answer, points or 0, kind, choose,
+                                  prompts))
     return Quiz(questions)
 
 

@@ -16,13 +16,13 @@ from typing import Any
 from .text import T, norm_lang
 
 REPORT_SCHEMA_VERSION = 1
-STATUS_MARK = {"pass": "✔", "fail": "✘", "error": "!"}
+STATUS_MARK = {"pass": "✔", "fail": "✘", "error": "!", "skipped": "–"}
 LABELS = {
-    "en": {"pass": "pass", "fail": "FAIL", "error": "ERROR", "expected": "expected", "actual": "actual",
+    "en": {"pass": "pass", "fail": "FAIL", "error": "ERROR", "skipped": "skip", "expected": "expected", "actual": "actual",
            "hint": "hint", "total": "Total", "passed": "PASSED", "failed": "NOT PASSED", "mark": "pass mark",
            "unreachable": "the cloud is unreachable: nothing was graded (exit 3)", "lab": "Lab",
            "learner": "learner", "errors": "checks could not run (not counted as wrong)"},
-    "pt-BR": {"pass": "ok", "fail": "FALHOU", "error": "ERRO", "expected": "esperado", "actual": "atual",
+    "pt-BR": {"pass": "ok", "fail": "FALHOU", "error": "ERRO", "skipped": "pulada", "expected": "esperado", "actual": "atual",
               "hint": "dica", "total": "Total", "passed": "APROVADO", "failed": "NÃO APROVADO", "mark": "nota mínima",
               "unreachable": "a nuvem está inacessível: nada foi avaliado (saída 3)", "lab": "Lab",
               "learner": "aluno", "errors": "verificações não puderam rodar (não contam como erro do aluno)"},
@@ -42,7 +42,7 @@ def show(value: Any) -> str:
 class CheckResult:
     check_id: str
     step_id: str
-    status: str  # "pass" | "fail" | "error"
+    status: str  # "pass" | "fail" | "error" | "skipped" (not evaluated: blocked_by failed first)
     points: int
     max_points: int
     _message: T
@@ -52,6 +52,7 @@ class CheckResult:
     duration_ms: float = 0.0
     title: T | None = None
     error_kind: str | None = None  # "cloud" (unreachable, timeout) or "lab" (the check itself broke)
+    blocked_by: str | None = None  # for "skipped": the earlier check to fix first
 
     def message(self, lang: str = "en") -> str:
         return self._message(lang)
@@ -75,6 +76,7 @@ class CheckResult:
             "hints": self._hint.as_dict() if self._hint else None,
             "durationMs": round(self.duration_ms, 3),
             "errorKind": self.error_kind,
+            "blockedBy": self.blocked_by,
         }
 
 
@@ -154,7 +156,7 @@ class Report:
             "total": self.total,
             "maximum": self.maximum,
             "passMark": self.pass_mark,
-            "counts": {s: self.count(s) for s in ("pass", "fail", "error")},
+            "counts": {s: self.count(s) for s in ("pass", "fail", "error", "skipped")},
             "checks": [r.to_json(lang) for r in self.results],
             **self.extra,
         }
@@ -188,7 +190,7 @@ class Report:
         lang = norm_lang(lang or self.lang)
         seconds = f"{self.duration_ms / 1000:.3f}"
         counts = dict(tests=str(len(self.results)), failures=str(self.count("fail")),
-                      errors=str(self.count("error")), skipped="0", time=seconds)
+                      errors=str(self.count("error")), skipped=str(self.count("skipped")), time=seconds)
         suites = ET.Element("testsuites", name="gailab", **counts)
         suite = ET.SubElement(suites, "testsuite", name=self.lab_id, timestamp=_iso(self.started_at),
                               hostname="gailab", **counts)
@@ -202,6 +204,9 @@ class Report:
             case = ET.SubElement(suite, "testcase", classname=f"{self.lab_id}.{r.step_id}", name=r.check_id,
                                  time=f"{r.duration_ms / 1000:.3f}")
             if r.status == "pass":
+                continue
+            if r.status == "skipped":
+                ET.SubElement(case, "skipped", message=r.message(lang))
                 continue
             body = [r.message(lang)]
             if r.status == "fail":
@@ -283,7 +288,8 @@ def validate_junit(xml_text: str) -> list[str]:
                 problems.append(f"<testsuite> lacks {attr}")
         cases = suite.findall("testcase")
         tallies = {"tests": len(cases), "failures": sum(1 for c in cases if c.find("failure") is not None),
-                   "errors": sum(1 for c in cases if c.find("error") is not None)}
+                   "errors": sum(1 for c in cases if c.find("error") is not None),
+                   "skipped": sum(1 for c in cases if c.find("skipped") is not None)}
         for attr, n in tallies.items():
             if suite.get(attr, "").isdigit() and int(suite.get(attr)) != n:
                 problems.append(f"<testsuite {attr}={suite.get(attr)}> but {n} found")

@@ -1,8 +1,10 @@
 """Reference solutions (skip ahead), setup commands, and removing a lab's resources (reset).
 
 A solution is a script in the lab (``solution = "solution/solve.py"``): Python runs with this interpreter, ``.sh``
-with bash. It gets the cloud's environment (``AWS_ENDPOINT_URL``, test credentials, region), ``GAILAB_ENDPOINT``
-and ``GAILAB_WORKSPACE``, so boto3 and the ``aws`` CLI reach the right cloud and quiz answers land in the workspace.
+with bash. It gets the cloud's environment (``AWS_ENDPOINT_URL``, test credentials, region), ``GAILAB_ENDPOINT``,
+``GAILAB_WORKSPACE`` and ``GAILAB_LAB_DIR`` (the lab's folder), so boto3 and the ``aws`` CLI reach the right cloud,
+``gailab.labs.deploy.deploy_from_env`` deploys the lab's function and ``gailab.labs.quiz.answer_from_env`` answers
+its questions into the workspace.
 """
 
 from __future__ import annotations
@@ -56,10 +58,21 @@ def run_script(script: Path, endpoint: str | None, workspace: Path | None, timeo
     return _run(cmd, f"{script.name}", endpoint, workspace, timeout, shell=False, extra_env=extra_env)
 
 
+def run_solution(lab: Lab, endpoint: str | None, workspace: Path | None, script: Path | None = None,
+                 extra_env: dict[str, str] | None = None):
+    """Run the lab's reference solution (or ``script``, e.g. a patched copy of it) with the lab's environment."""
+    script = script or lab.solution_script
+    if script is None:
+        raise SolutionError(f"lab {lab.id} has no reference solution")
+    return run_script(script, endpoint, workspace, extra_env={"GAILAB_LAB_DIR": str(lab.path), **(extra_env or {})})
+
+
 def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT,
-              cwd: Path | None = None):
-    """``gailab grade --setup CMD``: a shell command (the learner's deploy script) run with the cloud's env."""
-    return _run(command, "the setup command", endpoint, workspace, timeout, shell=True, cwd=cwd)
+              cwd: Path | None = None, lab_dir: Path | None = None):
+    """``gailab grade --setup CMD``: a shell command (the learner's deploy script) run with the cloud's env (and
+    ``GAILAB_LAB_DIR``, the graded lab's folder)."""
+    extra = {"GAILAB_LAB_DIR": str(lab_dir)} if lab_dir is not None else None
+    return _run(command, "the setup command", endpoint, workspace, timeout, shell=True, cwd=cwd, extra_env=extra)
 
 
 def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None, extra_env=None):
@@ -122,13 +135,11 @@ def solve(lab: Lab, endpoint: str | None, workspace: Path | None, *, with_prereq
 
 
 def _solve_one(lab: Lab, endpoint, workspace) -> None:
-    if lab.solution_script is None:
-        raise SolutionError(f"lab {lab.id} has no reference solution")
     if workspace is not None:
         Path(workspace).mkdir(parents=True, exist_ok=True)
     # Boto3 and the aws CLI add "app/gailab-solve" to their User-Agent: the journal shows which changes a
     # reference solution made, so a regrade flags a submission that used Solve even without its events.
-    run_script(lab.solution_script, endpoint, workspace, extra_env={"AWS_SDK_UA_APP_ID": SOLVE_APP_ID})
+    run_solution(lab, endpoint, workspace, extra_env={"AWS_SDK_UA_APP_ID": SOLVE_APP_ID})
 
 
 def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path | None = None) -> list[str]:

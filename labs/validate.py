@@ -1,18 +1,25 @@
 """``gailab lab validate``: lint a lab's definition, then prove it against a throwaway cloud.
 
+Lint (no cloud): the manifest, every check has a function and every function a check, the ``[deploy]`` table's
+files exist in the starter and the solution, each patch mistake applies to the reference solution, and each
+question's hash is an answer of its kind (the reference solution can find it).
+
 Proof (the rustlings ``dev check`` idea, plus near misses): the reference solution passes every check, the
-starter alone does not pass, and each mistake makes exactly its named check fail.
+starter alone (deployed as the app deploys it, when the lab has a function) does not pass, and each mistake makes
+its named check fail.
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import patch, quiz
 from .grader import grade
 from .manifest import Lab, LabDefinitionError, LabError, load_lab
-from .solutions import SolutionError, prerequisite_chain, run_script
+from .solutions import SolutionError, prerequisite_chain, run_solution
 
 
 @dataclass
@@ -47,13 +54,47 @@ def lint(path: Path) -> Validation:
                 result.errors.append(LabError(manifest, f"steps[{i}].checks[{j}].id",
                                               f"check {spec.id!r} does not exist: no function in checks.py is marked "
                                               f"@check({spec.id!r})"))
+        for k, question in enumerate(step.quiz.questions if step.quiz else []):
+            if question.answer and quiz.find_answer(lab.id, question) is None:
+                result.errors.append(LabError(manifest, f"steps[{i}].quiz.questions[{k}].answer",
+                                              f"no {question.kind} answer of {question.id!r} has this hash; make it "
+                                              f"with gailab lab hash-answer {lab.id} {question.id} INDEX…"
+                                              + (" --ordered" if question.kind in quiz.ORDERED_KINDS else "")))
     known = {c.id for _, c in lab.all_checks()}
     for fid in functions:
         if fid not in known:
             result.errors.append(LabError(lab.path / "checks.py", f"@check({fid!r})", "is not listed in lab.toml"))
     if lab.solution_script is None:
         result.errors.append(LabError(manifest, "solution", "is required: a reference solution proves the lab"))
+    if lab.deploy is not None:
+        for name in lab.deploy.source_files:
+            if lab.starter_dir is None or not (lab.starter_dir / name).exists():
+                result.errors.append(LabError(manifest, "deploy.source_files",
+                                              f"{name} is not in starter/: the learner deploys the workspace"))
+    for i, mistake in enumerate(lab.mistakes):
+        if mistake.is_patch and lab.solution_script is not None:
+            with tempfile.TemporaryDirectory(prefix="gailab-lint-") as tmp:
+                try:
+                    patched_solution(lab, mistake.file, Path(tmp))
+                except patch.PatchError as exc:
+                    result.errors.append(LabError(mistake.file, f"mistakes[{i}].patch", str(exc)))
     return result
+
+
+def patched_solution(lab: Lab, patch_file: Path, into: Path) -> Path:
+    """Copy the reference solution's folder into ``into``, apply the patch; returns the copied solution script."""
+    folder = lab.solution_script.parent
+    copy = Path(into) / folder.name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    patch.apply(patch_file, lab.path, copy, folder)
+    return copy / lab.solution_script.relative_to(folder)
+
+
+def run_mistake(lab: Lab, mistake, endpoint: str | None, workspace: Path | None):
+    """Apply one near miss to a cloud: its script, or the reference solution with its patch applied."""
+    with tempfile.TemporaryDirectory(prefix=f"gailab-mistake-{lab.id}-") as tmp:
+        script = patched_solution(lab, mistake.file, Path(tmp)) if mistake.is_patch else mistake.file
+        return run_solution(lab, endpoint, workspace, script)
 
 
 def prove(result: Validation, sandbox, extra_dirs=None) -> None:
@@ -67,19 +108,21 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
         result.errors.append(LabError(manifest, "prerequisites", str(exc)))
         return
 
-    def scenario(script: Path | None):
+    def scenario(script: Path | None = None, mistake=None):
         sandbox.reset()
         with tempfile.TemporaryDirectory(prefix=f"gailab-validate-{lab.id}-") as tmp:
             for prereq in prereqs:
-                run_script(prereq.solution_script, sandbox.endpoint, Path(tmp) / prereq.id)
+                run_solution(prereq, sandbox.endpoint, Path(tmp) / prereq.id)
             workspace = Path(tmp) / lab.id
             workspace.mkdir()
             if lab.starter_dir:
-                import shutil
-
                 shutil.copytree(lab.starter_dir, workspace, dirs_exist_ok=True)
-            if script is not None:
-                run_script(script, sandbox.endpoint, workspace)
+            if mistake is not None:
+                run_mistake(lab, mistake, sandbox.endpoint, workspace)
+            elif script is not None:
+                run_solution(lab, sandbox.endpoint, workspace, script)
+            elif lab.deploy is not None:
+                _deploy_starter(lab, workspace, sandbox.endpoint, result)
             return grade(lab, endpoint=sandbox.endpoint, workspace=workspace, learner="gailab-validate")
 
     try:
@@ -93,7 +136,7 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
     except SolutionError as exc:
         result.errors.append(LabError(lab.solution_script, "solution", str(exc)))
     try:
-        report = scenario(None)
+        report = scenario()
         for r in report.results:  # an empty account is the commonest state: checks must judge it, not crash
             if r.status == "error":
                 result.errors.append(LabError(lab.path / "checks.py", f"@check({r.check_id!r})",
@@ -106,10 +149,11 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
     except SolutionError as exc:
         result.errors.append(LabError(manifest, "prerequisites", str(exc)))
     for i, mistake in enumerate(lab.mistakes):
+        key = "patch" if mistake.is_patch else "file"
         try:
-            report = scenario(mistake.file)
-        except SolutionError as exc:
-            result.errors.append(LabError(mistake.file, f"mistakes[{i}].file", str(exc)))
+            report = scenario(mistake=mistake)
+        except (SolutionError, patch.PatchError) as exc:
+            result.errors.append(LabError(mistake.file, f"mistakes[{i}].{key}", str(exc)))
             continue
         named = next((r for r in report.results if r.check_id == mistake.fails), None)
         if named is None or named.status != "fail":
@@ -120,3 +164,16 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
             result.errors.append(LabError(mistake.file, f"mistakes[{i}]", "the mistake passes the lab"))
         else:
             result.proved.append(f"mistake {mistake.file.name} fails {mistake.fails}")
+
+
+def _deploy_starter(lab: Lab, workspace: Path, endpoint: str, result: Validation) -> None:
+    """Deploy the starter as the app's Ctrl+D would: its files must package. Before the lab's role exists a deploy
+    cannot work (the learner creates the role first), so that one cause is expected."""
+    from .deploy import DeployError, deploy
+
+    try:
+        deploy(lab.deploy, workspace, endpoint)
+    except DeployError as exc:
+        if exc.kind != "role":
+            result.errors.append(LabError(lab.starter_dir or lab.path, "deploy",
+                                          f"the starter does not deploy as the app deploys it: {exc}"))

@@ -11,6 +11,7 @@ import jsonschema  # ships with moto[server]; used only to check our schema file
 
 from gailab.labs.catalog import BUILTIN, get_lab
 from gailab.labs.report import validate_junit
+from gailab.labs.validate import run_mistake
 from gailab.tui.cli import main
 
 S3_LAB = BUILTIN / "s3-genai-storage"
@@ -62,7 +63,7 @@ def test_each_mistake_exits_1_with_its_check_failing_and_hint_shown(cloud, aws_e
     hints = {c.id: c.hint("en") for _, c in lab.all_checks()}
     for mistake in lab.mistakes:
         cloud.reset()
-        subprocess.run([sys.executable, str(mistake.file)], env=aws_env, check=True, timeout=60)
+        run_mistake(lab, mistake, cloud.endpoint, tmp_path / "ws")
         code = main(["--home", str(tmp_path), "grade", "s3-genai-storage", "--endpoint", cloud.endpoint,
                      "--lang", "en"])
         text = capsys.readouterr().out
@@ -91,7 +92,7 @@ def test_no_cloud_exits_3_with_every_check_error(tmp_path):
     jsonschema.validate(report, SCHEMA)
     assert report["cloudReachable"] is False and report["status"] == "error"
     assert {c["status"] for c in report["checks"]} == {"error"} and len(report["checks"]) == 7
-    assert report["counts"] == {"pass": 0, "fail": 0, "error": 7}
+    assert report["counts"] == {"pass": 0, "fail": 0, "error": 7, "skipped": 0}
     assert "the cloud is unreachable" in done.stdout
 
 

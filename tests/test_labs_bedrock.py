@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from gailab.labs.catalog import get_lab
 from gailab.labs.grader import grade
 from gailab.labs.solutions import solve
+from gailab.labs.validate import run_mistake
 from gailab.tui.cli import main
 
 
@@ -30,8 +31,7 @@ def test_solution_passes_and_each_mistake_fails_its_check(cloud, aws_env, tmp_pa
     for mistake in lab.mistakes:
         cloud.reset()  # the ledger is emptied too, so no earlier call can satisfy a check
         solve(get_lab("s3-genai-storage"), cloud.endpoint, tmp_path / "s3")
-        subprocess.run([sys.executable, str(mistake.file)], env={**aws_env, "GAILAB_WORKSPACE": str(workspace)},
-                       check=True, timeout=60, capture_output=True)
+        run_mistake(lab, mistake, cloud.endpoint, workspace)
         code = main(["--home", str(tmp_path), "grade", "bedrock-first-call", "--endpoint", cloud.endpoint,
                      "--workspace", str(workspace), "--lang", "en", "--no-record"])
         text = capsys.readouterr().out

@@ -115,18 +115,30 @@ def test_unknown_check_names_file_and_field(tmp_path, capsys):
     assert code == 2 and "lab.toml: mistakes[4].fails: 'no-such-check' is not a check of this lab" in out
 
 
-def test_failing_solution_and_mistake_that_passes_are_caught(tmp_path, capsys):
+def test_failing_solution_stale_patch_and_mistake_that_passes_are_caught(tmp_path, capsys):
     lab = _copy(tmp_path)
     solution = lab / "solution" / "solve.py"
     _edit(solution, 'VersioningConfiguration={"Status": "Enabled"}', 'VersioningConfiguration={"Status": "Suspended"}')
-    mistake = lab / "mistakes" / "no-template.py"
-    _edit(mistake, "# (forgot to upload prompts/summary.txt)",
-          's3.put_object(Bucket=BUCKET, Key="prompts/summary.txt", Body=b"{texto}")')
+    # the patch of the versioning mistake no longer matches the solution: lint names it, no cloud needed
+    code, out = _validate(capsys, "--lint-only", lab)
+    stale = lab / "mistakes" / "versioning-suspended.diff"
+    header = next(line for line in stale.read_text().splitlines() if line.startswith("@@"))
+    assert code == 2 and (f"{stale}: mistakes[2].patch: solution/solve.py: hunk 1 ({header}) does not "
+                          "match the file") in out
+
+    toml = (lab / "lab.toml").read_text()
+    start = toml.index('[[mistakes]]\npatch = "mistakes/versioning-suspended.diff"')
+    (lab / "lab.toml").write_text(toml[:start] + toml[toml.index("[[mistakes]]", start + 1):])
+    (lab / "mistakes" / "no-op.diff").write_text(  # a "mistake" that changes nothing the grader sees
+        "--- a/solution/solve.py\n+++ b/solution/solve.py\n@@ -1,1 +1,2 @@\n+# no change that matters\n"
+        + (" " + solution.read_text().splitlines()[0]) + "\n")
+    _edit(lab / "lab.toml", 'patch = "mistakes/no-template.diff"', 'patch = "mistakes/no-op.diff"')
+    mistake = lab / "mistakes" / "no-op.diff"
     code, out = _validate(capsys, lab)
     assert code == 2
     assert (f"{solution}: check bucket-versioning: the reference solution does not pass it (fail): "
             "versioning must be enabled") in out
-    assert f"{mistake}: mistakes[4].fails: check 'prompt-template' must fail for this mistake, but it is pass" in out
+    assert f"{mistake}: mistakes[3].fails: check 'prompt-template' must fail for this mistake, but it is pass" in out
 
 
 def test_broken_checks_module_is_a_lab_error(tmp_path, capsys):

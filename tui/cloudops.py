@@ -6,9 +6,7 @@ line by :func:`describe_error` so the UI never shows a traceback.
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 from pathlib import Path
 
 REGION = "us-east-1"
@@ -105,67 +103,13 @@ def bedrock_settings(endpoint: str, change: dict | None = None) -> dict:
 
 # --- deploy ----------------------------------------------------------------------------------------------------
 
-def _get(spec: dict, *names, default=None):
-    for name in names:
-        if name in spec and spec[name] not in (None, ""):
-            return spec[name]
-    return default
+def deploy_function(endpoint: str, workspace: Path, spec) -> tuple[str, str]:
+    """Create or update the lab's function from the workspace (the labs' one deploy logic, also behind
+    ``gailab lab deploy``). Returns (function name, "created"|"updated")."""
+    from gailab.labs.deploy import deploy
 
-
-def build_zip(workspace: Path, files: list[str] | None) -> bytes:
-    """Zip the workspace's Python sources (or the named files), paths relative to the workspace."""
-    buffer = io.BytesIO()
-    chosen: list[Path] = []
-    if files:
-        for name in files:
-            path = (workspace / name).resolve()
-            if path.is_dir():
-                chosen.extend(p for p in sorted(path.rglob("*")) if p.is_file())
-            elif path.is_file():
-                chosen.append(path)
-            else:
-                raise FileNotFoundError(f"{name} is not in the workspace")
-    else:
-        chosen = [p for p in sorted(workspace.rglob("*.py")) if "__pycache__" not in p.parts]
-    if not chosen:
-        raise FileNotFoundError("no source files to deploy in the workspace")
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in chosen:
-            if "__pycache__" in path.parts:
-                continue
-            archive.write(path, path.relative_to(workspace.resolve()).as_posix())
-    return buffer.getvalue()
-
-
-def deploy_function(endpoint: str, workspace: Path, spec: dict) -> tuple[str, str]:
-    """Create or update the lab's function from the workspace. Returns (function name, "created"|"updated")."""
-    name = _get(spec, "function_name", "function", "name", "FunctionName")
-    if not name:
-        raise ValueError("the lab's deploy settings name no function")
-    runtime = _get(spec, "runtime", "Runtime", default="python3.12")
-    handler = _get(spec, "handler", "Handler", default="lambda_function.lambda_handler")
-    role = _get(spec, "role_arn", "role", "role_name", "Role", default="genai-lambda-role")
-    env = _get(spec, "env", "environment", "Environment", default={}) or {}
-    timeout = int(_get(spec, "timeout", "Timeout", default=30))
-    memory = int(_get(spec, "memory", "memory_size", "MemorySize", default=256))
-    files = _get(spec, "source_files", "files", "sources", "source")
-    if isinstance(files, str):
-        files = [files]
-    code = build_zip(Path(workspace), files)
-    if not str(role).startswith("arn:"):
-        iam = client(endpoint, "iam")
-        role = iam.get_role(RoleName=role)["Role"]["Arn"]
-    lam = client(endpoint, "lambda")
-    config = {"Runtime": runtime, "Handler": handler, "Role": role, "Timeout": timeout, "MemorySize": memory,
-              "Environment": {"Variables": {str(k): str(v) for k, v in env.items()}}}
-    try:
-        lam.get_function(FunctionName=name)
-    except lam.exceptions.ResourceNotFoundException:
-        lam.create_function(FunctionName=name, Code={"ZipFile": code}, **config)
-        return name, "created"
-    lam.update_function_code(FunctionName=name, ZipFile=code)
-    lam.update_function_configuration(FunctionName=name, **config)
-    return name, "updated"
+    done = deploy(spec, Path(workspace), endpoint)
+    return done.function_name, done.action
 
 
 # --- explorer --------------------------------------------------------------------------------------------------

@@ -74,11 +74,30 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     r.add_argument("--db", metavar="URL")
     r.set_defaults(func=cmd_reset)
 
-    h = sub.add_parser("hash-answer", parents=[common],
+    d = sub.add_parser("deploy", parents=[common, labs_dir, endpoint],
+                       help="deploy the lab's Lambda function from the workspace (what Ctrl+D does in the app)")
+    d.add_argument("lab", metavar="LAB")
+    d.add_argument("--workspace", metavar="DIR", type=Path,
+                   help="where the source files are (default <home>/workspaces/<lab>)")
+    d.add_argument("--profile", help="deploy to a real AWS account through this profile")
+    d.set_defaults(func=cmd_deploy)
+
+    n = sub.add_parser("new", parents=[common],
+                       help="scaffold a lab that lab validate already proves (see docs/labs.md)")
+    n.add_argument("lab_id", metavar="ID", help="lowercase letters, digits and dashes")
+    n.add_argument("--dir", metavar="DIR", type=Path, default=Path("."), help="where to create it (default .)")
+    n.add_argument("--title-en", metavar="TEXT")
+    n.add_argument("--title-pt", metavar="TEXT")
+    n.set_defaults(func=cmd_new)
+
+    h = sub.add_parser("hash-answer", parents=[common, labs_dir],
                        help="print the salted hash of a quiz answer, for a lab's manifest")
     h.add_argument("lab_id", metavar="LAB_ID")
     h.add_argument("question_id", metavar="QUESTION_ID")
-    h.add_argument("indexes", metavar="INDEX", type=int, nargs="+", help="the correct options, from 0")
+    h.add_argument("indexes", metavar="INDEX", type=int, nargs="+",
+                   help="the correct options, from 0 (order: every option first to last; match: one per prompt)")
+    h.add_argument("--ordered", action="store_true", default=None,
+                   help="keep the order (ordering and matching questions; found from the lab when it exists)")
     h.set_defaults(func=cmd_hash_answer)
 
     b = commands.add_parser("gradebook", parents=[common], help="export every learner's best results (CSV)")
@@ -196,12 +215,12 @@ def cmd_grade(args) -> int:
             if prereqs:
                 import tempfile
 
-                from gailab.labs.solutions import prerequisite_chain, run_script
+                from gailab.labs.solutions import prerequisite_chain, run_solution
 
                 with tempfile.TemporaryDirectory(prefix="gailab-prereq-") as tmp:
                     for prereq in prerequisite_chain(lab, args.labs_dir):
                         try:
-                            run_script(prereq.solution_script, sandbox.endpoint, Path(tmp) / prereq.id)
+                            run_solution(prereq, sandbox.endpoint, Path(tmp) / prereq.id)
                         except (SolutionError, TypeError) as exc:
                             raise CliError(f"prerequisite {prereq.id}'s reference solution failed: {exc}", 2) from None
             if args.setup:
@@ -358,9 +377,55 @@ def cmd_gradebook(args) -> int:
 
 
 def cmd_hash_answer(args) -> int:
-    from gailab.labs.quiz import hash_answer
+    from gailab.labs.quiz import ORDERED_KINDS, hash_answer
 
     if any(i < 0 for i in args.indexes):
         raise UsageError("option indexes start at 0")
-    print(f'answer = "{hash_answer(args.lab_id, args.question_id, args.indexes)}"')
+    ordered = args.ordered
+    if ordered is None:  # the lab knows the question's kind when it exists already
+        try:
+            from gailab.labs.catalog import get_lab
+
+            lab = get_lab(args.lab_id, args.labs_dir)
+            kinds = {q.id: q.kind for s in lab.steps if s.quiz for q in s.quiz.questions}
+            ordered = kinds.get(args.question_id) in ORDERED_KINDS
+        except Exception:
+            ordered = False
+    print(f'answer = "{hash_answer(args.lab_id, args.question_id, args.indexes, ordered=ordered)}"')
+    return 0
+
+
+def cmd_deploy(args) -> int:
+    from gailab.labs.deploy import DeployError, deploy_lab
+    from gailab.labs.workspace import workspace_for
+
+    from .cli import CliError, UsageError
+
+    lab = _load(args)
+    if lab.deploy is None:
+        raise UsageError(f"lab {lab.id} has no [deploy] table: it deploys no function")
+    workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args))
+    endpoint = None if args.profile else _reachable_endpoint(args)
+    try:
+        done = deploy_lab(lab, workspace, endpoint, args.profile)
+    except DeployError as exc:
+        raise CliError(f"deploy of {lab.deploy.function_name} failed: {exc}", 1) from None
+    config = done.configuration
+    print(f"{done.action} {done.function_name} from {', '.join(done.files)} ({config['Runtime']}, "
+          f"{config['Handler']}, {config['Timeout']} s, {config['MemorySize']} MB)")
+    return 0
+
+
+def cmd_new(args) -> int:
+    from gailab.labs.scaffold import ScaffoldError, create_lab
+
+    from .cli import UsageError
+
+    try:
+        folder = create_lab(args.lab_id, args.dir, args.title_en, args.title_pt)
+    except ScaffoldError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"created {folder}: lab.toml, instructions.en.md, instructions.pt-BR.md, checks.py, starter/build.py, "
+          f"solution/solve.py, mistakes/versioning-suspended.diff")
+    print(f"next: gailab lab validate {folder}   (the author's guide: docs/labs.md)")
     return 0

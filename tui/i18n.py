@@ -249,6 +249,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "quiz.saved": ("Answers saved to answers.json.", "Respostas salvas em answers.json."),
     "quiz.none": ("This lab has no quiz.", "Este lab não tem quiz."),
     "quiz.multiple": ("(choose all that apply)", "(marque todas as corretas)"),
+    "quiz.choose": ("(choose {n})", "(escolha {n})"),
+    "quiz.order": ("(put in order: give each option its position)", "(ordene: dê a cada opção a sua posição)"),
+    "quiz.match": ("(match each item to one option)", "(associe cada item a uma opção)"),
+    "quiz.position": ("position", "posição"),
     # confirm / help / misc
     "confirm.yes": ("Yes", "Sim"),
     "confirm.no": ("No", "Não"),

@@ -63,3 +63,9 @@ def key_manager(ctx: Context, key_id: str) -> str:
 def same_key(ctx: Context, ref_a: str, ref_b: str) -> bool:
     a, b = describe(ctx, ref_a), describe(ctx, ref_b)
     return a is not None and b is not None and a["KeyId"] == b["KeyId"]
+
+
+def is_symmetric_encryption_key(meta: dict) -> bool:
+    """What SSE-KMS needs: a symmetric key for encrypt/decrypt (an RSA, ECC or HMAC key cannot encrypt S3 data)."""
+    spec = meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")
+    return spec == "SYMMETRIC_DEFAULT" and meta.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"

@@ -76,3 +76,26 @@ def get_object(ctx: Context, bucket: str, key: str, limit: int = 1_000_000) -> b
         raise
     with body:
         return body.read(limit)
+
+
+def object_info(ctx: Context, bucket: str, key: str) -> dict | None:
+    """HeadObject (size, ServerSideEncryption, SSEKMSKeyId, BucketKeyEnabled, ...), or None when it is missing."""
+    try:
+        return ctx.client("s3").head_object(Bucket=bucket, Key=key)
+    except ClientError as exc:
+        if error_code(exc) in ("NoSuchKey", "NoSuchBucket", "404", "NotFound"):
+            return None
+        raise
+
+
+def list_keys(ctx: Context, bucket: str, prefix: str = "") -> list[dict]:
+    """The objects under ``prefix`` ({Key, Size, LastModified, ...}); [] when the bucket does not exist."""
+    found: list[dict] = []
+    try:
+        for page in ctx.client("s3").get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+            found.extend(page.get("Contents", []))
+    except ClientError as exc:
+        if error_code(exc) in ("NoSuchBucket", "404"):
+            return []
+        raise
+    return found

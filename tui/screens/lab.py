@@ -380,7 +380,8 @@ class LabScreen(Screen):
             from gailab.labs.solutions import solve
 
             # Prerequisites first (their solutions are idempotent): skipping ahead must land in a state that passes.
-            solve(self.lab, self.app.endpoint, self.workspace, with_prerequisites=True, home=self.app.home)
+            solve(self.lab, self.app.endpoint, self.workspace, with_prerequisites=True, home=self.app.home,
+                  extra_dirs=self.app.labs_dirs)
             self._record_event_sync("solve", {})
         except Exception as exc:
             self.post_message(self.ActionDone("solve", f"{type(exc).__name__}: {exc}"))

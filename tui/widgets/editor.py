@@ -38,7 +38,7 @@ class EditorPane(Vertical):
             self.ok = ok
             self.text = text
 
-    def __init__(self, workspace: Path, deploy: dict | None, **kwargs) -> None:
+    def __init__(self, workspace: Path, deploy, **kwargs) -> None:
         super().__init__(**kwargs)
         self.workspace = Path(workspace)
         self.deploy_spec = deploy
@@ -201,7 +201,7 @@ class EditorPane(Vertical):
             return
         if self.dirty:
             self.save()
-        name = self.deploy_spec.get("function_name") or self.deploy_spec.get("function") or ""
+        name = self.deploy_spec.function_name
         self.app.notify(t("deploy.running", name=name), timeout=3)
         self._deploy()
 

@@ -1,4 +1,8 @@
-"""Quiz steps as forms. Every change is saved at once to ``<workspace>/answers.json`` (what the grader reads)."""
+"""Quiz steps as forms. Every change is saved at once to ``<workspace>/answers.json`` (what the grader reads).
+
+Single choice is a radio set, multiple response checkboxes, ordering a position per option and matching an option
+per item (both with selects); an ordering or matching answer is saved once it is complete.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from pathlib import Path
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Checkbox, RadioButton, RadioSet, Static
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Checkbox, RadioButton, RadioSet, Select, Static
 
 from .. import i18n
 from ..i18n import t
@@ -25,11 +29,10 @@ def read_answers(workspace: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def write_answer(workspace: Path, question_id: str, indexes: list[int]) -> None:
-    data = read_answers(workspace)
-    data[question_id] = sorted(set(indexes))
-    path = Path(workspace) / ANSWERS
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+def write_answer(workspace: Path, question_id: str, indexes: list[int], ordered: bool = False) -> None:
+    from gailab.labs.quiz import save_answer
+
+    save_answer(Path(workspace), question_id, indexes, ordered=ordered)
 
 
 class WrappingRadioButton(RadioButton):
@@ -61,10 +64,15 @@ class QuizPane(VerticalScroll):
             yield Static(t("quiz.none"))
             return
         for number, (step, question) in enumerate(items, 1):
-            chosen = set(answers.get(question.id, []) or [])
-            more = f" [dim]{t('quiz.multiple')}[/dim]" if question.multiple else ""
+            given = answers.get(question.id, []) or []
+            chosen = set(i for i in given if isinstance(i, int)) if isinstance(given, list) else set()
+            note = {"multiple": t("quiz.choose", n=question.choose) if question.choose else t("quiz.multiple"),
+                    "order": t("quiz.order"), "match": t("quiz.match")}.get(question.kind)
+            more = f" [dim]{note}[/dim]" if note else ""
             yield Static(f"[b]{number}.[/b] {escape(question.text(lang))}{more}", classes="quiz-question")
-            if question.multiple:
+            if question.kind in ("order", "match"):
+                yield from self._selects(question, given if isinstance(given, list) else [], lang)
+            elif question.multiple:
                 for index, option in enumerate(question.options(lang)):
                     box = WrappingCheckbox(option, index in chosen, id=f"quiz-{question.id}-{index}", compact=True)
                     box.question_id = question.id
@@ -74,6 +82,44 @@ class QuizPane(VerticalScroll):
                     radio.question_id = question.id
                     for index, option in enumerate(question.options(lang)):
                         yield WrappingRadioButton(option, index in chosen, compact=True)
+
+    def _selects(self, question, given: list, lang: str):
+        """Order: a position for each option. Match: an option for each item."""
+        options = question.options(lang)
+        if question.kind == "order":
+            where = {option: pos for pos, option in enumerate(given) if isinstance(option, int)}
+            choices = [(f"{t('quiz.position')} {p + 1}", p) for p in range(len(options))]
+            rows = [(options[i], i, where.get(i)) for i in range(len(options))]
+        else:
+            choices = [(option, i) for i, option in enumerate(options)]
+            rows = [(prompt, k, given[k] if k < len(given) and isinstance(given[k], int) else None)
+                    for k, prompt in enumerate(question.prompts(lang))]
+        for label, row, value in rows:
+            select = Select(choices, prompt="—", value=value if value is not None else Select.NULL, compact=True,
+                            id=f"quiz-{question.id}-{row}", classes=f"quiz-select -{question.kind}")
+            select.question_id, select.row = question.id, row
+            if question.kind == "order":
+                yield Horizontal(select, Static(escape(label), classes="quiz-label"), classes="quiz-row")
+            else:  # the item on its own line, its option below it (options can be long)
+                yield Static(f"• {escape(label)}", classes="quiz-label -match")
+                yield select
+
+    @on(Select.Changed)
+    def _select(self, event: Select.Changed) -> None:
+        question_id = getattr(event.select, "question_id", None)
+        question = next((q for _, q in self.questions() if q.id == question_id), None)
+        if question is None:
+            return
+        values = {s.row: s.value for s in self.query(Select) if getattr(s, "question_id", None) == question_id}
+        if any(v is Select.NULL for v in values.values()):
+            return  # saved once complete
+        if question.kind == "order":
+            positions = sorted(values.items(), key=lambda item: item[1])
+            if len({pos for _, pos in positions}) != len(positions):
+                return  # two options share a position
+            self._save(question_id, [option for option, _ in positions], ordered=True)
+        else:
+            self._save(question_id, [values[k] for k in sorted(values)], ordered=True)
 
     @on(RadioSet.Changed)
     def _radio(self, event: RadioSet.Changed) -> None:
@@ -90,9 +136,9 @@ class QuizPane(VerticalScroll):
                    if getattr(box, "question_id", None) == question_id and box.value]
         self._save(question_id, indexes)
 
-    def _save(self, question_id: str, indexes: list[int]) -> None:
+    def _save(self, question_id: str, indexes: list[int], ordered: bool = False) -> None:
         try:
-            write_answer(self.workspace, question_id, indexes)
+            write_answer(self.workspace, question_id, indexes, ordered)
         except OSError as exc:
             self.app.notify(str(exc), severity="error")
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ..i18n import t
 
-ICONS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow")}
+ICONS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow"), "skipped": ("–", "grey50")}
 
 
 def _show(value) -> str:
@@ -33,6 +33,8 @@ def render_report(report, lang: str) -> Group:
         points = f"{result.points}/{result.max_points}"
         if result.status == "error":
             points = t("check.not_counted")
+        elif result.status == "skipped":
+            points = f"–/{result.max_points}"
         table.add_row(Text(icon, style=f"bold {colour}"), Text(title, style="bold"), Text(points, style=colour))
         message = result.message(lang)
         if message and message != title:
@@ -83,6 +85,8 @@ def check_rows(report, lang: str):
             body.append("\n" + t("check.hint") + "  ", style="dim")
             body.append(hint, style="italic")
         points = t("check.not_counted") if result.status == "error" else f"{result.points}/{result.max_points}"
+        if result.status == "skipped":
+            points = f"–/{result.max_points}"
         rows.append(Horizontal(
             Static(Text(icon, style=f"bold {colour}"), classes="check-icon"),
             Static(body, classes="check-body"),
