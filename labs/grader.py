@@ -161,7 +161,7 @@ def grade(
     by_id: dict[str, CheckResult] = {}
     for step, spec in lab.all_checks():
         blocker = next((by_id[d] for d in spec.depends_on if d in by_id and by_id[d].status != "pass"), None)
-        if blocker is not None:
+        if blocker is not None and is_up:  # an unreachable cloud makes every check an error, dependents too
             results.append(_not_evaluated(step, spec, blocker))
             by_id[spec.id] = results[-1]
             continue

@@ -99,6 +99,8 @@ def answer_from_env(workspace: Path | None = None) -> dict[str, list[int]]:
 
     from .manifest import load_lab
 
+    if not os.environ.get("GAILAB_LAB_DIR"):
+        raise ValueError("GAILAB_LAB_DIR is not set: run this from a lab's solution (gailab lab solve)")
     lab = load_lab(os.environ["GAILAB_LAB_DIR"])
     where = Path(workspace or os.environ.get("GAILAB_WORKSPACE") or ".")
     answers = reference_answers(lab)

@@ -8,6 +8,7 @@ check carries ``<failure>``, a check that could not run carries ``<error>``).
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,13 +30,42 @@ LABELS = {
 }
 
 
-def show(value: Any) -> str:
-    """A compact, human form of an expected/actual value."""
+_DECIMAL = re.compile(r"(?<![\w.:/-])(\d+)\.(\d+)(?![\w.:/-])")
+_MARK = "\u0001"  # wraps a number written out inside JSON, so it loses its quotes after dumping
+
+
+def _written(number: float) -> str:
+    """Positional notation (0.0000985, not 9.85e-05): how a learner reads a cost."""
+    if number != number or abs(number) >= 1e15:
+        return repr(number)
+    return f"{number:.10f}".rstrip("0").rstrip(".") or "0"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float):
+        return f"{_MARK}{_written(value)}{_MARK}"
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def show(value: Any, lang: str = "en") -> str:
+    """A compact, human form of an expected/actual value; in pt-BR with decimal commas (0,3), as the
+    learner's language writes numbers. The JSON report keeps the data itself."""
     if value is None:
         return "—"
     if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        text = value
+    elif isinstance(value, float):
+        text = _written(value)
+    else:
+        text = json.dumps(_plain(value), ensure_ascii=False, sort_keys=True, default=str)
+        text = re.sub(r'"\\u0001(.*?)\\u0001"', r"\1", text)
+    if norm_lang(lang) == "pt-BR":  # 0.3 → 0,3; 10.000 (a thousand grouping) stays
+        text = _DECIMAL.sub(lambda m: f"{m[1]},{m[2]}" if m[1] == "0" or len(m[2]) != 3 else m[0], text)
+    return text
 
 
 @dataclass
@@ -210,7 +240,8 @@ class Report:
                 continue
             body = [r.message(lang)]
             if r.status == "fail":
-                body += [f"{LABELS[lang]['expected']}: {show(r.expected)}", f"{LABELS[lang]['actual']}: {show(r.actual)}"]
+                body += [f"{LABELS[lang]['expected']}: {show(r.expected, lang)}",
+                         f"{LABELS[lang]['actual']}: {show(r.actual, lang)}"]
                 if r.hint(lang):
                     body.append(f"{LABELS[lang]['hint']}: {r.hint(lang)}")
             tag, kind = ("failure", "WrongConfiguration") if r.status == "fail" else ("error", f"CheckError.{r.error_kind}")
@@ -234,8 +265,8 @@ class Report:
             lines.append(f"{STATUS_MARK[r.status]} {label:<6} {r.check_id:<{width}}  "
                          f"{f'{r.points}/{r.max_points}':>{pts}}  {r.message(lang)}")
             if r.status == "fail":
-                lines.append(f"{'':9}{L['expected']}: {show(r.expected)}")
-                lines.append(f"{'':9}{L['actual']}: {show(r.actual)}")
+                lines.append(f"{'':9}{L['expected']}: {show(r.expected, lang)}")
+                lines.append(f"{'':9}{L['actual']}: {show(r.actual, lang)}")
                 if r.hint(lang):
                     lines.append(f"{'':9}{L['hint']}: {r.hint(lang)}")
             elif r.status == "error" and r.hint(lang) and self.cloud_reachable:

@@ -28,6 +28,7 @@ class Validation:
     lab: Lab | None = None
     errors: list[LabError] = field(default_factory=list)
     proved: list[str] = field(default_factory=list)  # what was shown to hold
+    reports: list = field(default_factory=list)  # (scenario, Report) of each run: solution, starter, mistakes
 
     @property
     def ok(self) -> bool:
@@ -123,7 +124,10 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
                 run_solution(lab, sandbox.endpoint, workspace, script)
             elif lab.deploy is not None:
                 _deploy_starter(lab, workspace, sandbox.endpoint, result)
-            return grade(lab, endpoint=sandbox.endpoint, workspace=workspace, learner="gailab-validate")
+            report = grade(lab, endpoint=sandbox.endpoint, workspace=workspace, learner="gailab-validate")
+            name = "starter" if script is None and mistake is None else (mistake.file.name if mistake else "solution")
+            result.reports.append((name, report))
+            return report
 
     try:
         report = scenario(lab.solution_script)

@@ -35,7 +35,7 @@ def test_fresh_setup_solution_passes_with_json_that_validates(tmp_path):
     jsonschema.validate(report, SCHEMA)
     assert report["passed"] is True and report["status"] == "passed"
     assert report["total"] == report["maximum"] == 100 and report["learner"] == "ci-bot"
-    assert [c["status"] for c in report["checks"]] == ["pass"] * 7
+    assert [c["status"] for c in report["checks"]] == ["pass"] * 8
     assert "Total: 100/100" in done.stdout  # the text table goes to the CI log too
     # the attempt landed in the home's store
     book = _cli(["gradebook"], tmp_path)
@@ -50,11 +50,12 @@ def test_junit_validates_and_carries_failures(cloud, aws, tmp_path, capsys):
     assert code == 1
     xml = out.read_text()
     assert validate_junit(xml) == []
-    assert 'tests="7" failures="6" errors="0"' in xml
+    assert 'tests="8" failures="5" errors="0" skipped="2"' in xml
+    assert '<skipped message="not evaluated: first fix' in xml
     assert '<testcase classname="s3-genai-storage.bucket" name="bucket-exists"' in xml
     assert 'message="versioning must be enabled"' in xml and "expected: Enabled" in xml and "actual: Off" in xml
     # the validator really checks: a tampered document is rejected
-    assert validate_junit(xml.replace('failures="6"', 'failures="2"', 1)) != []
+    assert validate_junit(xml.replace('failures="5"', 'failures="2"', 1)) != []
     assert validate_junit("<testsuite/>") == ["root element is <testsuite>, expected <testsuites>"]
 
 
@@ -68,13 +69,16 @@ def test_each_mistake_exits_1_with_its_check_failing_and_hint_shown(cloud, aws_e
                      "--lang", "en"])
         text = capsys.readouterr().out
         assert code == 1, (mistake.file.name, text)
-        failing = [line.split()[2] for line in text.splitlines() if line.startswith("✘ FAIL")]
+        lines = text.splitlines()
+        failing = [line.split()[2] for line in lines if line.startswith("✘ FAIL")]
         assert mistake.fails in failing, (mistake.file.name, text)
-        assert f"hint: {hints[mistake.fails]}" in text
+        at = next(i for i, line in enumerate(lines) if line.startswith("✘ FAIL") and line.split()[2] == mistake.fails)
+        assert lines[at + 3].strip().startswith("hint: "), (mistake.file.name, text)  # after expected and actual
+    assert f"hint: {hints['template-encrypted']}" in text  # the last one: the manifest's hint
     # pt-BR output of the last one
     code = main(["--home", str(tmp_path), "grade", "s3-genai-storage", "--endpoint", cloud.endpoint, "--lang", "pt-BR"])
     text = capsys.readouterr().out
-    assert code == 1 and "✘ FALHOU prompt-template" in text and "dica: Envie um arquivo de texto" in text
+    assert code == 1 and "✘ FALHOU template-encrypted" in text and "dica: Envie prompts/summary.txt de novo" in text
     assert "NÃO APROVADO" in text
 
 
@@ -91,8 +95,8 @@ def test_no_cloud_exits_3_with_every_check_error(tmp_path):
     report = json.loads(out.read_text())
     jsonschema.validate(report, SCHEMA)
     assert report["cloudReachable"] is False and report["status"] == "error"
-    assert {c["status"] for c in report["checks"]} == {"error"} and len(report["checks"]) == 7
-    assert report["counts"] == {"pass": 0, "fail": 0, "error": 7, "skipped": 0}
+    assert {c["status"] for c in report["checks"]} == {"error"} and len(report["checks"]) == 8
+    assert report["counts"] == {"pass": 0, "fail": 0, "error": 8, "skipped": 0}
     assert "the cloud is unreachable" in done.stdout
 
 

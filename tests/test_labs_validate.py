@@ -23,7 +23,7 @@ def test_catalog_api_serves_both_languages():
     lab = get_lab("s3-genai-storage")
     assert lab.title("pt-BR") == "Armazenamento de prompts e resultados"
     assert lab.title("en") == "Storage for prompts and outputs"
-    assert lab.max_points == 100 and lab.pass_mark == 100 and lab.minutes == 20
+    assert lab.max_points == 100 and lab.pass_mark == 100 and lab.minutes == 20 and len(lab.all_checks()) == 8
     assert [s.id for s in lab.steps] == ["kms-key", "bucket", "protect", "template"]
     for step in lab.steps:
         en, pt = lab.step_markdown(step.id, "en"), lab.step_markdown(step.id, "pt-BR")
@@ -41,15 +41,45 @@ def test_catalog_api_serves_both_languages():
         get_lab("nope")
 
 
-def test_validate_the_catalog_proves_solution_starter_and_mistakes():
-    labs = sorted(str(p) for p in BUILTIN.iterdir() if (p / "lab.toml").is_file())
-    done = subprocess.run([sys.executable, "-m", "gailab.tui.cli", "lab", "validate", *labs],
-                          capture_output=True, text=True, timeout=300)
+def test_validate_the_catalog_proves_every_lab_and_every_result_reads_in_portuguese():
+    """`gailab lab validate labs/catalog/*`, in this process so its reports can be read: the solution, the
+    starter and each mistake of every lab — and every message and hint they produce in pt-BR is Portuguese, with
+    decimal commas in what it shows (the grader's output of every check of every lab)."""
+    from gailab.labs.report import show
+    from gailab.labs.sandbox import Sandbox
+    from gailab.labs.validate import lint, prove
+
+    from langcheck import DECIMAL_POINT, pt_problems
+
+    results = [lint(p) for p in sorted(BUILTIN.iterdir()) if (p / "lab.toml").is_file()]
+    with Sandbox() as sandbox:
+        for result in results:
+            assert result.ok, [str(e) for e in result.errors]
+            prove(result, sandbox)
+    problems = []
+    for result in results:
+        assert result.ok, "\n".join(str(e) for e in result.errors)
+        assert result.proved[0].startswith("solution passes") and "starter alone does not pass" in result.proved[1]
+        for mistake in result.lab.mistakes:
+            assert f"mistake {mistake.file.name} fails {mistake.fails}" in result.proved
+        for scenario, report in result.reports:
+            for r in report.results:
+                where = f"{result.lab.id} {scenario} {r.check_id}"
+                problems += pt_problems(where, r.message("pt-BR")) + pt_problems(where + " hint", r.hint("pt-BR"))
+                for value in (r.expected, r.actual):
+                    shown = show(value, "pt-BR")
+                    if any(w == "0" or len(f) != 3 for w, f in DECIMAL_POINT.findall(shown)):
+                        problems.append(f"{where}: decimal point in {shown!r}")
+    assert not problems, "\n".join(problems)
+    assert sum(len(r.reports) for r in results) >= 2 * len(results) + sum(len(r.lab.mistakes) for r in results)
+
+
+def test_validate_from_the_command_line(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "gailab.tui.cli", "lab", "validate", "--lint-only",
+                           *sorted(str(p) for p in BUILTIN.iterdir() if (p / "lab.toml").is_file())],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "ok    s3-genai-storage: solution passes 7 checks (100/100)" in done.stdout
-    assert "starter alone does not pass" in done.stdout
-    for mistake in get_lab("s3-genai-storage").mistakes:
-        assert f"mistake {mistake.file.name} fails {mistake.fails}" in done.stdout
+    assert "ok    s3-genai-storage: definition is valid" in done.stdout
 
 
 def _copy(tmp_path: Path, name: str = "s3-genai-storage") -> Path:
@@ -72,7 +102,7 @@ def _validate(capsys, *args) -> tuple[int, str]:
 
 def test_broken_manifest_names_file_and_field(tmp_path, capsys):
     lab = _copy(tmp_path)
-    _edit(lab / "lab.toml", 'points = 10\n', 'points = "ten"\n')
+    _edit(lab / "lab.toml", 'points = 5\n', 'points = "five"\n')
     code, out = _validate(capsys, "--lint-only", lab)
     assert code == 2
     assert f"{lab / 'lab.toml'}: steps[1].checks[0].points: must be int, not str" in out
@@ -112,7 +142,7 @@ def test_unknown_check_names_file_and_field(tmp_path, capsys):
     lab2 = _copy(tmp_path / "b")
     _edit(lab2 / "lab.toml", 'fails = "prompt-template"', 'fails = "no-such-check"')
     code, out = _validate(capsys, "--lint-only", lab2)
-    assert code == 2 and "lab.toml: mistakes[4].fails: 'no-such-check' is not a check of this lab" in out
+    assert code == 2 and "lab.toml: mistakes[5].fails: 'no-such-check' is not a check of this lab" in out
 
 
 def test_failing_solution_stale_patch_and_mistake_that_passes_are_caught(tmp_path, capsys):
@@ -123,7 +153,7 @@ def test_failing_solution_stale_patch_and_mistake_that_passes_are_caught(tmp_pat
     code, out = _validate(capsys, "--lint-only", lab)
     stale = lab / "mistakes" / "versioning-suspended.diff"
     header = next(line for line in stale.read_text().splitlines() if line.startswith("@@"))
-    assert code == 2 and (f"{stale}: mistakes[2].patch: solution/solve.py: hunk 1 ({header}) does not "
+    assert code == 2 and (f"{stale}: mistakes[3].patch: solution/solve.py: hunk 1 ({header}) does not "
                           "match the file") in out
 
     toml = (lab / "lab.toml").read_text()
@@ -137,8 +167,8 @@ def test_failing_solution_stale_patch_and_mistake_that_passes_are_caught(tmp_pat
     code, out = _validate(capsys, lab)
     assert code == 2
     assert (f"{solution}: check bucket-versioning: the reference solution does not pass it (fail): "
-            "versioning must be enabled") in out
-    assert f"{mistake}: mistakes[3].fails: check 'prompt-template' must fail for this mistake, but it is pass" in out
+            "versioning is suspended: new writes keep no versions") in out
+    assert f"{mistake}: mistakes[4].fails: check 'prompt-template' must fail for this mistake, but it is pass" in out
 
 
 def test_broken_checks_module_is_a_lab_error(tmp_path, capsys):
@@ -170,9 +200,8 @@ def test_hash_answer_command_and_hidden_checks(cloud, aws, tmp_path, capsys):
 
 def test_a_check_that_errors_on_an_empty_account_is_reported(tmp_path, capsys):
     lab = _copy(tmp_path)
-    _edit(lab / "checks.py", '''    if not s3.bucket_exists(ctx, BUCKET):
-        return _no_bucket()
-    status = s3.versioning(ctx, BUCKET)''', '''    status = s3.versioning(ctx, BUCKET)''')
+    _edit(lab / "lab.toml", 'id = "bucket-versioning"\npoints = 15\ndepends_on = ["bucket-exists"]\n',
+          'id = "bucket-versioning"\npoints = 15\n')  # judged even without the bucket: the check errors
     _edit(lab / "lab.toml", "[[mistakes]]", "[[unused]]")  # keep this proof short: no mistakes to run
     toml = (lab / "lab.toml").read_text()
     (lab / "lab.toml").write_text(toml.split("[[unused]]")[0])

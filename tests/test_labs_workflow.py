@@ -76,7 +76,7 @@ def test_labs_from_a_folder_outside_the_package(cloud, tmp_path, capsys):
     assert '"id": "my-storage-lab"' in capsys.readouterr().out
     code = main(["--home", str(tmp_path), "grade", "my-storage-lab", "--labs-dir", str(tmp_path / "course"),
                  "--endpoint", cloud.endpoint, "--no-record"])
-    assert code == 1 and "Lab my-storage-lab 1.0.0" in capsys.readouterr().out
+    assert code == 1 and "Lab my-storage-lab 1.1.0" in capsys.readouterr().out
 
 
 def test_an_installed_lab_pack_is_found_through_its_entry_point(tmp_path, monkeypatch):
@@ -135,4 +135,4 @@ def test_labs_never_import_textual_and_list_in_text(tmp_path):
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
     assert lines[0].split()[:4] == ["s3-genai-storage", "20", "min", "not-started"]
-    assert "Primeira chamada a um foundation model  (depois de s3-genai-storage)" in listing.stdout
+    assert "Primeira chamada a um modelo de base  (depois de s3-genai-storage)" in listing.stdout

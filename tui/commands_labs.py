@@ -225,7 +225,7 @@ def cmd_grade(args) -> int:
                             raise CliError(f"prerequisite {prereq.id}'s reference solution failed: {exc}", 2) from None
             if args.setup:
                 try:
-                    run_setup(args.setup, sandbox.endpoint, workspace, cwd=Path.cwd())
+                    run_setup(args.setup, sandbox.endpoint, workspace, cwd=Path.cwd(), lab_dir=lab.path)
                 except SolutionError as exc:
                     setup_failed = str(exc)
                     print(f"gailab: warning: {exc}; grading what it left", file=sys.stderr)
@@ -237,7 +237,7 @@ def cmd_grade(args) -> int:
         endpoint = None if args.profile else _endpoint(args)
         if args.setup:
             try:
-                run_setup(args.setup, endpoint, workspace, cwd=Path.cwd())
+                run_setup(args.setup, endpoint, workspace, cwd=Path.cwd(), lab_dir=lab.path)
             except SolutionError as exc:
                 setup_failed = str(exc)
                 print(f"gailab: warning: {exc}; grading what it left", file=sys.stderr)

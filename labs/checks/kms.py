@@ -68,4 +68,4 @@ def same_key(ctx: Context, ref_a: str, ref_b: str) -> bool:
 def is_symmetric_encryption_key(meta: dict) -> bool:
     """What SSE-KMS needs: a symmetric key for encrypt/decrypt (an RSA, ECC or HMAC key cannot encrypt S3 data)."""
     spec = meta.get("KeySpec") or meta.get("CustomerMasterKeySpec")
-    return spec == "SYMMETRIC_DEFAULT" and meta.get("KeyUsage", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+    return spec == "SYMMETRIC_DEFAULT" and (meta.get("KeyUsage") or "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"

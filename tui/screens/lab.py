@@ -327,8 +327,9 @@ class LabScreen(Screen):
         for result in report.results:
             before = states.get(result.step_id)
             rank = {"error": 3, "fail": 2, "pass": 1, None: 0}
-            if rank[result.status] > rank[before]:
-                states[result.step_id] = result.status
+            status = "fail" if result.status == "skipped" else result.status  # not evaluated: the step is not done
+            if rank[status] > rank[before]:
+                states[result.step_id] = status
         self.step_states = states
         if not message.recorded:
             first_open = next((i for i, s in enumerate(self.lab.steps) if states.get(s.id) != "pass"), 0)

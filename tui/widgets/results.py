@@ -11,14 +11,10 @@ from ..i18n import t
 ICONS = {"pass": ("✓", "green"), "fail": ("✗", "red"), "error": ("!", "yellow"), "skipped": ("–", "grey50")}
 
 
-def _show(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        return value
-    import json
+def _show(value, lang: str = "en") -> str:
+    from gailab.labs.report import show
 
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return show(value, lang)
 
 
 def render_report(report, lang: str) -> Group:
@@ -41,9 +37,9 @@ def render_report(report, lang: str) -> Group:
             table.add_row("", Text(message, style="not dim"), "")
         if result.status == "fail":
             if result.expected is not None:
-                table.add_row("", Text.assemble((t("check.expected") + "  ", "dim"), _show(result.expected)), "")
+                table.add_row("", Text.assemble((t("check.expected") + "  ", "dim"), _show(result.expected, lang)), "")
             if result.actual is not None:
-                table.add_row("", Text.assemble((t("check.actual") + "  ", "dim"), _show(result.actual)), "")
+                table.add_row("", Text.assemble((t("check.actual") + "  ", "dim"), _show(result.actual, lang)), "")
         hint = result.hint(lang)
         if hint and result.status != "pass":
             table.add_row("", Text.assemble((t("check.hint") + "  ", "dim"), (hint, "italic")), "")
@@ -76,10 +72,10 @@ def check_rows(report, lang: str):
         if result.status == "fail":
             if result.expected is not None:
                 body.append("\n" + t("check.expected") + "  ", style="dim")
-                body.append(_show(result.expected))
+                body.append(_show(result.expected, lang))
             if result.actual is not None:
                 body.append("\n" + t("check.actual") + "  ", style="dim")
-                body.append(_show(result.actual))
+                body.append(_show(result.actual, lang))
         hint = result.hint(lang)
         if hint and result.status != "pass":
             body.append("\n" + t("check.hint") + "  ", style="dim")

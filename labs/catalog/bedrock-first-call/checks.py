@@ -1,5 +1,5 @@
 """Checks of bedrock-first-call: graded on the requests the simulated Bedrock recorded (the ledger), and on the
-learner's report agreeing with them."""
+learner's report naming those very requests by their request id."""
 
 import json
 
@@ -8,69 +8,96 @@ from gailab.labs.checks import bedrock, s3
 
 BUCKET, KEY = "genai-outputs", "outputs/first-call.json"
 MAX_TEMPERATURE, MAX_TOKENS = 0.3, 300
+CLAUDE_DEFAULT_TEMPERATURE = 1.0  # Anthropic's Messages API, when the body sets none
+INVOKE_OPS = ("InvokeModel", "InvokeModelWithResponseStream")  # streaming calls count as calls
+CONVERSE_OPS = ("Converse", "ConverseStream")
+FIELDS = {"requestId": str, "modelId": str, "inputTokens": int, "outputTokens": int, "costUsd": (int, float)}
+LIMITS = {"temperature": f"≤ {MAX_TEMPERATURE}", "max_tokens": f"≤ {MAX_TOKENS}"}
+COST_TOLERANCE = 1e-6  # a millionth of a dollar: costs rounded to six decimals pass, output-only costs do not
+
+
+def num(value, lang: str) -> str:
+    """A number as each language writes it (decimal comma in pt-BR)."""
+    text = str(value)
+    if isinstance(value, float):
+        text = f"{value:.10g}" + (".0" if value.is_integer() and abs(value) < 1e10 else "")
+    return text.replace(".", ",") if lang == "pt-BR" else text
+
+
+def _ok(record: dict) -> bool:
+    return not record.get("error")
 
 
 def _claude_invokes(ctx):
-    return [r for r in bedrock.invocations(ctx, operation="InvokeModel")
-            if bedrock.provider(r.get("modelId", "")) == "anthropic" and not r.get("error")]
+    return [r for r in bedrock.invocations(ctx) if r.get("operation") in INVOKE_OPS and _ok(r)
+            and bedrock.provider(r.get("modelId", "")) == "anthropic"]
 
 
 def _titan_nova_converses(ctx):
-    return [r for r in bedrock.invocations(ctx, operation="Converse") if not r.get("error")
+    return [r for r in bedrock.invocations(ctx) if r.get("operation") in CONVERSE_OPS and _ok(r)
             and bedrock.base_model(r.get("modelId", "")).startswith(("amazon.titan-text", "amazon.nova"))
-            and "canvas" not in r.get("modelId", "")]
+            and "canvas" not in r.get("modelId", "") and "reel" not in r.get("modelId", "")]
+
+
+def _seen(record: dict) -> dict:
+    return {"temperature": bedrock.temperature(record), "max_tokens": bedrock.max_tokens(record)}
+
+
+def _parameter_problems(record: dict) -> list[T]:
+    """What is wrong with a Claude call's parameters, in both languages (empty when they are within the limits)."""
+    seen, problems = _seen(record), []
+    t, m = seen["temperature"], seen["max_tokens"]
+    if t is None:
+        d = CLAUDE_DEFAULT_TEMPERATURE
+        problems.append(T(f"temperature is not set — this model's default is {num(d, 'en')}, above "
+                          f"{num(MAX_TEMPERATURE, 'en')}",
+                          f"temperature não foi definida — o padrão deste modelo é {num(d, 'pt-BR')}, acima de "
+                          f"{num(MAX_TEMPERATURE, 'pt-BR')}"))
+    elif t > MAX_TEMPERATURE:
+        problems.append(T(f"temperature {num(t, 'en')} is above {num(MAX_TEMPERATURE, 'en')}",
+                          f"temperature {num(t, 'pt-BR')} está acima de {num(MAX_TEMPERATURE, 'pt-BR')}"))
+    if m is None or m > MAX_TOKENS:
+        problems.append(T(f"max_tokens {m} is above {MAX_TOKENS}", f"max_tokens {m} está acima de {MAX_TOKENS}"))
+    return problems
+
+
+def _join(problems: list[T]) -> T:
+    return T("; ".join(p.en for p in problems), "; ".join(p("pt-BR") for p in problems))
 
 
 @check("invoke-claude")
 def invoke_claude(ctx):
-    if _claude_invokes(ctx):
-        return Pass(actual=_claude_invokes(ctx)[-1]["modelId"])
-    others = sorted({r.get("modelId") for r in bedrock.invocations(ctx, operation="InvokeModel")})
+    calls = _claude_invokes(ctx)
+    if calls:
+        return Pass(actual=calls[-1]["modelId"])
+    others = sorted({r.get("modelId") for r in bedrock.invocations(ctx) if r.get("operation") in INVOKE_OPS})
     return Fail(T("no InvokeModel call on a Claude model was made", "nenhuma chamada InvokeModel a um modelo Claude "
-                  "foi feita"), expected="InvokeModel on anthropic.claude-…", actual=others or "no InvokeModel calls")
+                  "foi feita"), expected="InvokeModel anthropic.claude-…", actual=others or None)
 
 
 @check("invoke-parameters")
 def invoke_parameters(ctx):
     calls = _claude_invokes(ctx)
-    if not calls:
-        return Fail(T("there is no Claude InvokeModel call to inspect", "não há chamada InvokeModel ao Claude para "
-                      "conferir"), expected="InvokeModel on anthropic.claude-…", actual=None)
-
-    def seen(r):
-        return {"temperature": bedrock.temperature(r), "max_tokens": bedrock.max_tokens(r)}
-
-    def good(r):
-        t, m = bedrock.temperature(r), bedrock.max_tokens(r)
-        return t is not None and t <= MAX_TEMPERATURE and m is not None and m <= MAX_TOKENS
-
-    ok = [r for r in calls if good(r)]
-    if ok:
-        return Pass(actual=seen(ok[-1]))
-    last = seen(calls[-1])
-    problems = []
-    if last["temperature"] is None or last["temperature"] > MAX_TEMPERATURE:
-        problems.append(T(f"temperature {last['temperature']} is above {MAX_TEMPERATURE}",
-                          f"temperature {last['temperature']} está acima de {MAX_TEMPERATURE}"))
-    if last["max_tokens"] is None or last["max_tokens"] > MAX_TOKENS:
-        problems.append(T(f"max_tokens {last['max_tokens']} is above {MAX_TOKENS}",
-                          f"max_tokens {last['max_tokens']} está acima de {MAX_TOKENS}"))
-    return Fail(T("; ".join(p.en for p in problems), "; ".join(p("pt-BR") for p in problems)),
-                expected={"temperature": f"<= {MAX_TEMPERATURE}", "max_tokens": f"<= {MAX_TOKENS}"}, actual=last)
+    good = [r for r in calls if not _parameter_problems(r)]
+    if good:
+        return Pass(actual=_seen(good[-1]))
+    last = calls[-1]
+    return Fail(_join(_parameter_problems(last)), actual=_seen(last),
+                expected=LIMITS)
 
 
 @check("converse-titan-nova")
 def converse_titan_nova(ctx):
     calls = _titan_nova_converses(ctx)
-    others = sorted({r.get("modelId") for r in bedrock.invocations(ctx, operation="Converse")})
+    others = sorted({r.get("modelId") for r in bedrock.invocations(ctx) if r.get("operation") in CONVERSE_OPS})
     return expect(bool(calls), T("no Converse call on an Amazon Titan or Nova text model was made",
                                  "nenhuma chamada Converse a um modelo de texto Amazon Titan ou Nova foi feita"),
-                  expected="Converse on amazon.titan-text-… or amazon.nova-…",
-                  actual=calls[-1]["modelId"] if calls else (others or "no Converse calls"))
+                  expected="Converse amazon.titan-text-… / amazon.nova-…",
+                  actual=calls[-1]["modelId"] if calls else (others or None))
 
 
 def _report(ctx):
-    """(report, None) or (None, Fail)."""
+    """(entries, None) or (None, Fail)."""
     raw = s3.get_object(ctx, BUCKET, KEY)
     if raw is None:
         return None, Fail(T(f"s3://{BUCKET}/{KEY} not found", f"s3://{BUCKET}/{KEY} não foi encontrado"),
@@ -78,29 +105,50 @@ def _report(ctx):
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        return None, Fail(T(f"{KEY} is not valid JSON: {exc}", f"{KEY} não é um JSON válido: {exc}"),
+        where = f"{exc.lineno}:{exc.colno}" if hasattr(exc, "lineno") else "?"
+        return None, Fail(T(f"{KEY} is not valid JSON (line:column {where})",
+                            f"{KEY} não é um JSON válido (linha:coluna {where})"),
                           expected="JSON", actual=raw[:80].decode("utf-8", "replace"))
-    shape = T('{"invocations": [{"modelId": "…", "inputTokens": n, "outputTokens": n}, …]}')
+    shape = '{"invocations": [{"requestId", "modelId", "inputTokens", "outputTokens", "costUsd"}, …]}'
     items = data.get("invocations") if isinstance(data, dict) else None
     if not isinstance(data, dict) or set(data) != {"invocations"} or not isinstance(items, list) or len(items) < 2:
         return None, Fail(T(f"{KEY} must hold exactly one key, invocations, listing both calls",
                             f"{KEY} deve ter exatamente uma chave, invocations, com as duas chamadas"),
-                          expected=shape.en, actual=data)
+                          expected=shape, actual=data)
     for i, item in enumerate(items):
-        if (not isinstance(item, dict) or set(item) != {"modelId", "inputTokens", "outputTokens"}
-                or not isinstance(item["modelId"], str)
-                or not all(isinstance(item[k], int) and not isinstance(item[k], bool) and item[k] >= 0
-                           for k in ("inputTokens", "outputTokens"))):
-            return None, Fail(T(f"invocations[{i}] must be {{modelId: string, inputTokens: int, outputTokens: int}}",
-                                f"invocations[{i}] deve ser {{modelId: texto, inputTokens: int, outputTokens: int}}"),
-                              expected=shape.en, actual=item)
+        if (not isinstance(item, dict) or set(item) != set(FIELDS)
+                or not all(isinstance(item[k], kind) and not isinstance(item[k], bool) for k, kind in FIELDS.items())
+                or item["inputTokens"] < 0 or item["outputTokens"] < 0 or item["costUsd"] < 0):
+            return None, Fail(T(f"invocations[{i}] must be {{requestId: text, modelId: text, inputTokens: int, "
+                                "outputTokens: int, costUsd: number}",
+                                f"invocations[{i}] deve ser {{requestId: texto, modelId: texto, inputTokens: int, "
+                                "outputTokens: int, costUsd: número}"),
+                              expected=shape, actual=item)
     return items, None
 
 
 @check("report-format")
 def report_format(ctx):
     items, failure = _report(ctx)
-    return failure or Pass(actual=f"{len(items)} invocations")
+    return failure or Pass(actual=len(items))
+
+
+def _records(ctx, items):
+    """[(index, entry, ledger record)] or a Fail naming the first entry whose request id is not a call made."""
+    by_id = {r.get("requestId"): r for r in bedrock.invocations(ctx) if _ok(r)}
+    out = []
+    for i, item in enumerate(items):
+        record = by_id.get(item["requestId"])
+        if record is None:
+            return None, Fail(T(f"invocations[{i}]: no call has the request id {item['requestId']}",
+                                f"invocations[{i}]: nenhuma chamada tem o request id {item['requestId']}"),
+                              expected="ResponseMetadata.RequestId", actual=item["requestId"],
+                              hint=T("Copy each call's request id from its response: "
+                                     "response[\"ResponseMetadata\"][\"RequestId\"].",
+                                     "Copie o request id de cada chamada da resposta dela: "
+                                     "response[\"ResponseMetadata\"][\"RequestId\"]."))
+        out.append((i, item, record))
+    return out, None
 
 
 @check("report-matches-ledger")
@@ -108,31 +156,59 @@ def report_matches_ledger(ctx):
     items, failure = _report(ctx)
     if failure:
         return failure
-    ledger = [r for r in bedrock.invocations(ctx) if not r.get("error")]
+    matched, failure = _records(ctx, items)
+    if failure:
+        return failure
+    for i, item, record in matched:
+        names = {bedrock.base_model(record.get("modelId", "")), bedrock.base_model(record.get("requestedModelId") or "")}
+        if bedrock.base_model(item["modelId"]) not in names:
+            return Fail(T(f"invocations[{i}]: request {item['requestId']} called another model",
+                          f"invocations[{i}]: a requisição {item['requestId']} chamou outro modelo"),
+                        expected=record.get("requestedModelId") or record.get("modelId"), actual=item["modelId"])
+        counted = {"inputTokens": record.get("inputTokens"), "outputTokens": record.get("outputTokens")}
+        if counted != {"inputTokens": item["inputTokens"], "outputTokens": item["outputTokens"]}:
+            return Fail(T(f"invocations[{i}]: the token counts differ from those of request {item['requestId']}",
+                          f"invocations[{i}]: os tokens diferem dos da requisição {item['requestId']}"),
+                        expected=counted, actual={"inputTokens": item["inputTokens"],
+                                                  "outputTokens": item["outputTokens"]})
+    records = [record for _, _, record in matched]
+    claude = [r for r in records if r.get("operation") in INVOKE_OPS and bedrock.provider(r["modelId"]) == "anthropic"]
+    converse = [r for r in records if r in _titan_nova_converses(ctx)]
+    if not claude:
+        return Fail(T("the report leaves out the Claude InvokeModel call", "o relatório deixa de fora a chamada "
+                      "InvokeModel ao Claude"), expected="InvokeModel anthropic.claude-…",
+                    actual=[r.get("operation") + " " + r.get("modelId", "") for r in records])
+    if not converse:
+        return Fail(T("the report leaves out the Titan or Nova Converse call", "o relatório deixa de fora a chamada "
+                      "Converse ao Titan ou Nova"), expected="Converse amazon.titan-text-… / amazon.nova-…",
+                    actual=[r.get("operation") + " " + r.get("modelId", "") for r in records])
+    good = [r for r in claude if not _parameter_problems(r)]
+    if not good:  # the report must describe the call made as asked, not a throwaway call made alongside it
+        record = claude[0]
+        problems = _join(_parameter_problems(record))
+        return Fail(T(f"the Claude call in the report (request {record['requestId']}) is not the one made as asked: "
+                      f"{problems.en}",
+                      f"a chamada ao Claude no relatório (requisição {record['requestId']}) não é a feita como pedido: "
+                      f"{problems('pt-BR')}"),
+                    expected=LIMITS,
+                    actual=_seen(record),
+                    hint=T("Report the request id of the Claude call made with temperature ≤ 0.3 and max_tokens ≤ 300.",
+                           "Registre o request id da chamada ao Claude feita com temperature ≤ 0,3 e max_tokens ≤ 300."))
+    return Pass(actual=[item["requestId"] for item in items])
 
-    def same_model(item, r):
-        wanted = bedrock.base_model(item["modelId"])
-        return wanted in (bedrock.base_model(r.get("modelId", "")), bedrock.base_model(r.get("requestedModelId") or ""))
 
-    for i, item in enumerate(items):
-        calls = [r for r in ledger if same_model(item, r)]
-        if not calls:
-            return Fail(T(f"invocations[{i}]: no call to {item['modelId']} was made",
-                          f"invocations[{i}]: nenhuma chamada a {item['modelId']} foi feita"),
-                        expected=sorted({r.get("modelId") for r in ledger}), actual=item["modelId"])
-        if not any(r.get("inputTokens") == item["inputTokens"] and r.get("outputTokens") == item["outputTokens"]
-                   for r in calls):
-            return Fail(T(f"invocations[{i}]: the token counts of {item['modelId']} differ from the calls made",
-                          f"invocations[{i}]: os tokens de {item['modelId']} diferem das chamadas feitas"),
-                        expected=[{"inputTokens": r.get("inputTokens"), "outputTokens": r.get("outputTokens")}
-                                  for r in calls],
-                        actual={"inputTokens": item["inputTokens"], "outputTokens": item["outputTokens"]})
-    reported = {bedrock.base_model(item["modelId"]) for item in items}
-    missing = []
-    if not any(bedrock.base_model(r["modelId"]) in reported for r in _claude_invokes(ctx)):
-        missing.append(("the Claude InvokeModel call", "a chamada InvokeModel ao Claude"))
-    if not any(bedrock.base_model(r["modelId"]) in reported for r in _titan_nova_converses(ctx)):
-        missing.append(("the Titan/Nova Converse call", "a chamada Converse ao Titan/Nova"))
-    return expect(not missing, T(f"the report leaves out {' and '.join(m[0] for m in missing)}",
-                                 f"o relatório deixa de fora {' e '.join(m[1] for m in missing)}"),
-                  expected="both calls", actual=sorted(reported))
+@check("report-cost")
+def report_cost(ctx):
+    items, failure = _report(ctx)
+    if failure:
+        return failure
+    matched, failure = _records(ctx, items)
+    if failure:
+        return failure
+    for i, item, record in matched:
+        cost = float(record.get("costUsd") or 0.0)
+        if abs(item["costUsd"] - cost) > COST_TOLERANCE:
+            return Fail(T(f"invocations[{i}]: costUsd differs from what request {item['requestId']} cost",
+                          f"invocations[{i}]: o costUsd difere do custo da requisição {item['requestId']}"),
+                        expected=round(cost, 8), actual=item["costUsd"])
+    return Pass(actual=[item["costUsd"] for item in items])

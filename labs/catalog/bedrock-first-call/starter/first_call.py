@@ -20,12 +20,17 @@ s3 = boto3.client("s3", region_name="us-east-1")
 # TODO 2: call a Claude model with runtime.invoke_model and the Messages body:
 #         chame um modelo Claude com runtime.invoke_model e o corpo da Messages API:
 #   {"anthropic_version": "bedrock-2023-05-31", "max_tokens": ..., "temperature": ..., "messages": [...]}
-#   Keep temperature <= 0.3 and max_tokens <= 300. Read usage.input_tokens / usage.output_tokens.
-#   Mantenha temperature <= 0.3 e max_tokens <= 300. Leia usage.input_tokens / usage.output_tokens.
+#   Keep temperature <= 0.3 and max_tokens <= 300. Keep the request id (answer["ResponseMetadata"]["RequestId"])
+#   and usage.input_tokens / usage.output_tokens.
+#   Mantenha temperature <= 0,3 e max_tokens <= 300. Guarde o request id (answer["ResponseMetadata"]["RequestId"])
+#   e usage.input_tokens / usage.output_tokens.
 
-# TODO 3: call amazon.nova-micro-v1:0 (or a Titan text model) with runtime.converse. Read usage.
-#         chame amazon.nova-micro-v1:0 (ou um modelo de texto Titan) com runtime.converse. Leia o usage.
+# TODO 3: call amazon.nova-micro-v1:0 (or a Titan text model) with runtime.converse. Keep its request id and usage.
+#         chame amazon.nova-micro-v1:0 (ou um modelo de texto Titan) com runtime.converse. Guarde o request id e o usage.
 
-# TODO 4: write {"invocations": [{"modelId": ..., "inputTokens": n, "outputTokens": n}, ...]}
+# TODO 4: compute each call's cost from the catalog's prices per 1,000 tokens
+#         ($AWS_ENDPOINT_URL/_gailab/bedrock/models) and write
+#   {"invocations": [{"requestId": ..., "modelId": ..., "inputTokens": n, "outputTokens": n, "costUsd": x}, ...]}
 #   to s3://genai-outputs/outputs/first-call.json
-#         grave esse JSON em s3://genai-outputs/outputs/first-call.json
+#         calcule o custo de cada chamada com os preços por 1.000 tokens do catálogo e grave esse JSON em
+#         s3://genai-outputs/outputs/first-call.json
