@@ -198,7 +198,8 @@ class Report:
             CheckResult(c["id"], c.get("step") or "", c["status"], int(c.get("points") or 0),
                         int(c.get("maxPoints") or 0), T.of(c.get("messages")) or T(c.get("message") or ""),
                         c.get("expected"), c.get("actual"), T.of(c.get("hints")) or T.of(c.get("hint")),
-                        float(c.get("durationMs") or 0), T.of(c.get("title")), c.get("errorKind"))
+                        float(c.get("durationMs") or 0), T.of(c.get("title")), c.get("errorKind"),
+                        c.get("blockedBy"))
             for c in data.get("checks", [])
         ]
         lab = data.get("lab") or {}
