@@ -67,6 +67,45 @@ def run_solution(lab: Lab, endpoint: str | None, workspace: Path | None, script:
     return run_script(script, endpoint, workspace, extra_env={"GAILAB_LAB_DIR": str(lab.path), **(extra_env or {})})
 
 
+def run_solutions(runs: list, endpoint: str | None, extra_env: dict[str, str] | None = None,
+                  timeout: float = SCRIPT_TIMEOUT * 2):
+    """Several labs' solutions in order — ``runs`` holds ``(lab, workspace, script or None)`` — the Python ones in
+    one interpreter (:mod:`gailab.labs.runscripts`): a prerequisite chain pays for starting Python and boto3
+    once, not once per lab."""
+    import json
+
+    batch: list[dict] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        items = list(batch)
+        batch.clear()
+        try:
+            _run([sys.executable, "-m", "gailab.labs.runscripts"], "the solutions", endpoint, None, timeout,
+                 shell=False, stdin_text=json.dumps(items))
+        except SolutionError as exc:
+            failed = str(exc).split("gailab-runscripts: failed: ", 1)
+            name = Path(failed[1].split(" | ", 1)[0].split(" exited", 1)[0]).name if len(failed) > 1 else "a solution"
+            raise SolutionError(f"{name} failed: {exc}") from None
+
+    for lab, workspace, script in runs:
+        script = Path(script or lab.solution_script or "")
+        if lab.solution_script is None and not script.name:
+            raise SolutionError(f"lab {lab.id} has no reference solution")
+        if script.suffix != ".py":
+            flush()
+            run_solution(lab, endpoint, workspace, script, extra_env)
+            continue
+        if workspace is not None:
+            Path(workspace).mkdir(parents=True, exist_ok=True)
+        env = {"GAILAB_LAB_DIR": str(lab.path), **(extra_env or {})}
+        if workspace is not None:
+            env["GAILAB_WORKSPACE"] = str(workspace)
+        batch.append({"script": str(script), "cwd": str(workspace) if workspace else None, "env": env})
+    flush()
+
+
 def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT,
               cwd: Path | None = None, lab_dir: Path | None = None):
     """``gailab grade --setup CMD``: a shell command (the learner's deploy script) run with the cloud's env (and
@@ -75,15 +114,17 @@ def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeou
     return _run(command, "the setup command", endpoint, workspace, timeout, shell=True, cwd=cwd, extra_env=extra)
 
 
-def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None, extra_env=None):
+def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None, extra_env=None,
+         stdin_text: str | None = None):
     if workspace is not None:
         Path(workspace).mkdir(parents=True, exist_ok=True)
     cwd = cwd or workspace or None
     env = cloud_env(endpoint, workspace)
     env.update(extra_env or {})
+    feed = {"input": stdin_text} if stdin_text is not None else {"stdin": subprocess.DEVNULL}
     try:
         done = subprocess.run(cmd, shell=shell, env=env, cwd=cwd, capture_output=True,
-                              text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                              text=True, timeout=timeout, **feed)
     except subprocess.TimeoutExpired:
         raise SolutionError(f"{name} did not finish within {timeout:g} s") from None
     except OSError as exc:
@@ -118,28 +159,21 @@ def prerequisite_chain(lab: Lab, extra_dirs=None) -> list[Lab]:
 def solve(lab: Lab, endpoint: str | None, workspace: Path | None, *, with_prerequisites: bool = False,
           home: Path | None = None, extra_dirs=None) -> list[str]:
     """Apply the reference solution (and, when asked, every prerequisite's first). Returns the labs solved."""
-    done = []
-    if with_prerequisites:
-        for prereq in prerequisite_chain(lab, extra_dirs):
-            if home is not None:
-                from .workspace import workspace_for
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="gailab-solve-") as tmp:
+        if with_prerequisites:
+            for prereq in prerequisite_chain(lab, extra_dirs):
+                if home is not None:
+                    from .workspace import workspace_for
 
-                _solve_one(prereq, endpoint, workspace_for(prereq, home))
-            else:
-                with tempfile.TemporaryDirectory(prefix=f"gailab-{prereq.id}-") as tmp:
-                    _solve_one(prereq, endpoint, Path(tmp))
-            done.append(prereq.id)
-    _solve_one(lab, endpoint, workspace)
-    done.append(lab.id)
-    return done
-
-
-def _solve_one(lab: Lab, endpoint, workspace) -> None:
-    if workspace is not None:
-        Path(workspace).mkdir(parents=True, exist_ok=True)
-    # Boto3 and the aws CLI add "app/gailab-solve" to their User-Agent: the journal shows which changes a
-    # reference solution made, so a regrade flags a submission that used Solve even without its events.
-    run_solution(lab, endpoint, workspace, extra_env={"AWS_SDK_UA_APP_ID": SOLVE_APP_ID})
+                    runs.append((prereq, workspace_for(prereq, home), None))
+                else:
+                    runs.append((prereq, Path(tmp) / prereq.id, None))
+        runs.append((lab, workspace, None))
+        # Boto3 and the aws CLI add "app/gailab-solve" to their User-Agent: the journal shows which changes a
+        # reference solution made, so a regrade flags a submission that used Solve even without its events.
+        run_solutions(runs, endpoint, extra_env={"AWS_SDK_UA_APP_ID": SOLVE_APP_ID})
+    return [done.id for done, _, _ in runs]
 
 
 def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path | None = None) -> list[str]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from . import patch, quiz
 from .grader import grade
 from .manifest import Lab, LabDefinitionError, LabError, load_lab
-from .solutions import SolutionError, prerequisite_chain, run_solution
+from .solutions import SolutionError, prerequisite_chain, run_solution, run_solutions
 
 
 @dataclass
@@ -91,11 +91,15 @@ def patched_solution(lab: Lab, patch_file: Path, into: Path) -> Path:
     return copy / lab.solution_script.relative_to(folder)
 
 
+def mistake_script(lab: Lab, mistake, into: Path) -> Path:
+    """The script that makes the near miss: its own, or a copy of the reference solution with its patch applied."""
+    return patched_solution(lab, mistake.file, Path(into)) if mistake.is_patch else mistake.file
+
+
 def run_mistake(lab: Lab, mistake, endpoint: str | None, workspace: Path | None):
     """Apply one near miss to a cloud: its script, or the reference solution with its patch applied."""
     with tempfile.TemporaryDirectory(prefix=f"gailab-mistake-{lab.id}-") as tmp:
-        script = patched_solution(lab, mistake.file, Path(tmp)) if mistake.is_patch else mistake.file
-        return run_solution(lab, endpoint, workspace, script)
+        return run_solution(lab, endpoint, workspace, mistake_script(lab, mistake, Path(tmp)))
 
 
 def prove(result: Validation, sandbox, extra_dirs=None) -> None:
@@ -112,17 +116,17 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
     def scenario(script: Path | None = None, mistake=None):
         sandbox.reset()
         with tempfile.TemporaryDirectory(prefix=f"gailab-validate-{lab.id}-") as tmp:
-            for prereq in prereqs:
-                run_solution(prereq, sandbox.endpoint, Path(tmp) / prereq.id)
             workspace = Path(tmp) / lab.id
             workspace.mkdir()
             if lab.starter_dir:
                 shutil.copytree(lab.starter_dir, workspace, dirs_exist_ok=True)
             if mistake is not None:
-                run_mistake(lab, mistake, sandbox.endpoint, workspace)
-            elif script is not None:
-                run_solution(lab, sandbox.endpoint, workspace, script)
-            elif lab.deploy is not None:
+                script = mistake_script(lab, mistake, Path(tmp) / "mistake")
+            runs = [(prereq, Path(tmp) / prereq.id, None) for prereq in prereqs]
+            if script is not None:
+                runs.append((lab, workspace, script))
+            run_solutions(runs, sandbox.endpoint)  # the prerequisites and the script in one interpreter
+            if script is None and lab.deploy is not None:
                 _deploy_starter(lab, workspace, sandbox.endpoint, result)
             report = grade(lab, endpoint=sandbox.endpoint, workspace=workspace, learner="gailab-validate")
             name = "starter" if script is None and mistake is None else (mistake.file.name if mistake else "solution")

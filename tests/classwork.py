@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gailab.labs import submission
 from gailab.labs.catalog import get_lab
-from gailab.labs.solutions import run_script
+from gailab.labs.solutions import run_solution
 from gailab.simulator.core.journal import encode_records, parse_lines
 from gailab.tui.cli import main
 
@@ -30,7 +30,7 @@ def do_labs_by_hand(endpoint: str, root: Path, labs=LABS) -> dict[str, Path]:
         lab = get_lab(lab_id)
         ws = root / "ws" / lab_id
         shutil.copytree(lab.starter_dir, ws)
-        run_script(lab.solution_script, endpoint, ws)
+        run_solution(lab, endpoint, ws)  # the reference code with its lab folder, without `lab solve`
         workspaces[lab_id] = ws
     return workspaces
 

@@ -12,7 +12,7 @@ ENGLISH = {"the", "is", "are", "must", "should", "does", "doesn't", "not", "with
            "be", "an", "than", "when", "would", "could", "cannot", "none", "check", "checks", "call",
            "calls", "failed", "error", "unreachable", "answer", "answered", "question", "option", "options"}
 SPANS = r"`[^`]*`|\"[^\"]*\"|'[^']*'|\{[^}]*\}|https?://\S+"
-CODE = re.compile(SPANS + r"|\S*[_./:\[\]=<>#@\\]\S*|--\S+")
+CODE = re.compile(SPANS + r"|\S*[-_./:\[\]=<>#@\\]\S*")
 DECIMAL_POINT = re.compile(r"(?<![\w.:/-])(\d+)\.(\d+)(?![\w.:/-])")
 
 

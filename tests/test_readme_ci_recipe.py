@@ -18,20 +18,33 @@ ROOT = Path(__file__).resolve().parents[1]
 # written by it: they are committed in the repository (answers.json), as a learner answers them.
 DEPLOY = '''
 import json
+import os
+import urllib.request
+
 import boto3
 
 runtime = boto3.client("bedrock-runtime")
-question = "Em uma frase: o que é um foundation model?"
+question = "Em uma frase: o que é um modelo de base?"
 claude_id, nova_id = "anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-micro-v1:0"
-claude = json.loads(runtime.invoke_model(modelId=claude_id, body=json.dumps({
+claude = runtime.invoke_model(modelId=claude_id, body=json.dumps({
     "anthropic_version": "bedrock-2023-05-31", "max_tokens": 200, "temperature": 0.2,
-    "messages": [{"role": "user", "content": [{"type": "text", "text": question}]}]}))["body"].read())
+    "messages": [{"role": "user", "content": [{"type": "text", "text": question}]}]}))
+claude_usage = json.loads(claude["body"].read())["usage"]
 nova = runtime.converse(modelId=nova_id, messages=[{"role": "user", "content": [{"text": question}]}],
                         inferenceConfig={"maxTokens": 200, "temperature": 0.2})
+catalog = json.load(urllib.request.urlopen(os.environ["AWS_ENDPOINT_URL"] + "/_gailab/bedrock/models"))
+prices = {m["id"]: m["price"] for m in catalog["models"]}
+
+
+def entry(response, model, tokens_in, tokens_out):
+    cost = tokens_in / 1000 * prices[model]["inputPer1K"] + tokens_out / 1000 * prices[model]["outputPer1K"]
+    return {"requestId": response["ResponseMetadata"]["RequestId"], "modelId": model, "inputTokens": tokens_in,
+            "outputTokens": tokens_out, "costUsd": round(cost, 7)}
+
+
 report = {"invocations": [
-    {"modelId": claude_id, "inputTokens": claude["usage"]["input_tokens"],
-     "outputTokens": claude["usage"]["output_tokens"]},
-    {"modelId": nova_id, "inputTokens": nova["usage"]["inputTokens"], "outputTokens": nova["usage"]["outputTokens"]}]}
+    entry(claude, claude_id, claude_usage["input_tokens"], claude_usage["output_tokens"]),
+    entry(nova, nova_id, nova["usage"]["inputTokens"], nova["usage"]["outputTokens"])]}
 boto3.client("s3").put_object(Bucket="genai-outputs", Key="outputs/first-call.json", Body=json.dumps(report))
 '''
 
@@ -51,7 +64,7 @@ def test_the_readme_ci_recipe_passes_in_a_learners_repository(tmp_path):
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "deploy.py").write_text(DEPLOY, encoding="utf-8")
-    (repo / "answers.json").write_text(json.dumps({"text-model": [2], "token-cost": [1]}), encoding="utf-8")
+    (repo / "answers.json").write_text(json.dumps({"text-model": [2], "token-cost": [1], "converse-scope": [0, 2]}), encoding="utf-8")
     # A CI job: gailab installed in the job's Python environment, that environment first on PATH, a fresh HOME.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GAILAB_"))}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")

@@ -211,18 +211,17 @@ def cmd_grade(args) -> int:
         except SandboxUnavailable as exc:
             raise CliError(str(exc), 3) from None
         try:
-            prereqs = [p for p in lab.prerequisites]
-            if prereqs:
+            if lab.prerequisites:
                 import tempfile
 
-                from gailab.labs.solutions import prerequisite_chain, run_solution
+                from gailab.labs.solutions import prerequisite_chain, run_solutions
 
                 with tempfile.TemporaryDirectory(prefix="gailab-prereq-") as tmp:
-                    for prereq in prerequisite_chain(lab, args.labs_dir):
-                        try:
-                            run_solution(prereq, sandbox.endpoint, Path(tmp) / prereq.id)
-                        except (SolutionError, TypeError) as exc:
-                            raise CliError(f"prerequisite {prereq.id}'s reference solution failed: {exc}", 2) from None
+                    chain = prerequisite_chain(lab, args.labs_dir)
+                    try:  # one interpreter for the whole chain
+                        run_solutions([(p, Path(tmp) / p.id, None) for p in chain], sandbox.endpoint)
+                    except SolutionError as exc:
+                        raise CliError(f"a prerequisite's reference solution failed: {exc}", 2) from None
             if args.setup:
                 try:
                     run_setup(args.setup, sandbox.endpoint, workspace, cwd=Path.cwd(), lab_dir=lab.path)

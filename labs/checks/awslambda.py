@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 from botocore.exceptions import ClientError
 
@@ -35,7 +36,8 @@ def policy(ctx: Context, name: str) -> dict:
 
 
 def invoke(ctx: Context, name: str, payload) -> dict:
-    """Live probe: a RequestResponse invoke with the log tail. {"status", "error", "payload", "log"}."""
+    """Live probe: a RequestResponse invoke with the log tail. {"status", "error", "payload", "log", "requestId"}
+    (the invocation's request id, as its START and REPORT log lines name it)."""
     answer = ctx.client("lambda").invoke(FunctionName=name, Payload=json.dumps(payload).encode(), LogType="Tail")
     raw = answer["Payload"].read()
     try:
@@ -43,4 +45,6 @@ def invoke(ctx: Context, name: str, payload) -> dict:
     except ValueError:
         body = raw.decode("utf-8", "replace")
     log = base64.b64decode(answer.get("LogResult", "") or b"").decode("utf-8", "replace")
-    return {"status": answer.get("StatusCode"), "error": answer.get("FunctionError"), "payload": body, "log": log}
+    start = re.search(r"START RequestId: (\S+)", log)
+    return {"status": answer.get("StatusCode"), "error": answer.get("FunctionError"), "payload": body, "log": log,
+            "requestId": start.group(1) if start else None}

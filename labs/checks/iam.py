@@ -9,6 +9,7 @@ import urllib.parse
 from botocore.exceptions import ClientError
 
 from . import Context, error_code
+from ..text import T
 
 
 def role(ctx: Context, name: str) -> dict | None:
@@ -86,23 +87,33 @@ def allows(docs: list[dict], action: str, resource: str = "*") -> bool:
 LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 
 
-def least_privilege_findings(docs: list[dict]) -> list[str]:
-    """Broad grants, one readable line each: wildcard actions, service:* actions, NotAction, '*' resources
-    (CloudWatch Logs actions on '*' are tolerated: AWS's own basic execution policy does that)."""
-    findings = []
+def least_privilege_problems(docs: list[dict]) -> list[T]:
+    """Broad grants, one readable line each in en and pt-BR: wildcard actions, service:* actions, NotAction, '*'
+    resources (CloudWatch Logs actions on '*' are tolerated: AWS's own basic execution policy does that)."""
+    found: list[T] = []
     for doc in docs:
         for st in statements(doc):
             if st.get("Effect") != "Allow":
                 continue
             if "NotAction" in st:
-                findings.append(f"Allow with NotAction {st['NotAction']} grants everything else")
+                found.append(T(f"Allow with NotAction {st['NotAction']} grants everything else",
+                               f"Allow com NotAction {st['NotAction']} concede todo o resto"))
             for action in st.get("Action", []):
                 if action == "*":
-                    findings.append("Action '*' allows every action of every service")
+                    found.append(T("Action '*' allows every action of every service",
+                                   "Action '*' permite toda ação de todo serviço"))
                 elif action.endswith(":*"):
-                    findings.append(f"Action '{action}' allows every action of {action.split(':')[0]}")
+                    service = action.split(":")[0]
+                    found.append(T(f"Action '{action}' allows every action of {service}",
+                                   f"Action '{action}' permite toda ação do {service}"))
             actions = st.get("Action", [])
             if "*" in st.get("Resource", []) and not all(a.lower().startswith("logs:") for a in actions):
-                broad = [a for a in actions if not a.lower().startswith("logs:")]
-                findings.append(f"Resource '*' for {', '.join(broad) or 'the statement'}")
-    return findings
+                broad = ", ".join(a for a in actions if not a.lower().startswith("logs:"))
+                found.append(T(f"Resource '*' for {broad or 'the statement'}",
+                               f"Resource '*' para {broad or 'a instrução'}"))
+    return found
+
+
+def least_privilege_findings(docs: list[dict]) -> list[str]:
+    """:func:`least_privilege_problems` in English."""
+    return [problem.en for problem in least_privilege_problems(docs)]
