@@ -48,3 +48,9 @@ def invoke(ctx: Context, name: str, payload) -> dict:
     start = re.search(r"START RequestId: (\S+)", log)
     return {"status": answer.get("StatusCode"), "error": answer.get("FunctionError"), "payload": body, "log": log,
             "requestId": start.group(1) if start else None}
+
+
+def error_detail(answer: dict):
+    """What a failed invoke said: the errorMessage of a function error, else the payload as it came."""
+    payload = answer.get("payload")
+    return payload.get("errorMessage") if isinstance(payload, dict) and "errorMessage" in payload else payload

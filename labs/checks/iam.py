@@ -84,6 +84,11 @@ def allows(docs: list[dict], action: str, resource: str = "*") -> bool:
     return allowed and not denied
 
 
+def missing(docs: list[dict], grants: list[tuple[str, str]]) -> list[str]:
+    """The ``(action, resource)`` pairs the policies do not allow, as "action resource" lines."""
+    return [f"{action} {resource}" for action, resource in grants if not allows(docs, action, resource)]
+
+
 LOG_ACTIONS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 
 

@@ -31,10 +31,9 @@ def direct_invoke(ctx):
     answer = awslambda.invoke(ctx, FUNCTION, {"text": text})
     payload = answer["payload"]
     if answer["error"]:
-        detail = payload.get("errorMessage") if isinstance(payload, dict) else payload
         return Fail(T(f"a direct invoke with {{\"text\": …}} failed: {answer['error']}",
                       f"uma invocação direta com {{\"text\": …}} falhou: {answer['error']}"),
-                    expected={"summary": "…"}, actual=detail)
+                    expected={"summary": "…"}, actual=awslambda.error_detail(answer))
     good = isinstance(payload, dict) and isinstance(payload.get("summary"), str) and payload["summary"].strip()
     return expect(bool(good), T("a direct invoke must still answer {\"summary\": …}, not the HTTP shape",
                                 "uma invocação direta ainda deve responder {\"summary\": …}, não o formato HTTP"),

@@ -133,6 +133,14 @@ def report_format(ctx):
     return failure or Pass(actual=len(items))
 
 
+def _matched(ctx):
+    """The report's entries with their ledger records, [(index, entry, record)], or (None, the first Fail)."""
+    items, failure = _report(ctx)
+    if failure:
+        return None, failure
+    return _records(ctx, items)
+
+
 def _records(ctx, items):
     """[(index, entry, ledger record)] or a Fail naming the first entry whose request id is not a call made."""
     by_id = {r.get("requestId"): r for r in bedrock.invocations(ctx) if _ok(r)}
@@ -153,10 +161,7 @@ def _records(ctx, items):
 
 @check("report-matches-ledger")
 def report_matches_ledger(ctx):
-    items, failure = _report(ctx)
-    if failure:
-        return failure
-    matched, failure = _records(ctx, items)
+    matched, failure = _matched(ctx)
     if failure:
         return failure
     for i, item, record in matched:
@@ -194,15 +199,12 @@ def report_matches_ledger(ctx):
                     actual=_seen(record),
                     hint=T("Report the request id of the Claude call made with temperature ≤ 0.3 and max_tokens ≤ 300.",
                            "Registre o request id da chamada ao Claude feita com temperature ≤ 0,3 e max_tokens ≤ 300."))
-    return Pass(actual=[item["requestId"] for item in items])
+    return Pass(actual=[item["requestId"] for _, item, _ in matched])
 
 
 @check("report-cost")
 def report_cost(ctx):
-    items, failure = _report(ctx)
-    if failure:
-        return failure
-    matched, failure = _records(ctx, items)
+    matched, failure = _matched(ctx)
     if failure:
         return failure
     for i, item, record in matched:
@@ -211,4 +213,4 @@ def report_cost(ctx):
             return Fail(T(f"invocations[{i}]: costUsd differs from what request {item['requestId']} cost",
                           f"invocations[{i}]: o costUsd difere do custo da requisição {item['requestId']}"),
                         expected=round(cost, 8), actual=item["costUsd"])
-    return Pass(actual=[item["costUsd"] for item in items])
+    return Pass(actual=[item["costUsd"] for _, item, _ in matched])

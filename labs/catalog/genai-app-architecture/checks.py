@@ -32,11 +32,8 @@ def _env(ctx) -> dict:
 def role_stores_responses(ctx):
     docs = _docs(ctx)
     key = kms.describe(ctx, "alias/genai-lab")
-    missing = []
-    if not iam.allows(docs, "s3:PutObject", f"arn:aws:s3:::{BUCKET}/{PREFIX}0a1b2c3d.json"):
-        missing.append(f"s3:PutObject arn:aws:s3:::{BUCKET}/{PREFIX}*")
-    if key is None or not iam.allows(docs, "kms:GenerateDataKey", key["Arn"]):
-        missing.append(f"kms:GenerateDataKey {key['Arn'] if key else 'alias/genai-lab'}")
+    missing = iam.missing(docs, [("s3:PutObject", f"arn:aws:s3:::{BUCKET}/{PREFIX}0a1b2c3d.json"),
+                                 ("kms:GenerateDataKey", key["Arn"] if key else "alias/genai-lab")])
     if missing:
         return Fail(T(f"{ROLE} cannot store the answers encrypted: {'; '.join(missing)}",
                       f"{ROLE} não consegue guardar as respostas criptografadas: {'; '.join(missing)}"),

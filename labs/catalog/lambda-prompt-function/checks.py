@@ -87,13 +87,9 @@ def role_model_scope(ctx):
 
 @check("role-template-and-key")
 def role_template_and_key(ctx):
-    docs = _docs(ctx)
     key = kms.describe(ctx, "alias/genai-lab")
-    missing = []
-    if not iam.allows(docs, "s3:GetObject", f"arn:aws:s3:::{BUCKET}/{TEMPLATE}"):
-        missing.append(f"s3:GetObject arn:aws:s3:::{BUCKET}/{TEMPLATE}")
-    if key is None or not iam.allows(docs, "kms:Decrypt", key["Arn"]):
-        missing.append(f"kms:Decrypt {key['Arn'] if key else 'alias/genai-lab'}")
+    missing = iam.missing(_docs(ctx), [("s3:GetObject", f"arn:aws:s3:::{BUCKET}/{TEMPLATE}"),
+                                       ("kms:Decrypt", key["Arn"] if key else "alias/genai-lab")])
     return expect(not missing, T(f"{ROLE} cannot read the encrypted template: {'; '.join(missing)}",
                                  f"{ROLE} não consegue ler o template criptografado: {'; '.join(missing)}"),
                   expected=missing or None, actual=None)
@@ -101,12 +97,11 @@ def role_template_and_key(ctx):
 
 @check("role-logs")
 def role_logs(ctx):
-    docs = _docs(ctx)
-    missing = [a for a in ("logs:CreateLogStream", "logs:PutLogEvents")
-               if not iam.allows(docs, a, f"{LOG_GROUP_ARN}:log-stream:2026/01/01/[$LATEST]0123abcd")]
-    return expect(not missing, T(f"{ROLE} cannot write the function's logs: {', '.join(missing)}",
-                                 f"{ROLE} não consegue gravar os logs da função: {', '.join(missing)}"),
-                  expected=f"{', '.join(missing)} {LOG_GROUP_ARN}:*", actual=None)
+    stream = f"{LOG_GROUP_ARN}:log-stream:2026/01/01/[$LATEST]0123abcd"
+    missing = iam.missing(_docs(ctx), [("logs:CreateLogStream", stream), ("logs:PutLogEvents", stream)])
+    return expect(not missing, T(f"{ROLE} cannot write the function's logs: {'; '.join(missing)}",
+                                 f"{ROLE} não consegue gravar os logs da função: {'; '.join(missing)}"),
+                  expected=missing or None, actual=None)
 
 
 @check("function-config")
@@ -170,10 +165,9 @@ def invoke_summary(ctx):
     probe = _probe(ctx)
     payload = probe["payload"]
     if probe["error"]:
-        detail = payload.get("errorMessage") if isinstance(payload, dict) else payload
         return Fail(T(f"the function failed on the grader's text: {probe['error']}",
                       f"a função falhou com o texto do avaliador: {probe['error']}"),
-                    expected={"summary": "…"}, actual=detail)
+                    expected={"summary": "…"}, actual=awslambda.error_detail(probe))
     good = isinstance(payload, dict) and isinstance(payload.get("summary"), str) and payload["summary"].strip() \
         and payload["summary"].strip() != "TODO"
     return expect(bool(good), T("the function does not answer {\"summary\": \"…\"} with the model's text",
