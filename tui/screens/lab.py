@@ -220,7 +220,7 @@ class LabScreen(Screen):
         if target:
             self.call_after_refresh(self.query_one(target).focus)
         elif name == "quiz":
-            fields = self.query_one(QuizPane).query("RadioSet, Checkbox")
+            fields = self.query_one(QuizPane).query("RadioSet, Checkbox, Select")
             if fields:
                 self.call_after_refresh(fields.first().focus)
         if name == "explorer":
