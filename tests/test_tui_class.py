@@ -58,7 +58,7 @@ def make_app(class_db, tmp_path):
             with sqlite3.connect(class_db) as source, sqlite3.connect(path) as copy:
                 source.backup(copy)  # the WAL's pages too
             with sqlite3.connect(path) as conn:
-                assert conn.execute("UPDATE class_results SET total = 100 WHERE total = 75").rowcount == 1
+                assert conn.execute("UPDATE class_results SET total = 100 WHERE total = 65").rowcount == 1
         return ClassApp(ClassStore(f"sqlite:///{path}"), lang=lang)
 
     yield make
@@ -101,7 +101,7 @@ async def test_the_grid_shows_best_scores_flags_and_the_lab_under_the_cursor(mak
         grid = app.screen.query_one(DataTable)
         rows = {grid.get_row_at(i)[0].plain.split()[0]: [plain(c).strip() for c in grid.get_row_at(i)[1:]]
                 for i in range(grid.row_count)}
-        assert rows == {"ana": ["100 ✔", "100 ✔"], "bia": ["—", "75"], "caio": ["—", "30"],
+        assert rows == {"ana": ["100 ✔", "100 ✔"], "bia": ["—", "65"], "caio": ["—", "35"],
                         "dani": ["—", "—"]}
         assert plain(grid.get_row_at(3)[1]) == plain(Text("  —"))  # aligned under the scores
         labs = plain(app.screen.query_one("#class-labs-text", Static).render())
@@ -122,9 +122,9 @@ async def test_enter_opens_the_regraded_report_of_a_submission(make_app):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SubmissionScreen", what="submission screen")
         report = lambda: plain(app.screen.query_one("#submission-report", Static).render(), 120)  # noqa: E731
         await wait_for(pilot, lambda: "Total:" in report(), what="the report")
-        assert "Total: 75/100" in report() and "✘ FAIL   report-format" in report()
+        assert "Total: 65/100" in report() and "✘ FAIL   report-format" in report()
         flags = plain(app.screen.query_one("#submission-flags", Static).render(), 120)
-        assert "own report said 100; the regrade gives 75" in flags
+        assert "own report said 100; the regrade gives 65" in flags
         assert "submission 1 of 1 · 2026-03-02 12:00 UTC" in app.screen.query_one("#submission-box").border_subtitle
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ClassScreen", what="back to the grid")
