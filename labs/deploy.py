@@ -118,8 +118,8 @@ def parse_deploy(raw: dict, err) -> DeploySpec | None:
             if not ENV_NAME_RE.match(key) or not isinstance(value, str):
                 err(f"deploy.env.{key}", "variables are NAME = \"text\" (a letter first, then letters, digits, _)")
                 ok = False
-    if not ok:
-        return None
+    if not ok or name is None or handler is None or role is None or files is None:
+        return None  # every required field was reported missing above
     spec = DeploySpec(name, handler, role, tuple(files), runtime, timeout, memory,
                       {str(k): str(v) for k, v in env.items()} if env is not None else None)
     if spec.handler_module not in spec.source_files:
@@ -174,7 +174,7 @@ def deploy(spec: DeploySpec, workspace: Path, endpoint: str | None, profile: str
     try:
         role = _role_arn(ctx, spec.role)
         lam = ctx.client("lambda")
-        wanted = {"Runtime": spec.runtime, "Handler": spec.handler, "Role": role}
+        wanted: dict[str, object] = {"Runtime": spec.runtime, "Handler": spec.handler, "Role": role}
         if spec.timeout is not None:
             wanted["Timeout"] = spec.timeout
         if spec.memory is not None:

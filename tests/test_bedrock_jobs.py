@@ -5,7 +5,6 @@ AWS's errors, and a restart after kill -9 with the same IDs and states."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time

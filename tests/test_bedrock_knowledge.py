@@ -3,7 +3,6 @@ answered right, and hallucinations only where real models hallucinate (flagged u
 
 from __future__ import annotations
 
-import json
 
 import pytest
 from bedrock_calls import ask as ask_model

@@ -128,6 +128,7 @@ def regrade_one(data: bytes, lab, *, timeout: float = 10.0, scratch: Path | None
         verdicts = ledgercheck.check(parsed.records, parsed.lines)
         rebuilt = _verified_cloud(scratch, parsed.records, verdicts)
         replayed = time.perf_counter()
+        assert rebuilt.cloud is not None  # open until close()
         try:
             report = grade(lab, endpoint=rebuilt.cloud.endpoint, workspace=workspace, learner=sub.learner,
                            timeout=timeout)
