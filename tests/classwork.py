@@ -69,6 +69,13 @@ def journal_without(path: Path, drop) -> bytes:
     return encode_records(r for r in parsed.records if not drop(r))
 
 
+def journal_edited(path: Path, edit) -> bytes:
+    """The submission's journal text with each record replaced by ``edit(record)`` (a dict; return it unchanged to
+    keep it, None to drop it)."""
+    parsed = parse_lines(submission.read_file(path).journal)
+    return encode_records(e for e in (edit(dict(r)) for r in parsed.records) if e is not None)
+
+
 def make_class(db: str, roster: list[tuple[str, str, str]], root: Path, labs=LABS, extra: list[str] | None = None):
     args = ["class", "init", "GenAI fundamentals", "--db", db]
     for lab_id in labs:

@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
 import boto3
@@ -250,9 +249,9 @@ def test_a_check_waits_for_the_alarm_state(cloud, aws):
 
 
 def test_bedrock_throttles_and_client_errors_are_metrics_not_invocations(cloud, aws):
-    request = urllib.request.Request(f"{cloud.endpoint}/_gailab/bedrock/settings", method="POST",
-                                     data=json.dumps({"quotas": {"models": {NOVA: {"requestsPerMinute": 1}}}}).encode())
-    urllib.request.urlopen(request, timeout=10).read()
+    from gailab.simulator import client
+
+    client.admin(cloud.endpoint, "/_gailab/bedrock/settings", {"quotas": {"models": {NOVA: {"requestsPerMinute": 1}}}})
     runtime, cw = aws("bedrock-runtime"), aws("cloudwatch")
     cw.put_metric_alarm(AlarmName="bedrock-throttled", Namespace="AWS/Bedrock", MetricName="InvocationThrottles",
                         Dimensions=[{"Name": "ModelId", "Value": NOVA}], Statistic="Sum", Period=60,
