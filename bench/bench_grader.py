@@ -1,11 +1,11 @@
 """Time to grade each lab against a warm local cloud, in-process (goal: <= 150 ms per lab; labs with live probes
-— an invoke, a POST, an alarm — take what their function takes), then the whole `gailab grade LAB --fresh` of the
-architecture lab as CI runs it (goal: < 10 s): a throwaway cloud, the four prerequisites' reference solutions,
-the lab's own solution as --setup, the checks.
+— an invoke, a POST, an alarm — take what their function takes), then the whole `gailab grade LAB --fresh` of every
+lab as CI runs it (goal: < 10 s each): a throwaway cloud, the prerequisites' reference solutions, the lab's own
+solution as --setup, the checks.
 
 Starts a cloud in this process, applies each lab's reference solution (with its prerequisites), grades once to
 warm clients and caches, then prints the median and worst of N gradings, serial and side by side.
-Run: .venv/bin/python bench/bench_grader.py [N] [FRESH_RUNS]
+Run: .venv/bin/python bench/bench_grader.py [N] [FRESH_RUNS] [LAB_ID…]  (lab ids: only their --fresh times)
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ def fresh(lab_id: str = "genai-app-architecture", runs: int = 3, goal_s: float =
             grading.append(json.loads(out.read_text())["durationMs"] / 1000)
     median = statistics.median(times)
     verdict = "ok" if median < goal_s else f"over the {goal_s:g} s goal"
-    print(f"{lab_id} --fresh (4 prerequisites + its solution + grading), {runs} runs: median {median:.1f} s, "
+    print(f"{lab_id} --fresh ({len(lab.prerequisites)} prerequisites + its solution + grading), {runs} runs: median "
+          f"{median:.1f} s, "
           f"max {max(times):.1f} s, of which grading {statistics.median(grading):.1f} s  {verdict}; "
           f"CPU {statistics.median(cpu):.1f} s (what the wall time is on an idle machine, roughly; load "
           f"{os.getloadavg()[0]:.1f})")
@@ -88,4 +89,9 @@ def fresh(lab_id: str = "genai-app-architecture", runs: int = 3, goal_s: float =
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    sys.exit(main(n) or fresh(runs=runs))
+    only = sys.argv[3:]  # lab ids: time --fresh of these only (default: every lab of the catalog)
+    failed = main(n) if not only else 0
+    for lab in load_catalog():
+        if not only or lab.id in only:
+            failed |= fresh(lab.id, runs=runs)
+    sys.exit(failed)

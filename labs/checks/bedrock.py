@@ -53,3 +53,16 @@ def call_carrying(ctx: Context, mark: str) -> dict | None:
     """The latest ledger record whose prompt holds ``mark`` (read now: a live probe's call is newer than any cache)."""
     records = ctx.admin("/_gailab/bedrock/invocations").get("invocations", [])
     return next((r for r in reversed(records) if mark in (r.get("prompt") or "")), None)
+
+
+def models(ctx: Context) -> dict[str, dict]:
+    """The simulated catalog by model id: modalities (``inputModalities``, ``outputModalities``) and prices
+    (``price``: ``inputPer1K``, ``outputPer1K``, ``perImage``), read once per grading run."""
+    if "bedrock.models" not in ctx.cache:
+        ctx.cache["bedrock.models"] = {m["id"]: m for m in ctx.admin("/_gailab/bedrock/models").get("models", [])}
+    return ctx.cache["bedrock.models"]
+
+
+def model_info(ctx: Context, model_id: str) -> dict | None:
+    """The catalog entry of a model id, an inference profile id or an ARN (None when the catalog lacks it)."""
+    return models(ctx).get(base_model(model_id))
