@@ -272,6 +272,8 @@ class Runtime(Media):
             record["outputHash"] = output_hash(content)
         if call.mode != "on-demand":
             record["mode"] = call.mode
+        if self.realistic() and call.mode != "batch":
+            record["realisticLatency"] = True  # the caller waited latencyMs, as on AWS
         if call.provisioned is not None:
             record["provisionedModelArn"] = call.provisioned.arn
         if call.custom is not None:

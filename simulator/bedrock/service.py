@@ -103,8 +103,15 @@ class BedrockService(Extension):
             ("GET", "/_gailab/bedrock/invocations"): self._admin_invocations,
             ("GET", "/_gailab/bedrock/settings"): lambda info: json_response(self.state.settings),
             ("POST", "/_gailab/bedrock/settings"): self._admin_set_settings,
-            ("GET", "/_gailab/bedrock/models"): lambda info: json_response({"models": [m.describe() for m in catalog.models()]}),
+            ("GET", "/_gailab/bedrock/models"): lambda info: json_response({"models": self._models()}),
         }
+
+    @staticmethod
+    def _models() -> list[dict]:
+        """The catalog as labs and the app read it, with each model's Provisioned Throughput prices (or null)."""
+        from . import provisioned
+
+        return [{**m.describe(), "provisioned": provisioned.price_list(m.id)} for m in catalog.models()]
 
     def _admin_invocations(self, info) -> Response:
         q = info.query
