@@ -164,6 +164,7 @@ class Store:
             self.configs: dict[str, EndpointConfig] = {}
             self.endpoints: dict[str, Endpoint] = {}
             self.billing: list[Billing] = []
+            self.invocations: list[dict] = []  # every InvokeEndpoint answered, kept after the endpoint is deleted
 
     def by_arn(self, resource_arn: str):
         for group in (self.models, self.configs, self.endpoints):
@@ -225,6 +226,14 @@ class Store:
     def _DeleteEndpoint(self, e: dict) -> None:
         self.endpoints.pop(e["name"], None)
         self._stop_billing(e["name"], e["at"])
+
+    def _Invoke(self, e: dict) -> None:
+        endpoint = self.endpoints.get(e["name"])
+        if endpoint is not None:
+            endpoint.invocations += 1
+        self.invocations.append({"requestId": e["requestId"], "time": iso(e["at"]), "endpointName": e["name"],
+                                 "endpointArn": e["arn"], "variantName": e["variant"], "instanceType": e["instanceType"],
+                                 "modelName": e["model"], "inputBytes": e["inputBytes"]})
 
     def _AddTags(self, e: dict) -> None:
         item = self.by_arn(e["arn"])

@@ -58,7 +58,17 @@ class SageMakerHosting(Extension):
         return {"status": "ready", "endpoints": len(self.store.endpoints), "models": len(self.store.models)}
 
     def admin_routes(self) -> dict:
-        return {("GET", "/_gailab/sagemaker/costs"): self._admin_costs}
+        return {("GET", "/_gailab/sagemaker/costs"): self._admin_costs,
+                ("GET", "/_gailab/sagemaker/invocations"): self._admin_invocations}
+
+    def _admin_invocations(self, info) -> Response:
+        """Every InvokeEndpoint answered (what AWS/SageMaker Invocations counts), oldest first; ?endpointName= filters."""
+        from ..core.admin import json_response
+
+        name = info.query.get("endpointName")
+        with self.store.lock:
+            items = [dict(i) for i in self.store.invocations if not name or i["endpointName"] == name]
+        return json_response({"invocations": items})
 
     def _admin_costs(self, info) -> Response:
         from ..core.admin import json_response
@@ -331,10 +341,12 @@ class SageMakerHosting(Extension):
             body, _, _ = invoke.answer(serving, info.body)
         except invoke.ContainerError as exc:
             return _model_error(name, region, exc)
-        with self.store.lock:
-            endpoint.invocations += 1
+        request_id = awserrors.request_id()
+        self.commit({"op": "Invoke", "name": name, "arn": endpoint.arn, "variant": variant["VariantName"],
+                     "instanceType": variant.get("InstanceType"), "model": variant.get("ModelName"),
+                     "inputBytes": len(info.body or b""), "requestId": request_id, "at": _now()})
         return Response(json.dumps(body, ensure_ascii=False), status=200, content_type="application/json",
-                        headers={"x-amzn-RequestId": awserrors.request_id(),
+                        headers={"x-amzn-RequestId": request_id,
                                  "x-Amzn-Invoked-Production-Variant": variant["VariantName"]})
 
     # -- costs ------------------------------------------------------------------------------------------------------
