@@ -1,0 +1,36 @@
+"""Your script for the lab bedrock-vs-sagemaker. Fill in each TODO, then run:
+   Seu script para o lab bedrock-vs-sagemaker. Complete cada TODO e rode:
+
+    eval "$(gailab env)"
+    python compare.py
+    gailab grade bedrock-vs-sagemaker
+"""
+
+import json
+
+import boto3
+
+REGION = "us-east-1"
+sm = boto3.client("sagemaker", region_name=REGION)
+sm_runtime = boto3.client("sagemaker-runtime", region_name=REGION)
+bedrock = boto3.client("bedrock", region_name=REGION)
+runtime = boto3.client("bedrock-runtime", region_name=REGION)
+iam = boto3.client("iam", region_name=REGION)
+s3 = boto3.client("s3", region_name=REGION)
+
+# TODO 1: role genai-sagemaker-role (trusts sagemaker.amazonaws.com); model, endpoint configuration (ml.g5.2xlarge,
+#         1 instance) and endpoint jumpstart-summarizer; wait for InService; invoke_endpoint once.
+#         função genai-sagemaker-role (confia em sagemaker.amazonaws.com); modelo, configuração de endpoint
+#         (ml.g5.2xlarge, 1 instância) e endpoint jumpstart-summarizer; espere InService; chame invoke_endpoint.
+
+# TODO 2: upload train.jsonl to s3://genai-outputs/finetune/train.jsonl; role genai-bedrock-ft-role (trusts
+#         bedrock.amazonaws.com); create_model_customization_job on amazon.titan-text-express-v1; wait for Completed.
+#         envie o train.jsonl; função genai-bedrock-ft-role; job de ajuste fino no amazon.titan-text-express-v1.
+
+# TODO 3: create_provisioned_model_throughput(modelId=<custom model ARN>, modelUnits=1); when InService, classify
+#         each ticket of test_tickets.json with invoke_model(modelId=<provisioned model ARN>, body={"inputText": ...}).
+#         throughput provisionado de 1 unidade; classifique cada chamado do test_tickets.json por ele.
+
+# TODO 4: delete the endpoint and the Provisioned Throughput, read `gailab costs --format json`, and write
+#         s3://genai-outputs/reports/compare.json (see the instructions for its keys).
+#         exclua o endpoint e o throughput provisionado, leia os custos e grave o relatório.
