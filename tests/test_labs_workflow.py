@@ -134,5 +134,11 @@ def test_labs_never_import_textual_and_list_in_text(tmp_path):
                               "pt-BR"], capture_output=True, text=True, timeout=60)
     assert listing.returncode == 0
     lines = listing.stdout.splitlines()
-    assert lines[0].split()[:4] == ["s3-genai-storage", "20", "min", "not-started"]
+    curriculum = ["genai-concepts", "s3-genai-storage", "bedrock-first-call", "lambda-prompt-function",
+                  "api-gateway-rest", "genai-app-architecture", "hallucination-grounding", "cost-latency",
+                  "guardrails-privacy", "bedrock-vs-sagemaker"]
+    listed = [line.split()[0] for line in lines]
+    assert listed == [lab_id for lab_id in curriculum if lab_id in listed]  # the curriculum's order
+    storage = next(line for line in lines if line.startswith("s3-genai-storage "))
+    assert storage.split()[:4] == ["s3-genai-storage", "20", "min", "not-started"]
     assert "Primeira chamada a um modelo de base  (depois de s3-genai-storage)" in listing.stdout
