@@ -94,6 +94,13 @@ def test_solution_passes_and_each_wrong_figure_or_choice_fails_its_check(cloud, 
     unpriced = graded_with(lambda d: d["provisionedBreakEven"].update(modelId=HAIKU))["break-even"]
     assert unpriced.status == "fail" and unpriced.expected == [PREMIER]
 
+    # A report that is not JSON says where it breaks; every check that reads it is then not evaluated.
+    s3.put_object(Bucket=BUCKET, Key=KEY, Body=b'{"models": [}')
+    broken = _results(lab, cloud, workspace)
+    assert broken["report-format"].status == "fail"
+    assert broken["report-format"].message("pt-BR") == f"{KEY} não é um JSON válido (linha:coluna 1:13)"
+    assert broken["report-matches-ledger"].status == "skipped" and broken["nightly-choice"].status == "skipped"
+
 
 def cloud_models(cloud) -> list[dict]:
     import urllib.request

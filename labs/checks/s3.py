@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from botocore.exceptions import ClientError
 
-from . import Context, error_code
+from . import Context, Fail, T, error_code
 
 PUBLIC_ACCESS_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
@@ -76,6 +78,22 @@ def get_object(ctx: Context, bucket: str, key: str, limit: int = 1_000_000) -> b
         raise
     with body:
         return body.read(limit)
+
+
+def json_document(ctx: Context, bucket: str, key: str) -> tuple[object, Fail | None]:
+    """A learner's JSON report: (its parsed content, None), or (None, a Fail saying it is missing or not JSON,
+    with the line and column of the first error)."""
+    raw = get_object(ctx, bucket, key)
+    if raw is None:
+        return None, Fail(T(f"s3://{bucket}/{key} not found", f"s3://{bucket}/{key} não foi encontrado"),
+                          expected=f"s3://{bucket}/{key}", actual=None)
+    try:
+        return json.loads(raw), None
+    except ValueError as exc:
+        where = f"{exc.lineno}:{exc.colno}" if isinstance(exc, json.JSONDecodeError) else "?"
+        return None, Fail(T(f"{key} is not valid JSON (line:column {where})",
+                            f"{key} não é um JSON válido (linha:coluna {where})"),
+                          expected="JSON", actual=raw[:80].decode("utf-8", "replace"))
 
 
 def object_info(ctx: Context, bucket: str, key: str) -> dict | None:

@@ -169,15 +169,9 @@ def _report(ctx):
 
 
 def _read_report(ctx):
-    raw = s3.get_object(ctx, BUCKET, REPORT_KEY)
-    if raw is None:
-        return None, Fail(T(f"s3://{BUCKET}/{REPORT_KEY} not found", f"s3://{BUCKET}/{REPORT_KEY} não foi encontrado"),
-                          expected=f"s3://{BUCKET}/{REPORT_KEY}", actual=None)
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        return None, Fail(T(f"{REPORT_KEY} is not valid JSON", f"{REPORT_KEY} não é um JSON válido"),
-                          expected="JSON", actual=raw[:80].decode("utf-8", "replace"))
+    data, failure = s3.json_document(ctx, BUCKET, REPORT_KEY)
+    if failure:
+        return None, failure
     fields = {"sagemaker": {"endpointName": str, "instanceType": str, "instanceCount": int, "billedPer": str,
                             "costUsd": (int, float)},
               "bedrock": {"customModelArn": str, "provisionedModelName": str, "modelUnits": int, "billedPer": str,

@@ -108,17 +108,9 @@ def _report(ctx):
 
 
 def _read_report(ctx):
-    raw = s3.get_object(ctx, BUCKET, KEY)
-    if raw is None:
-        return None, Fail(T(f"s3://{BUCKET}/{KEY} not found", f"s3://{BUCKET}/{KEY} não foi encontrado"),
-                          expected=f"s3://{BUCKET}/{KEY}", actual=None)
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        where = f"{exc.lineno}:{exc.colno}" if hasattr(exc, "lineno") else "?"
-        return None, Fail(T(f"{KEY} is not valid JSON (line:column {where})",
-                            f"{KEY} não é um JSON válido (linha:coluna {where})"),
-                          expected="JSON", actual=raw[:80].decode("utf-8", "replace"))
+    data, failure = s3.json_document(ctx, BUCKET, KEY)
+    if failure:
+        return None, failure
     wrong = Fail(T(f"{KEY} must hold models, chatbot, nightly and provisionedBreakEven",
                    f"{KEY} deve ter models, chatbot, nightly e provisionedBreakEven"), expected=SHAPE,
                  actual=sorted(data) if isinstance(data, dict) else type(data).__name__)
