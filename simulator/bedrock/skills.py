@@ -356,6 +356,15 @@ class Skills:
             unreadable = [d.name for d in self.p.documents if d.text is None]
             if unreadable and not self._doc_text():
                 return self.unreadable_documents(unreadable)
+            if _INVITES_OWN_KNOWLEDGE.search(lang.fold(self.user)) and hasattr(self, "invent"):
+                # "if the passages are not enough, answer with what you know": a model obeys, and about a private
+                # subject what it "knows" is invented — the hallucination grounding was meant to prevent.
+                user, self.user = self.user, question
+                try:
+                    return self.invent()
+                finally:
+                    self.user = user
+                    self.grounding, self.relevance = 0.0, round(min(1.0, best_score), 2)
             self.grounding, self.relevance = 1.0, round(min(1.0, best_score), 2)
             self.task = "context-decline"
             return self.t(
@@ -490,6 +499,10 @@ class Skills:
 
 #: How well a context sentence must answer the question (meaning + words) to be quoted as its answer.
 _ANSWERS_THRESHOLD = 0.3
+# A prompt that lets the model fall back on its own knowledge when the context does not answer (folded text).
+_INVITES_OWN_KNOWLEDGE = re.compile(
+    r"\b(o que (voce )?(ja )?sabe|seu (proprio )?conhecimento|conhecimento (geral|proprio)|what you (already )?know|"
+    r"your own knowledge|general knowledge|your knowledge)\b")
 
 
 def _answer_type(question: str) -> str | None:
