@@ -310,7 +310,7 @@ def _client_errors(ctx, model_id: str) -> float:
     answer = ctx.client("cloudwatch").get_metric_statistics(
         Namespace="AWS/Bedrock", MetricName="InvocationClientErrors",
         Dimensions=[{"Name": "ModelId", "Value": model_id}], StartTime=now - timedelta(days=14),
-        EndTime=now + timedelta(hours=1), Period=86400, Statistics=["Sum"])
+        EndTime=now + timedelta(hours=1), Period=15 * 86400, Statistics=["Sum"])  # one bucket: the whole window
     return sum(p.get("Sum", 0) for p in answer.get("Datapoints", []))
 
 
