@@ -8,7 +8,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from . import guardlex, knowledge, lang
+from . import embeddings, guardlex, knowledge, lang
 
 
 _PII = {
@@ -61,6 +61,26 @@ def _expanded_stems(text: str) -> set[str]:
     return out
 
 
+# A denied topic is matched by meaning as well as by words: the text is close in meaning to the topic's definition or
+# to one of its examples. A topic about advice ("recommendations on where to invest") also needs the text to ask for
+# advice — "what is the Selic rate?" is about investing but asks for no recommendation, and must pass.
+_TOPIC_MEANING = 0.4
+_ADVICE_TOPIC = re.compile(r"(recomend|aconselh|conselho|orienta|suger|indica|advice|advis|recommend|suggest)")
+_ASKS_ADVICE = re.compile(
+    r"\b(devo|deveria|devemos|vale a pena|compensa|recomenda\w*|sugere|sugira|indica|onde (coloco|aplico|invisto|ponho"
+    r"|guardo)|em que (invisto|aplico)|qual \w+ (comprar|escolher|investir)|o que (compro|fazer com)|should i|should we|"
+    r"would you recommend|do you recommend|recommend|what should|where should|is it worth|which \w+ (to buy|should))\b")
+
+
+def _topic_by_meaning(topic: dict, text: str) -> bool:
+    folded = lang.fold(text)
+    if _ADVICE_TOPIC.search(lang.fold(topic.get("definition", ""))) and not _ASKS_ADVICE.search(folded):
+        return False
+    vec = embeddings.embed(text, 512)
+    references = [topic.get("definition", "")] + list(topic.get("examples") or [])
+    return any(ref and embeddings.cosine(vec, embeddings.embed(ref, 512)) >= _TOPIC_MEANING for ref in references)
+
+
 def _enabled(entry: dict, source: str) -> tuple[bool, str]:
     side = "input" if source == "INPUT" else "output"
     enabled = entry.get(f"{side}Enabled", True)
@@ -108,6 +128,7 @@ def evaluate(config: dict, source: str, items: list[dict]) -> Outcome:
             ex = _expanded_stems(example)
             if ex and len(ex & text_stems) / len(ex) >= 0.5:
                 hit = True
+        hit = hit or _topic_by_meaning(topic, joined)
         if hit:
             found_topics.append({"name": topic.get("name"), "type": "DENY", "action": "BLOCKED" if action == "BLOCK" else "NONE", "detected": True})
             blocked |= action == "BLOCK"
@@ -165,6 +186,10 @@ def evaluate(config: dict, source: str, items: list[dict]) -> Outcome:
     pii_found, regex_found = [], []
     masked = list(texts)
     replacements: list[tuple[str, str]] = []
+    # A custom regex is the guardrail owner's own definition of an entity (a CPF, an employee id): where it matches,
+    # a built-in type that matches the same characters (an 11-digit CPF read as a PHONE) gives way to it.
+    claimed = [m.span() for rx in sens.get("regexesConfig") or [] if _enabled(rx, source)[0]
+               for m in re.finditer(rx.get("pattern", "(?!)"), joined)]
     for entity in sens.get("piiEntitiesConfig") or []:
         kind = entity.get("type")
         enabled, action = _enabled(entity, source)
@@ -176,6 +201,8 @@ def evaluate(config: dict, source: str, items: list[dict]) -> Outcome:
             if kind == "CREDIT_DEBIT_CARD_NUMBER" and not _luhn(value):
                 continue
             if kind == "PHONE" and (_luhn(value) and len(re.sub(r"\D", "", value)) >= 13):
+                continue
+            if any(m.start() < end and start < m.end() for start, end in claimed):
                 continue
             label = {"BLOCK": "BLOCKED", "ANONYMIZE": "ANONYMIZED"}.get(action, "NONE")
             pii_found.append({"match": value, "type": kind, "action": label, "detected": True})
