@@ -65,6 +65,7 @@ def _expanded_stems(text: str) -> set[str]:
 # to one of its examples. A topic about advice ("recommendations on where to invest") also needs the text to ask for
 # advice — "what is the Selic rate?" is about investing but asks for no recommendation, and must pass.
 _TOPIC_MEANING = 0.4
+_ADVICE_MEANING = 0.36  # with the request for advice already established, a looser closeness in meaning suffices
 _ADVICE_TOPIC = re.compile(r"(recomend|aconselh|conselho|orienta|suger|indica|advice|advis|recommend|suggest)")
 _ASKS_ADVICE = re.compile(
     r"\b(devo|deveria|devemos|vale a pena|compensa|recomenda\w*|sugere|sugira|indica|onde (coloco|aplico|invisto|ponho"
@@ -73,12 +74,14 @@ _ASKS_ADVICE = re.compile(
 
 
 def _topic_by_meaning(topic: dict, text: str) -> bool:
-    folded = lang.fold(text)
-    if _ADVICE_TOPIC.search(lang.fold(topic.get("definition", ""))) and not _ASKS_ADVICE.search(folded):
-        return False
+    threshold = _TOPIC_MEANING
+    if _ADVICE_TOPIC.search(lang.fold(topic.get("definition", ""))):
+        if not _ASKS_ADVICE.search(lang.fold(text)):
+            return False
+        threshold = _ADVICE_MEANING
     vec = embeddings.embed(text, 512)
     references = [topic.get("definition", "")] + list(topic.get("examples") or [])
-    return any(ref and embeddings.cosine(vec, embeddings.embed(ref, 512)) >= _TOPIC_MEANING for ref in references)
+    return any(ref and embeddings.cosine(vec, embeddings.embed(ref, 512)) >= threshold for ref in references)
 
 
 def _enabled(entry: dict, source: str) -> tuple[bool, str]:
