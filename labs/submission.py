@@ -1,6 +1,6 @@
 """A submission: the one file a learner hands in for a lab, from which an instructor rebuilds and regrades the cloud.
 
-Format version 1 (``docs/submissions.md``) is a ZIP archive, written byte for byte the same for the same content:
+Format version 1 (``docs/class.md``, "The submission format") is a ZIP archive, written byte for byte the same for the same content:
 
 * ``submission.json`` — the manifest: ``format`` ("gailab-submission"), ``formatVersion``, ``lab`` (id, version,
   contentHash), ``learner``, ``gailabVersion``, ``createdAt``, and for every other member its size and sha256,

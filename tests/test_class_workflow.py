@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import signal
 import sqlite3
 import subprocess
@@ -49,7 +50,9 @@ def test_a_learner_submits_two_labs_and_a_fresh_regrade_gives_the_same_scores(wo
     assert main(["class", "regrade", "--db", db, "--jobs", "2"]) == 0
     out = capsys.readouterr()
     assert "regraded 2 submission(s)" in out.out and "2 passed" in out.out
-    assert "regrade 2/2" in out.err  # progress on stderr
+    # progress on stderr, with an estimate of the time left while submissions remain
+    assert re.search(r"^regrade 1/2: [01] passed, [01] failed, 0 errors, about \d+:\d\d left$", out.err, re.M), out.err
+    assert "regrade 2/2: 2 passed, 0 failed, 0 errors\n" in out.err
 
     book = gradebook_json(db, capsys)
     for lab in ("s3-genai-storage", "bedrock-first-call"):

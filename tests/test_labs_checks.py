@@ -144,3 +144,23 @@ def test_a_hanging_check_times_out_and_a_crashing_check_is_a_lab_error(cloud, tm
     # a check that depends on one that could not run is not evaluated either (no second error for one cause)
     assert by_id["bucket-versioning"].status == "skipped" and by_id["bucket-versioning"].blocked_by == "bucket-exists"
     assert report.exit_code() == 2 and report.duration_ms < 4000
+
+
+def test_the_grader_sends_texts_of_its_own_never_the_instructions_examples():
+    """What the stack labs' live checks send a learner's function and API is not in any file a learner reads or
+    starts from (instructions, manifest, starter, solution, mistakes), and each run carries a mark of its own, so a
+    function that answers the instructions' example from memory or returns a cached answer fails."""
+    from gailab.labs.checks import probes
+
+    published = "\n".join(path.read_text(encoding="utf-8", errors="replace")
+                          for path in BUILTIN.rglob("*") if path.is_file() and "__pycache__" not in path.parts)
+    for text in probes.SAMPLE_TEXTS:
+        for sentence in text.split(". "):
+            assert sentence.strip(" .") not in published, sentence
+    probed = [lab for lab in ("lambda-prompt-function", "api-gateway-rest", "genai-app-architecture")
+              if "probes.sample_text()" in (BUILTIN / lab / "checks.py").read_text()]
+    assert len(probed) == 3
+    samples = [probes.sample_text() for _ in range(200)]
+    assert len({mark for _, mark in samples}) == 200
+    assert all(text.endswith(f"({mark})") and text[:-len(mark) - 3] in probes.SAMPLE_TEXTS for text, mark in samples)
+    assert len({text[:40] for text, _ in samples}) > 1  # not always the same text

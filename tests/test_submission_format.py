@@ -23,7 +23,7 @@ def _sha(data: bytes) -> str:
 
 
 def _v1_by_hand(members: dict[str, bytes], **manifest_changes) -> bytes:
-    """A version-1 file made from docs/submissions.md alone, without gailab's writer."""
+    """A version-1 file made from docs/class.md ("The submission format") alone, without gailab's writer."""
     manifest = {"format": "gailab-submission", "formatVersion": 1,
                 "lab": {"id": "s3-genai-storage", "version": "1.0.0", "contentHash": "sha256:abc"},
                 "learner": "ana", "gailabVersion": "0.1.0", "createdAt": "2026-03-01T12:00:00Z",

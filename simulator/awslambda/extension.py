@@ -135,7 +135,19 @@ class LambdaExtension(Extension):
         when_imported("moto.awslambda.models", lambda _module: self._lambda_in_use())
 
     def _lambda_in_use(self) -> None:
-        if self.cloud.settings.get("lambda_prestart", True):
+        if not self.cloud.settings.get("lambda_prestart", True):
+            return
+        if not self.cloud.endpoint:
+            # Not listening yet: a second cloud in this process (class regrades start one per submission) finds moto
+            # already imported at attach. The spare worker's sandbox needs the cloud's port, so it starts at ready().
+            self._prestart_when_ready = True
+            return
+        self.runtime.prestart()
+
+    def ready(self) -> None:
+        super().ready()
+        if getattr(self, "_prestart_when_ready", False):
+            self._prestart_when_ready = False
             self.runtime.prestart()
 
     def admin_routes(self):
