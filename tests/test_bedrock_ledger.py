@@ -104,8 +104,8 @@ def test_services_register_how_to_rerun_their_own_records(monkeypatch):
 
     state = BedrockState()
     answer = engine.generate("What is RAG?", "amazon.nova-micro-v1:0", context=[("doc.txt", "RAG retrieves passages.")], temperature=0)
-    record = engine.record(state, operation="RetrieveAndGenerate", answer=answer, request={"input": "What is RAG?"}, prompt="What is RAG?")
-    assert verify.rerun(record, state) == {"rerunnable": False, "reason": "Operation 'RetrieveAndGenerate' is not re-executable."}
+    record = engine.record(state, operation="InvokeAgent", answer=answer, request={"input": "What is RAG?"}, prompt="What is RAG?")
+    assert verify.rerun(record, state) == {"rerunnable": False, "reason": "Operation 'InvokeAgent' is not re-executable."}
 
     def again(rec, st):
         redo = engine.generate("What is RAG?", "amazon.nova-micro-v1:0", context=[("doc.txt", "RAG retrieves passages.")], temperature=0)
@@ -113,6 +113,6 @@ def test_services_register_how_to_rerun_their_own_records(monkeypatch):
                 "costUsd": redo.cost_usd, "outputHash": engine.output_hash({"text": redo.text, "reasoning": redo.reasoning, "toolUse": None}),
                 "stopReason": redo.stop_reason, "grounded": redo.grounded}
 
-    monkeypatch.setitem(verify.RERUNNERS, "RetrieveAndGenerate", again)
+    monkeypatch.setitem(verify.RERUNNERS, "InvokeAgent", again)
     assert verify.differences(record, state) == []
     assert verify.differences(dict(record, outputTokens=record["outputTokens"] + 1), state)

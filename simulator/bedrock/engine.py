@@ -112,9 +112,11 @@ def classify(text: str, examples: Sequence[tuple[str, str]], labels: Sequence[st
 
 
 def record(state, *, operation: str, answer: Answer, caller_access_key: str | None = None, region: str = "us-east-1",
-           request: dict | None = None, prompt: str = "", requested_model_id: str | None = None) -> dict:
+           request: dict | None = None, prompt: str = "", requested_model_id: str | None = None,
+           extra: dict | None = None) -> dict:
     """Append a ledger record for an invocation a service made (e.g. RetrieveAndGenerate's model call) and return it.
-    ``request`` should say how to re-execute it (see ``verify.py``); services re-run their own operations."""
+    ``request`` should say how to re-execute it (see ``verify.py``); services re-run their own operations.
+    ``extra`` fields (a guardrail's id and action, the knowledge base) go in before the record is journaled."""
     now = time.time()
     entry = {
         "requestId": str(uuid.uuid4()), "time": iso(now), "_ts": now, "caller": state.caller(caller_access_key),
@@ -131,6 +133,7 @@ def record(state, *, operation: str, answer: Answer, caller_access_key: str | No
         entry["relevanceScore"] = answer.relevance
     if request is not None:
         entry["request"] = request
+    entry.update(extra or {})
     state.ledger.append(entry)
     return entry
 

@@ -28,7 +28,7 @@ PUBLIC_FIELDS = (
     "outputTokens", "costUsd", "latencyMs", "grounded", "guardrailAction", "prompt", "system", "task",
     "fewShotExamples", "stopReason", "region", "guardrailId", "guardrailVersion", "seed", "output", "outputHash",
     "shots", "label", "reasoningTokens", "groundingScore", "relevanceScore", "request",
-    "mode", "jobArn", "recordId", "provisionedModelArn", "customModelArn", "realisticLatency",
+    "mode", "jobArn", "recordId", "provisionedModelArn", "customModelArn", "realisticLatency", "knowledgeBaseId",
 )
 
 

@@ -212,4 +212,9 @@ def access(info) -> tuple[str, str | None] | None:
     op = OPERATIONS.get(route.operation)
     if op is not None and op.api == route.api:
         return op.iam_action, op.resource(route.labels, region) if op.resource else None
-    return f"bedrock:{route.operation}", None
+    return f"bedrock:{_ACTION_OF.get(route.operation, route.operation)}", None
+
+
+#: Operations AWS authorizes with another operation's action ("This operation requires permission for the
+#: bedrock:RetrieveAndGenerate action").
+_ACTION_OF = {"RetrieveAndGenerateStream": "RetrieveAndGenerate"}

@@ -32,6 +32,26 @@ RESULT_FIELDS = COMPARED + ("requestedModelId", "output", "seed", "shots", "reas
 RERUNNERS: dict[str, Callable[[dict, "BedrockState | None"], dict]] = {}
 
 
+#: Re-runners of the services that write ledger records themselves, imported on first use (a regrade that meets no
+#: such record loads nothing): Knowledge Bases' generation and the query embedding it pays for.
+_BUILTIN = {
+    "RetrieveAndGenerate": "..bedrockagent.rag:rerun",
+    "RetrieveAndGenerateStream": "..bedrockagent.rag:rerun",
+    "Retrieve": "..bedrockagent.rag:rerun_retrieve",
+}
+
+
+def _rerunner(operation: str | None):
+    if operation in RERUNNERS:
+        return RERUNNERS[operation]
+    if operation in _BUILTIN:
+        import importlib
+
+        module, name = _BUILTIN[operation].split(":")
+        return getattr(importlib.import_module(module, __package__), name)
+    return None
+
+
 def register(operation: str, rerunner: Callable[[dict, "BedrockState | None"], dict]) -> None:
     """Let :func:`rerun` re-execute ledger records of ``operation`` that another service writes."""
     RERUNNERS[operation] = rerunner
@@ -73,8 +93,9 @@ def rerun(event: dict, state: BedrockState | None = None) -> dict:
     record = _record_of(event)
     request = record.get("request")
     operation = record.get("operation")
-    if operation in RERUNNERS:
-        again = dict(RERUNNERS[operation](record, state))
+    rerunner = _rerunner(operation)
+    if rerunner is not None:
+        again = dict(rerunner(record, state))
         again.setdefault("rerunnable", True)
         return again
     if operation not in _OPERATIONS:

@@ -181,6 +181,12 @@ _READERS = {
     "xlsx": xlsx_text,
 }
 SUPPORTED = tuple(_READERS)
+#: The extension a byte-content document's MIME type stands for (RetrieveAndGenerate's external sources).
+MIME_EXTENSION = {
+    "text/plain": ".txt", "text/markdown": ".md", "text/html": ".html", "text/csv": ".csv", "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
 
 
 def supported(key: str) -> bool:

@@ -42,6 +42,11 @@ def count_tokens(text: str) -> int:
     return tokens.count(text)
 
 
+def count_tokens_for(text: str, model) -> int:
+    """Tokens as ``model``'s own family counts them (what InvokeModel on it would bill)."""
+    return tokens.count(text, model.family)
+
+
 def token_pieces(text: str) -> list[str]:
     return tokens.split(text)
 

@@ -46,12 +46,13 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("POST", _DS + r"/ingestionjobs/(?P<job>[^/]+)/stop", "StopIngestionJob"),
         ("POST", _KB + r"/retrieve", "Retrieve"),
         ("POST", r"/retrieveAndGenerate", "RetrieveAndGenerate"),
+        ("POST", r"/retrieveAndGenerateStream", "RetrieveAndGenerateStream"),
         ("GET", r"/tags/(?P<arn>[^/]+)", "ListTagsForResource"),
         ("POST", r"/tags/(?P<arn>[^/]+)", "TagResource"),
         ("DELETE", r"/tags/(?P<arn>[^/]+)", "UntagResource"),
     ]
 ]
-_RUNTIME_OPS = {"Retrieve", "RetrieveAndGenerate"}
+_RUNTIME_OPS = {"Retrieve", "RetrieveAndGenerate", "RetrieveAndGenerateStream"}
 _STATUS = {"CreateKnowledgeBase": 202, "UpdateKnowledgeBase": 202, "DeleteKnowledgeBase": 202,
            "DeleteDataSource": 202, "StartIngestionJob": 202, "StopIngestionJob": 202}
 _ID_CHARS = string.ascii_uppercase + string.digits
@@ -125,7 +126,7 @@ class KnowledgeBases(Extension):
         path = info.raw_uri.split("?", 1)[0]
         if path.startswith("/tags/"):
             return ":knowledge-base/" in unquote(path)
-        return path.startswith("/knowledgebases") or path.rstrip("/") == "/retrieveAndGenerate"
+        return path.startswith("/knowledgebases") or path.rstrip("/") in ("/retrieveAndGenerate", "/retrieveAndGenerateStream")
 
     def handle(self, info) -> Response:
         info.journal = False  # our own events are the journal
@@ -150,10 +151,12 @@ class KnowledgeBases(Extension):
         if problem:
             raise validation(problem)
         handler = getattr(self, "_" + op, None) or getattr(runtime, op)
-        if handler in (runtime.Retrieve, runtime.RetrieveAndGenerate):
+        if op in _RUNTIME_OPS:
             out = handler(self, info, params)
         else:
             out = handler(info, params)
+        if isinstance(out, Response):
+            return out
         return Response(json.dumps(out, ensure_ascii=False), status=_STATUS.get(op, 200), content_type="application/json",
                         headers={"x-amzn-RequestId": awserrors.request_id()})
 

@@ -150,7 +150,7 @@ def _bedrock_resource(region: str, info) -> str | None:
         return f"arn:aws:bedrock:{region}:{ACCOUNT_ID}:knowledge-base/{found[1]}"
     if info.path.startswith("/tags/"):
         return unquote(info.path[len("/tags/"):].rstrip("/")) or None
-    if info.path.rstrip("/") == "/retrieveAndGenerate":
+    if info.path.rstrip("/") in ("/retrieveAndGenerate", "/retrieveAndGenerateStream"):
         kb = ((_json_body(info).get("retrieveAndGenerateConfiguration") or {}).get("knowledgeBaseConfiguration") or {})
         kb_id = str(kb.get("knowledgeBaseId") or "")
         if kb_id:
@@ -169,8 +169,13 @@ def also_needed(info, access: Access) -> list[Access]:
         role = body.get("ExecutionRoleArn")
         return [Access("iam:PassRole", role)] if isinstance(role, str) and role else []
     if access.action == "bedrock:RetrieveAndGenerate":
-        kb = ((body.get("retrieveAndGenerateConfiguration") or {}).get("knowledgeBaseConfiguration") or {})
+        config = body.get("retrieveAndGenerateConfiguration") or {}
+        kb = config.get("knowledgeBaseConfiguration") or config.get("externalSourcesConfiguration") or {}
         needed = [Access("bedrock:Retrieve", access.resource)] if access.resource else []
+        for source in kb.get("sources") or [] if isinstance(kb.get("sources"), list) else []:
+            uri = ((source or {}).get("s3Location") or {}).get("uri") if isinstance(source, dict) else None
+            if isinstance(uri, str) and uri.startswith("s3://"):
+                needed.append(Access("s3:GetObject", "arn:aws:s3:::" + uri[5:]))
         model = kb.get("modelArn")
         if isinstance(model, str) and model:
             region = info.region or "us-east-1"
