@@ -241,3 +241,27 @@ def test_catalog_has_current_models_profiles_and_their_limits(cloud, aws):
     assert described["anthropic.claude-opus-4-6-v1"]["contextWindow"] == 1000000
     assert described["anthropic.claude-haiku-4-5-20251001-v1:0"]["knowledgeCutoff"] == "2025-02"
     assert described["amazon.nova-lite-v1:0"]["maxOutputTokens"] == 5000
+
+
+def test_tool_arguments_read_the_field_descriptions_the_place_and_the_quoted_material(cloud, aws):
+    """What pydantic schemas of LangChain, LiteLLM and Pydantic AI users carry: options listed in a description,
+    a city and its country, and a tool that takes the text the prompt quotes (Strands Agents' word_count)."""
+    rt = aws("bedrock-runtime")
+
+    def forced(text: str, name: str, schema: dict) -> dict:
+        r = rt.converse(modelId=HAIKU, messages=[{"role": "user", "content": [{"text": text}]}],
+                        toolConfig={"tools": [{"toolSpec": {"name": name, "inputSchema": {"json": schema}}}],
+                                    "toolChoice": {"tool": {"name": name}}})
+        return next(b["toolUse"] for b in r["output"]["message"]["content"] if "toolUse" in b)["input"]
+
+    ticket = {"type": "object", "required": ["category", "address"], "properties": {
+        "category": {"type": "string", "description": "one of BILLING, TECHNICAL, OTHER"},
+        "address": {"type": "object", "required": ["city", "country"],
+                    "properties": {"city": {"type": "string"}, "country": {"type": "string"}}}}}
+    args = forced("I was charged twice for my March invoice and I live in Campinas, Brazil.", "file_ticket", ticket)
+    assert args == {"category": "BILLING", "address": {"city": "Campinas", "country": "Brazil"}}
+    args = forced("O aplicativo trava sempre que abro a câmera, moro em Recife, Brasil.", "file_ticket", ticket)
+    assert args == {"category": "TECHNICAL", "address": {"city": "Recife", "country": "Brasil"}}
+    counted = forced("Use the word_count tool to count the words in: 'Amazon Bedrock runs foundation models'",
+                     "word_count", {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]})
+    assert counted == {"text": "Amazon Bedrock runs foundation models"}

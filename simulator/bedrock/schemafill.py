@@ -43,6 +43,9 @@ _KINDS = [
     ("sentiment", ("sentiment", "sentimento", "polarity", "polaridade", "tone", "tom")),
     ("confidence", ("confidence", "confianca", "probability", "probabilidade", "certainty", "score")),
     ("title", ("title", "titulo", "subject", "assunto", "headline", "manchete")),
+    ("label", ("category", "categoria", "label", "rotulo", "class", "classe", "classification", "classificacao",
+               "intent", "intencao", "department", "departamento", "queue", "fila")),
+    ("country", ("country", "pais", "nation", "nacao")),
     ("place", ("city", "cidade", "location", "localizacao", "local", "place", "lugar", "country", "pais", "state",
                "estado", "destination", "destino", "origin", "origem", "address", "endereco", "region", "regiao")),
     ("name", ("name", "nome", "person", "pessoa", "customer", "cliente", "author", "autor", "user", "usuario",
@@ -285,6 +288,11 @@ def _string(schema: dict, source: Source, name: str) -> str:
     kind = {"email": "email", "date": "date", "date-time": "date", "uri": "url", "url": "url"}.get(fmt or "") or _kind(name)
     text = source.text
     value = _labelled(text, name)
+    options = _described_options(schema.get("description"))
+    if not value and options:
+        value = str(_enum(options, source, name))
+    if not value and kind == "answer" and _INPUT_NAMES & set(re.split(r"[_\W]+", lang.fold(name))):
+        value = _quoted(text)
     if value:
         pass
     elif kind == "email":
@@ -316,6 +324,11 @@ def _string(schema: dict, source: Source, name: str) -> str:
         value = labels[0] if score > 0 else labels[1] if score < 0 else labels[2]
     elif kind == "place":
         value = _place(text)
+    elif kind == "country":
+        value = _country(text)
+    elif kind == "label":
+        words = _keywords(text)
+        value = words[0] if words else None
     elif kind == "name":
         names = _proper(text)
         value = names[0] if names else None
@@ -334,6 +347,47 @@ def _string(schema: dict, source: Source, name: str) -> str:
         default = schema.get("default")
         value = default if isinstance(default, str) else (source.answer or _fallback(text, name))
     return _fit(str(value), schema)
+
+
+#: Fields that take the material itself (a tool's "text" to count, translate or classify), not the model's prose.
+_INPUT_NAMES = frozenset("text texto input entrada sentence frase query consulta string document documento".split())
+_OPTIONS = re.compile(r"(?:one of|either|any of|choose from|pick from|among|um de|uma de|uma das|um dos|entre)\s*:?\s*(.+)", re.I)
+
+
+def _described_options(description) -> list[str]:
+    """The values a field's description lists ("one of BILLING, TECHNICAL, OTHER", "either low or high")."""
+    if not isinstance(description, str):
+        return []
+    m = _OPTIONS.search(description)
+    if not m:
+        return []
+    listed = re.split(r"\s*(?:,|\||/|;|\bor\b|\bou\b)\s*", m.group(1).strip().rstrip("."))
+    values = [v.strip(" '\"`()") for v in listed if v.strip(" '\"`()")]
+    values = [v for v in values if len(v.split()) <= 3]
+    return values if len(values) >= 2 else []
+
+
+def _quoted(text: str) -> str | None:
+    """The longest quoted span of a prompt ('...', "...", “...”) of two words or more."""
+    spans = re.findall(r"'([^']{3,})'|\"([^\"]{3,})\"|“([^”]{3,})”", text)
+    found = [next(g for g in groups if g) for groups in spans]
+    found = [f for f in found if len(f.split()) >= 2]
+    return max(found, key=len) if found else None
+
+
+def _country(text: str) -> str | None:
+    """The country a text names (as written), else the proper name after the last comma ("Campinas, Brazil")."""
+    from .common import _countries
+
+    known = _countries()
+    for m in re.finditer(r"[A-ZÀ-Ý][\wà-ÿ'-]+(?:\s(?:of|do|da|dos|das)?\s?[A-ZÀ-Ý][\wà-ÿ'-]+)*", text):
+        words = m.group(0).split()
+        for n in range(len(words), 0, -1):
+            for start in range(0, len(words) - n + 1):
+                if lang.fold(" ".join(words[start:start + n])) in known:
+                    return " ".join(words[start:start + n])
+    m = re.search(r",\s*([A-ZÀ-Ý][\wà-ÿ'-]+(?:\s[A-ZÀ-Ý][\wà-ÿ'-]+)*)[^,]*$", text)
+    return m.group(1) if m else None
 
 
 def _labelled(text: str, name: str) -> str | None:
