@@ -100,6 +100,7 @@ def main() -> None:
             print(f"InvokeModel throughput, 8 threads: {throughput(invoke_call):.0f} requests/s (goal >= 300)")
             print(f"S3 GetObject throughput, 8 threads (reference): {throughput(get_call):.0f} requests/s")
             meaning(rt)
+            done_when(cloud.endpoint, rt, client("bedrock", cloud.endpoint))
         finally:
             cloud.stop()
 
@@ -146,6 +147,80 @@ def meaning(rt) -> None:
     for text in fresh:
         embeddings.embed(text, 1024)
     print(f"Embeddings per second in process (engine.embed, 1024 dims): {len(fresh) / (time.perf_counter() - started):.0f}")
+
+
+def done_when(endpoint: str, rt, br) -> None:
+    """The rest of issue 9's measurable points: exam terms, variety, grounding/relevance, tokens per family,
+    reasoning within maxTokens, and the error shapes of bad input."""
+    import urllib.request
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from test_bedrock_knowledge import TERMS  # the exam terms and their defining words (en, pt-BR)
+
+    def last() -> dict:
+        with urllib.request.urlopen(endpoint + "/_gailab/bedrock/invocations") as response:
+            return json.load(response)["invocations"][-1]
+
+    def ask(text: str, model: str = "amazon.nova-micro-v1:0", **config) -> str:
+        r = rt.converse(modelId=model, messages=[{"role": "user", "content": [{"text": text}]}], inferenceConfig=config)
+        return r["output"]["message"]["content"][0]["text"]
+
+    answered = sum(all(w.lower() in ask(q, temperature=0).lower() for w in words)
+                   for en_q, en_w, pt_q, pt_w in TERMS.values() for q, words in ((en_q, en_w), (pt_q, pt_w)))
+    print(f"Exam terms answered with their defining words (Nova Micro, en + pt-BR): {answered}/{2 * len(TERMS)}")
+    question = "Explain what a foundation model is."
+    for temperature in (0.0, 0.5, 1.0):
+        distinct = len({ask(question, "amazon.nova-lite-v1:0", temperature=temperature) for _ in range(5)})
+        print(f"Distinct answers in 5 identical calls at temperature {temperature}: {distinct}")
+    context = ("Zentrix Corp refunds purchases within 30 days if the customer keeps the receipt. "
+               "Shipping is free for orders above 200 reais.")
+    g = br.create_guardrail(name="bench-grounding", blockedInputMessaging="no", blockedOutputsMessaging="no",
+                            contextualGroundingPolicyConfig={"filtersConfig": [{"type": "GROUNDING", "threshold": 0.6},
+                                                                               {"type": "RELEVANCE", "threshold": 0.5}]})
+    print("Contextual grounding check (question 'Is shipping free?'):")
+    for label, answer in (("grounded and relevant", "Yes, shipping is free for orders above 200 reais."),
+                          ("grounded, not relevant", "Zentrix Corp refunds purchases within 30 days if the customer keeps the receipt."),
+                          ("relevant, not grounded", "Yes, shipping is always free, and express delivery arrives the next morning by drone.")):
+        out = rt.apply_guardrail(guardrailIdentifier=g["guardrailId"], guardrailVersion="DRAFT", source="OUTPUT", content=[
+            {"text": {"text": context, "qualifiers": ["grounding_source"]}},
+            {"text": {"text": "Is shipping free?", "qualifiers": ["query"]}}, {"text": {"text": answer}}])
+        scores = {f["type"]: f["score"] for f in out["assessments"][0]["contextualGroundingPolicy"]["filters"]}
+        print(f"  {label:24s} grounding {scores['GROUNDING']:.2f}  relevance {scores['RELEVANCE']:.2f}  "
+              f"ledger grounded={last()['grounded']}")
+    text_en = "Generative AI models predict the next token from the context window."
+    text_pt = "Modelos de IA generativa preveem o próximo token a partir da janela de contexto."
+    families = {"claude": "anthropic.claude-3-haiku-20240307-v1:0", "llama": "meta.llama3-1-8b-instruct-v1:0",
+                "titan": "amazon.titan-text-express-v1", "mistral": "mistral.mistral-7b-instruct-v0:2",
+                "nova": "amazon.nova-micro-v1:0"}
+
+    def count(model: str, text: str) -> int:
+        return rt.count_tokens(modelId=model, input={"converse": {"messages": [
+            {"role": "user", "content": [{"text": text}]}]}})["inputTokens"]
+
+    print("Input tokens of the same sentence per family (en / pt-BR): " + ", ".join(
+        f"{family} {count(model, text_en)}/{count(model, text_pt)}" for family, model in families.items()))
+    prompt = "<｜begin▁of▁sentence｜><｜User｜>What is retrieval-augmented generation?<｜Assistant｜><think>\n"
+    cells = []
+    for limit in (400, 60, 10):
+        rt.invoke_model(modelId="us.deepseek.r1-v1:0", body=json.dumps({"prompt": prompt, "max_tokens": limit}))
+        record = last()
+        cells.append(f"max {limit}: {record['outputTokens']} out ({record['reasoningTokens']} reasoning)")
+    print("DeepSeek-R1 reasoning + answer within max_tokens: " + "; ".join(cells))
+    from botocore.exceptions import ClientError
+
+    print("Bad input:")
+    for label, call in (
+            ("unknown model", lambda: rt.invoke_model(modelId="anthropic.claude-9", body=b"{}")),
+            ("wrong body for the family", lambda: rt.invoke_model(modelId="amazon.titan-text-express-v1",
+                                                                  body=json.dumps({"messages": []}))),
+            ("too many tokens", lambda: rt.invoke_model(modelId="amazon.titan-text-express-v1", body=json.dumps(
+                {"inputText": "word " * 9000, "textGenerationConfig": {"maxTokenCount": 100}})))):
+        try:
+            call()
+            print(f"  {label}: no error")
+        except ClientError as exc:
+            error = exc.response["Error"]
+            print(f"  {label}: {exc.response['ResponseMetadata']['HTTPStatusCode']} {error['Code']}: {error['Message'][:110]}")
 
 
 if __name__ == "__main__":
