@@ -148,6 +148,60 @@ def langchain_embeddings(endpoint: str) -> str:
     return f"dimensions {sizes}"
 
 
+_KB: dict[str, str] = {}
+
+
+def _knowledge_base(endpoint: str) -> str:
+    """A knowledge base over two policy documents (pt-BR and en), ingested once per run, as a learner builds it."""
+    if endpoint in _KB:
+        return _KB[endpoint]
+    import boto3
+
+    def c(service):
+        return boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")
+
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+                                                     "Action": "sts:AssumeRole"}]}
+    role = c("iam").create_role(RoleName="kb-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    c("iam").put_role_policy(RoleName="kb-role", PolicyName="read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket", "bedrock:InvokeModel"],
+                                                "Resource": "*"}]}))
+    s3 = c("s3")
+    s3.create_bucket(Bucket="policies")
+    s3.put_object(Bucket="policies", Key="docs/ferias.txt", Body="Cada colaborador tem direito a 30 dias de férias "
+                  "remuneradas por ano. O pedido deve ser feito no portal de RH.".encode())
+    s3.put_object(Bucket="policies", Key="docs/expenses.txt", Body=b"Travel expenses are reimbursed within ten business "
+                  b"days after the receipt is uploaded. Hotel stays are limited to 180 dollars per night.")
+    agent = c("bedrock-agent")
+    kb = agent.create_knowledge_base(
+        name="policies", roleArn=role, knowledgeBaseConfiguration={"type": "VECTOR", "vectorKnowledgeBaseConfiguration": {
+            "embeddingModelArn": "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"}},
+        storageConfiguration={"type": "OPENSEARCH_SERVERLESS", "opensearchServerlessConfiguration": {
+            "collectionArn": "arn:aws:aoss:us-east-1:123456789012:collection/abcdefghij", "vectorIndexName": "kb",
+            "fieldMapping": {"vectorField": "v", "textField": "t", "metadataField": "m"}}})["knowledgeBase"]["knowledgeBaseId"]
+    ds = agent.create_data_source(knowledgeBaseId=kb, name="docs", dataSourceConfiguration={
+        "type": "S3", "s3Configuration": {"bucketArn": "arn:aws:s3:::policies"}})["dataSource"]["dataSourceId"]
+    job = agent.start_ingestion_job(knowledgeBaseId=kb, dataSourceId=ds)["ingestionJob"]["ingestionJobId"]
+    deadline = time.monotonic() + 60
+    while agent.get_ingestion_job(knowledgeBaseId=kb, dataSourceId=ds, ingestionJobId=job)["ingestionJob"]["status"] != "COMPLETE":
+        assert time.monotonic() < deadline, "ingestion did not complete in 60 s"
+        time.sleep(0.1)
+    _KB[endpoint] = kb
+    return kb
+
+
+@scenario("langchain", "AmazonKnowledgeBasesRetriever (Retrieve on a knowledge base)")
+def langchain_kb_retriever(endpoint: str) -> str:
+    from langchain_aws import AmazonKnowledgeBasesRetriever
+
+    retriever = AmazonKnowledgeBasesRetriever(knowledge_base_id=_knowledge_base(endpoint), region_name="us-east-1",
+                                              endpoint_url=endpoint,
+                                              retrieval_config={"vectorSearchConfiguration": {"numberOfResults": 2}})
+    docs = retriever.invoke("How many vacation days do I get?")  # English question, pt-BR document
+    assert docs and "30 dias de férias" in docs[0].page_content, docs
+    return f"{len(docs)} documents, first {docs[0].metadata.get('location')}"
+
+
 # -- LlamaIndex ---------------------------------------------------------------------------------------------------
 @scenario("llamaindex", "BedrockConverse complete + chat stream")
 def llamaindex_converse(endpoint: str) -> str:
