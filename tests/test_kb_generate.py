@@ -62,6 +62,8 @@ def test_a_guardrail_blocks_a_denied_topic_and_lets_the_rest_through(kb, aws):
     records = [r for r in _ledger(aws) if r["operation"] == "RetrieveAndGenerate"]
     assert [r["guardrailAction"] for r in records] == ["INTERVENED", "NONE"]
     assert records[0]["guardrailId"] == guardrail["guardrailId"] and records[0]["outputTokens"] == 0
+    # The blocked question was not embedded or searched: only the allowed one's query embedding is billed.
+    assert len([r for r in _ledger(aws) if r["operation"] == "Retrieve"]) == 1
     missing = _config(kb, guardrailConfiguration={"guardrailId": "nosuchguard1", "guardrailVersion": "DRAFT"})
     with pytest.raises(ClientError) as caught:
         runtime.retrieve_and_generate(input={"text": QUESTION}, retrieveAndGenerateConfiguration=missing)
@@ -151,12 +153,19 @@ def test_a_class_regrade_verifies_retrieve_and_generate_calls(kb, aws, cloud, tm
     out = runtime.retrieve_and_generate(input={"text": QUESTION}, retrieveAndGenerateConfiguration=_config(kb))
     runtime.retrieve_and_generate(input={"text": "And the hotel limit?"}, retrieveAndGenerateConfiguration=_config(kb),
                                   sessionId=out["sessionId"])
+    guardrail = aws("bedrock").create_guardrail(
+        name="no-email", blockedInputMessaging="blocked", blockedOutputsMessaging="blocked",
+        sensitiveInformationPolicyConfig={"piiEntitiesConfig": [{"type": "EMAIL", "action": "BLOCK"}]})
+    guarded = _config(kb, guardrailConfiguration={"guardrailId": guardrail["guardrailId"], "guardrailVersion": "DRAFT"})
+    blocked = runtime.retrieve_and_generate(input={"text": "Send the policy to ana@example.com"},
+                                            retrieveAndGenerateConfiguration=guarded)
+    assert blocked["guardrailAction"] == "INTERVENED"
     path = tmp_path / "s.gailab.zip"
     assert main(["submit", "s3-genai-storage", "--home", str(cloud.home), "--learner", "ana", "-o", str(path),
                  "--db", f"sqlite:///{tmp_path / 'l.db'}"]) == 0
     records = parse_lines(submission.read_file(path).journal).records
     calls = [r for r in records if r["kind"] == "ledger"]
-    assert [c["record"]["operation"] for c in calls] == ["Retrieve", "RetrieveAndGenerate"] * 2
+    assert [c["record"]["operation"] for c in calls] == ["Retrieve", "RetrieveAndGenerate"] * 2 + ["RetrieveAndGenerate"]
     forged = copy.deepcopy(calls[1])
     forged["seq"] = max(r["seq"] for r in records) + 1
     forged["record"]["output"] = forged["record"]["output"] + " Hotels are free."
@@ -170,8 +179,8 @@ def test_a_class_regrade_verifies_retrieve_and_generate_calls(kb, aws, cloud, tm
     assert main(["class", "regrade", "--db", db]) == 0
     verdicts = {json.loads(r.report_json)["learner"]: json.loads(r.report_json)["regrade"]["ledger"]
                 for r in ClassStore(db).results()}
-    assert [v["verdict"] for v in verdicts["bia"]] == ["verified"] * 4
-    assert [v["verdict"] for v in verdicts["ana"]] == ["verified"] * 4 + ["forged"]
+    assert [v["verdict"] for v in verdicts["bia"]] == ["verified"] * 5  # the guarded call against the rebuilt guardrail
+    assert [v["verdict"] for v in verdicts["ana"]] == ["verified"] * 5 + ["forged"]
     assert "outputHash" in verdicts["ana"][-1]["why"]
 
 

@@ -77,6 +77,13 @@ def _guard(config: dict, source: str, items: list[dict]):
     return guardrails.evaluate(config, source, items)
 
 
+def input_blocked(guard_config: dict | None, question: str) -> bool:
+    """Whether the guardrail blocks the question itself (then nothing is retrieved and the model is not called)."""
+    if guard_config is None:
+        return False
+    return _guard(guard_config, "INPUT", [{"text": question, "qualifiers": list(_GUARD)}]).blocked
+
+
 def generate(question: str, passages: list[tuple[Passage, float | None]], dims: int, model, *, template: str,
              max_tokens: int | None = None, guard_config: dict | None = None) -> Result:
     """The answer ``model`` writes from ``passages`` (best first), cited sentence by sentence, or a decline; with

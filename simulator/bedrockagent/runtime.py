@@ -158,14 +158,16 @@ def _answer(svc, info, params: dict):
             raise not_found(f"Session with Id {session_id} is not valid. Start a new session without a sessionId.")
         turns = session["turns"]
     query = answer.follow_up_query(question, turns)
+    blocked = rag.input_blocked(guard_config, question)  # a blocked question retrieves nothing
     if kind == "KNOWLEDGE_BASE":
-        kb, found = _retrieve(svc, source["knowledgeBaseId"], query, _vector_config(source))
+        kb = svc.kb(source["knowledgeBaseId"])
+        found = [] if blocked else _retrieve(svc, source["knowledgeBaseId"], query, _vector_config(source))[1]
         dims, kb_id = kb.dimensions, kb.id
         passages = [(rag.Passage.of(c), s) for c, s in found]
         where = {"knowledgeBaseId": kb.id}
     else:
         sources = source.get("sources") or []
-        passages = _external_passages(sources, info.region or "us-east-1")
+        passages = [] if blocked else _external_passages(sources, info.region or "us-east-1")
         dims, kb_id = 1024, None
         where = {"externalSources": [s.get("s3Location", {}).get("uri") or (s.get("byteContent") or {}).get("identifier")
                                      for s in sources]}
@@ -174,7 +176,7 @@ def _answer(svc, info, params: dict):
     session_id = session_id or str(uuid.uuid4())
     svc.commit({"op": "SessionTurn", "sessionId": session_id, "kbId": kb_id, "question": question, "query": query,
                 "answer": result.text, "at": now()})
-    if kind == "KNOWLEDGE_BASE":
+    if kind == "KNOWLEDGE_BASE" and not blocked:
         _record_query(svc, info, kb, query)
     request = rag.request_record(source["modelArn"], question, query, passages, dims, template,
                                  inference.get("maxTokens"), guard, where)
