@@ -212,3 +212,34 @@ def test_the_stream_needs_the_retrieve_and_generate_action(kb, aws, cloud):
     out = app("bedrock-agent-runtime").retrieve_and_generate_stream(input={"text": QUESTION},
                                                                    retrieveAndGenerateConfiguration=_config(kb))
     assert "ten business days" in "".join(e["output"]["text"] for e in out["stream"] if "output" in e)
+
+
+@pytest.mark.parametrize("path", ["/retrieveAndGenerate", "/retrieveAndGenerateStream"])
+@pytest.mark.parametrize("body", [
+    {},
+    {"input": {"text": "x"}},
+    {"input": {"text": "x"}, "retrieveAndGenerateConfiguration": {"type": "EXTERNAL_SOURCES"}},
+    {"input": {"text": "x"}, "retrieveAndGenerateConfiguration": {"type": "EXTERNAL_SOURCES", "externalSourcesConfiguration": {
+        "modelArn": MODEL_ARN, "sources": [{"sourceType": "BYTE_CONTENT", "byteContent": {
+            "identifier": "a.txt", "contentType": "text/plain", "data": "not base64!"}}]}}},
+    {"input": {"text": "x"}, "retrieveAndGenerateConfiguration": {"type": "EXTERNAL_SOURCES", "externalSourcesConfiguration": {
+        "modelArn": MODEL_ARN, "sources": [{"sourceType": "S3"}]}}},
+    {"input": {"text": "x"}, "retrieveAndGenerateConfiguration": {"type": "EXTERNAL_SOURCES", "externalSourcesConfiguration": {
+        "modelArn": MODEL_ARN, "sources": [{"sourceType": "BYTE_CONTENT", "byteContent": {
+            "identifier": "noext", "contentType": "application/x-unknown", "data": "aGVsbG8="}}]}}},
+    {"input": {"text": "x"}, "retrieveAndGenerateConfiguration": {"type": "KNOWLEDGE_BASE", "knowledgeBaseConfiguration": {
+        "knowledgeBaseId": "ABCDEFGHIJ", "modelArn": MODEL_ARN}}},
+    {"input": {"text": "x"}, "retrieveAndGenerateConfiguration": {"type": "KNOWLEDGE_BASE", "knowledgeBaseConfiguration": {
+        "knowledgeBaseId": "ABCDEFGHIJ", "modelArn": "amazon.titan-embed-text-v2:0"}}},
+    {"input": {"text": "x"}, "retrieveAndGenerateConfiguration": {"type": "KNOWLEDGE_BASE", "knowledgeBaseConfiguration": {
+        "knowledgeBaseId": "ABCDEFGHIJ", "modelArn": MODEL_ARN, "generationConfiguration": {
+            "guardrailConfiguration": {"guardrailId": "zzzzzzzzzzzz", "guardrailVersion": "DRAFT"}}}}},
+])
+def test_bad_requests_get_aws_shaped_4xx(cloud, path, body):
+    from test_bedrock_dialects import signed_post
+
+    status, headers, raw = signed_post(cloud, path, body)
+    assert 400 <= status < 500, (status, raw)
+    error = json.loads(raw)
+    assert headers.get("x-amzn-ErrorType") or error.get("__type"), (headers, raw)
+    assert error.get("message") or error.get("Message"), raw

@@ -102,8 +102,12 @@ def _external_passages(sources: list[dict], region: str) -> list[tuple[rag.Passa
             data = content.get("data") or b""
             if isinstance(data, str):
                 import base64
+                import binascii
 
-                data = base64.b64decode(data)
+                try:
+                    data = base64.b64decode(data, validate=True)
+                except (binascii.Error, ValueError):
+                    raise validation("byteContent.data is not valid base64.") from None
             name = content.get("identifier") or "document"
             uri = name
             location = {"type": "CUSTOM", "customDocumentLocation": {"id": name}}
@@ -169,8 +173,8 @@ def _answer(svc, info, params: dict):
         sources = source.get("sources") or []
         passages = [] if blocked else _external_passages(sources, info.region or "us-east-1")
         dims, kb_id = 1024, None
-        where = {"externalSources": [s.get("s3Location", {}).get("uri") or (s.get("byteContent") or {}).get("identifier")
-                                     for s in sources]}
+        where = {"externalSources": [(s.get("s3Location") or {}).get("uri") or (s.get("byteContent") or {}).get("identifier")
+                                     for s in sources if isinstance(s, dict)]}
     result = rag.generate(question, passages, dims, model, template=template or answer.DEFAULT_PROMPT,
                           max_tokens=inference.get("maxTokens"), guard_config=guard_config)
     session_id = session_id or str(uuid.uuid4())
