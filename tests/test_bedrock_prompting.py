@@ -130,3 +130,12 @@ def test_variety_follows_temperature_and_the_recorded_seed(cloud, aws):
     records = ledger(cloud)
     assert all(r["parameters"]["temperature"] == r["request"]["body"]["inferenceConfig"]["temperature"] for r in records)
     assert all(r["parameters"]["seed"] == r["seed"] for r in records)
+
+
+def test_an_image_question_is_answered_in_the_question_language(cloud, aws):
+    from gailab.simulator.bedrock.images import png
+
+    rt, image = aws("bedrock-runtime"), {"image": {"format": "png", "source": {"bytes": png("a red ball", 1, 64, 64)}}}
+    for question, words in (("O que há nesta imagem?", "Recebi 1 imagem"), ("What is in this image?", "I received 1 image")):
+        r = rt.converse(modelId="amazon.nova-lite-v1:0", messages=[{"role": "user", "content": [image, {"text": question}]}])
+        assert r["output"]["message"]["content"][0]["text"].startswith(words)
