@@ -104,6 +104,7 @@ def test_contextual_grounding_check_scores_grounding_and_relevance_separately(cl
     grounding, relevance, record = check("Zentrix Corp refunds purchases within 30 days if the customer keeps the receipt.")
     assert grounding["score"] >= 0.9 and relevance["score"] < 0.5 and relevance["detected"] and not grounding["detected"]
     assert record["groundingScore"] == grounding["score"] and record["relevanceScore"] == relevance["score"]
+    assert record["grounded"] is False  # the ledger's verdict uses both scores
     # An answer to the question that the source does not support: relevant, not grounded.
     grounding, relevance, record = check("Yes, shipping is always free, and express delivery arrives the next morning by drone.")
     assert grounding["score"] < 0.6 and grounding["detected"] and relevance["score"] >= 0.5 and record["grounded"] is False

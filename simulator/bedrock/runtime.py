@@ -528,7 +528,8 @@ class Runtime(Media):
         if outcome.action != "NONE":
             out["actionReason"] = "Guardrail blocked." if outcome.blocked else "Guardrail masked."
         grounding = (outcome.assessment.get("contextualGroundingPolicy") or {}).get("filters") or []
-        grounded = not any(f.get("detected") and f.get("type") == "GROUNDING" for f in grounding)
+        # As for a model's answer, the ledger's verdict uses both scores: supported by the source and on the question.
+        grounded = not any(f.get("detected") and f.get("type") in ("GROUNDING", "RELEVANCE") for f in grounding)
         now = time.time()
         record = {
             "requestId": str(uuid.uuid4()), "time": iso(now), "_ts": now, "caller": self.state.caller(info.access_key),
