@@ -41,7 +41,11 @@ def test_a_killed_cloud_is_back_on_the_same_endpoint_with_its_state(tmp_path):
         first = _cloud_pid(cloud.proc.pid)
         os.kill(first, signal.SIGKILL)
         wait_until(lambda: cloud.restarts == 1 and _answers(cloud.endpoint), timeout=30)
-        assert _cloud_pid(cloud.proc.pid) != first
+        second = _cloud_pid(cloud.proc.pid)
+        assert second != first
+        # Forked from the supervisor, which has the cloud's modules loaded (a restart skips Python's start-up).
+        with open(f"/proc/{second}/comm") as f:
+            assert f.read().strip() == "gailab-cloud"
         assert restarted == ["killed by SIGKILL"]
         report = health(cloud.endpoint)
         assert report["restarts"] == 1 and report["lastRestart"] == "killed by SIGKILL"

@@ -55,6 +55,15 @@ def _role(aws):
     return arn
 
 
+#: The kinds whose point is the timeout itself: they keep Lambda's Timeout=1 and its message. Every other kind fails
+#: on its own long before its (generous) timeout, so a loaded machine cannot turn its error into Sandbox.Timedout.
+TIMED = {"infinite-loop", "init-loop"}
+#: The wall-clock bound of a timed kind: it must be cut at its 1 s, not run on until the client gives up (60 s); the
+#: margin is for a worker's start-up on a machine loaded to 15+ (the platform's time, not the function's).
+CUT_WITHIN = 20.0
+GENEROUS = 60
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_hostile_handler_gets_its_aws_error_and_a_healthy_function_answers_after(cloud, aws, kind):
@@ -62,8 +71,8 @@ def test_hostile_handler_gets_its_aws_error_and_a_healthy_function_answers_after
     lam = aws("lambda")
     role = _role(aws)
     lam.create_function(FunctionName="healthy", Runtime="python3.12", Role=role, Handler="lambda_function.handler",
-                        Code={"ZipFile": zip_handler(HEALTHY)}, Timeout=3)
-    timeout = 3 if kind == "fork-bomb" else 1  # 64 forks of a Python process take a while on a busy machine
+                        Code={"ZipFile": zip_handler(HEALTHY)}, Timeout=GENEROUS)
+    timeout = 1 if kind in TIMED else GENEROUS
     lam.create_function(FunctionName=kind, Runtime="python3.12", Role=role, Handler="lambda_function.handler",
                         Code={"ZipFile": zip_handler(source)}, Timeout=timeout, MemorySize=128)
     started = time.monotonic()
@@ -73,13 +82,26 @@ def test_hostile_handler_gets_its_aws_error_and_a_healthy_function_answers_after
     body = json.loads(response["Payload"].read())
     assert body["errorType"] == error_type, body
     assert message in body["errorMessage"], body
-    assert elapsed < timeout + 4, f"{kind} took {elapsed:.1f} s"
+    if kind in TIMED:
+        assert 1.0 <= elapsed < CUT_WITHIN, f"{kind} took {elapsed:.1f} s"
+        report = _last_report(aws, kind)
+        assert "Duration: 1000.00 ms" in report and "Status: timeout" in report, report
     healthy = lam.invoke(FunctionName="healthy", Payload=b"{}")
     assert json.loads(healthy["Payload"].read()) == {"ok": True}
     # The same function still answers the same way (its broken worker was replaced, nothing is stuck).
     again = json.loads(lam.invoke(FunctionName=kind, Payload=b"{}")["Payload"].read())
     assert again["errorType"] == error_type
     assert cloud.extension("lambda-runtime").runtime.stats()["busy"] == 0
+
+
+def _last_report(aws, function: str) -> str:
+    """The REPORT line of the function's latest invocation, from its log group."""
+    logs = aws("logs")
+    group = f"/aws/lambda/{function}"
+    events = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
+    reports = [line for line in events if line.startswith("REPORT RequestId")]
+    assert reports, events
+    return reports[-1]
 
 
 def _named(name: str) -> int:
@@ -100,10 +122,11 @@ def test_fork_bomb_children_are_killed_with_their_worker(cloud, aws):
               "        if os.fork() == 0:\n            ctypes.CDLL(None).prctl(15, b'gailab-bomb', 0, 0, 0)\n"
               "            time.sleep(60)\n            os._exit(0)\n")
     lam.create_function(FunctionName="bomb", Runtime="python3.12", Role=_role(aws), Handler="lambda_function.handler",
-                        Code={"ZipFile": zip_handler(source)}, Timeout=3)
+                        Code={"ZipFile": zip_handler(source)}, Timeout=GENEROUS)
     response = lam.invoke(FunctionName="bomb")
-    assert response["FunctionError"] == "Unhandled"
-    wait_until(lambda: _named("gailab-bomb") == 0, timeout=10)
+    body = json.loads(response["Payload"].read())
+    assert response["FunctionError"] == "Unhandled" and body["errorType"] == "BlockingIOError", body
+    wait_until(lambda: _named("gailab-bomb") == 0, timeout=30)
 
 
 def test_ten_megabytes_of_output_are_capped_not_fatal(cloud, aws):
@@ -112,7 +135,7 @@ def test_ten_megabytes_of_output_are_capped_not_fatal(cloud, aws):
               "    for _ in range(10 * 1024):\n        sys.stdout.write(chunk)\n    print('the end')\n"
               "    return 'done'\n")
     lam.create_function(FunctionName="chatty", Runtime="python3.12", Role=_role(aws), Handler="lambda_function.handler",
-                        Code={"ZipFile": zip_handler(source)}, Timeout=2)
+                        Code={"ZipFile": zip_handler(source)}, Timeout=GENEROUS)
     response = lam.invoke(FunctionName="chatty", LogType="Tail")
     assert json.loads(response["Payload"].read()) == "done"
     import base64
@@ -138,15 +161,28 @@ def test_other_runtimes_fail_with_a_clear_function_error(cloud, aws):
 
 
 def test_concurrent_invocations_get_their_own_workers(cloud, aws):
+    """Three invocations run at the same time, each in its own environment: every handler waits (with a deadline)
+    until all three have said they started, through the cloud. Run one after another, the first would wait in vain."""
     from concurrent.futures import ThreadPoolExecutor
 
     lam = aws("lambda")
-    source = ("import time\ndef handler(event, context):\n    began = time.time()\n    time.sleep(1.0)\n"
-              "    return [context.log_stream_name, began, time.time()]\n")
-    lam.create_function(FunctionName="slow", Runtime="python3.12", Role=_role(aws), Handler="lambda_function.handler",
-                        Code={"ZipFile": zip_handler(source)}, Timeout=10)
+    aws("s3").create_bucket(Bucket="rendezvous")
+    role = _role(aws)
+    aws("iam").put_role_policy(RoleName="contained-role", PolicyName="rendezvous", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:ListBucket"],
+                       "Resource": ["arn:aws:s3:::rendezvous", "arn:aws:s3:::rendezvous/*"]}]}))
+    source = ("import time, boto3\ndef handler(event, context):\n    s3 = boto3.client('s3')\n"
+              "    s3.put_object(Bucket='rendezvous', Key=context.aws_request_id, Body=b'here')\n"
+              "    deadline = time.monotonic() + 40\n"
+              "    while time.monotonic() < deadline:\n"
+              "        if s3.list_objects_v2(Bucket='rendezvous').get('KeyCount', 0) >= 3:\n"
+              "            return [context.log_stream_name, True]\n"
+              "        time.sleep(0.05)\n"
+              "    return [context.log_stream_name, False]\n")
+    lam.create_function(FunctionName="meet", Runtime="python3.12", Role=role, Handler="lambda_function.handler",
+                        Code={"ZipFile": zip_handler(source)}, Timeout=GENEROUS)
     with ThreadPoolExecutor(3) as pool:
-        runs = list(pool.map(lambda _: json.loads(lam.invoke(FunctionName="slow")["Payload"].read()), range(3)))
-    assert len({stream for stream, _, _ in runs}) == 3  # three execution environments
-    # ... running at the same time: some moment lies within every run.
-    assert max(began for _, began, _ in runs) < min(ended for _, _, ended in runs)
+        runs = list(pool.map(lambda _: json.loads(lam.invoke(FunctionName="meet")["Payload"].read()), range(3)))
+    assert len({stream for stream, _ in runs}) == 3, runs  # three execution environments
+    assert all(met for _, met in runs), runs  # ... each saw the other two running

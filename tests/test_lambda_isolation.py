@@ -257,7 +257,7 @@ def test_a_non_root_server_contains_its_handlers_the_same_way(tmp_path):
         _deploy(client)
         seen = _call(client, "whoami")
         assert seen["uid"] == 1000 and seen["pid"] == 2 and seen["task"] == ["lambda_function.py"]
-        server = _serving(str(tmp_path / "home"))
+        server = _serving(served.proc.pid)
         answers = _call(client, "signal", pid=server)
         assert all(a.startswith("ProcessLookupError") for a in answers.values()), answers
         journal = tmp_path / "home" / "cloud" / "journal.jsonl"
@@ -265,18 +265,12 @@ def test_a_non_root_server_contains_its_handlers_the_same_way(tmp_path):
         assert _call(client, "namespaces")["errno"] == "EPERM"
 
 
-def _serving(home: str) -> int:
-    """The pid of the cloud (not its supervisor) that serves ``home``."""
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    args = f.read().split(b"\0")
-            except OSError:
-                continue
-            if b"--listen-fd" in args and home.encode() in args:
-                return int(entry)
-    raise AssertionError(f"no cloud serves {home}")
+def _serving(supervisor: int) -> int:
+    """The pid of the cloud (not its supervisor): the supervisor's one child."""
+    with open(f"/proc/{supervisor}/task/{supervisor}/children") as f:
+        children = [int(pid) for pid in f.read().split()]
+    assert len(children) == 1, children
+    return children[0]
 
 
 @pytest.fixture

@@ -137,7 +137,7 @@ class CloudProcess:
                 self.reason = last or f"the cloud exited with code {code}"
         self._ready.set()
 
-    def wait_ready(self, timeout: float = 30.0) -> str:
+    def wait_ready(self, timeout: float = 60.0) -> str:
         if not self._ready.wait(timeout):
             self.state, self.reason = "down", f"the cloud did not start within {timeout:.0f} s"
             raise CloudUnavailable(self.reason)
@@ -145,7 +145,7 @@ class CloudProcess:
             raise CloudUnavailable(self.reason or "the cloud exited before it was ready")
         return self.endpoint
 
-    def start(self, timeout: float = 30.0) -> "CloudProcess":
+    def start(self, timeout: float = 60.0) -> "CloudProcess":
         self.spawn()
         self.wait_ready(timeout)
         return self
@@ -166,18 +166,41 @@ class CloudProcess:
                 self.proc.kill()
                 self.proc.wait()
 
-    def kill(self) -> None:
-        """SIGKILL, as a crash would (tests of durability use it)."""
+    def kill(self, timeout: float = 30.0) -> None:
+        """SIGKILL, as a crash would (tests of durability use it). Returns once the cloud its supervisor ran is gone
+        too (it dies of the parent-death signal, which a loaded machine may take a moment to deliver), so the home's
+        lock is free for the next start."""
         if self.proc is not None and self.proc.poll() is None:
             self.state = "stopped"
+            children = _children(self.proc.pid)
             self.proc.kill()
             self.proc.wait()
+            deadline = time.monotonic() + timeout
+            while any(_running(pid) for pid in children) and time.monotonic() < deadline:
+                time.sleep(0.01)
 
     def __enter__(self) -> "CloudProcess":
         return self.start()
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(child) for child in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (a zombie holds no files, so no lock)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02):

@@ -310,6 +310,28 @@ class Cloud:
         return next((e for e in self.extensions if e.name == name), None)
 
 
+#: moto's services the course uses: a supervisor imports them before it forks a cloud (:func:`preload`).
+PRELOADED_MOTO_SERVICES = ("s3", "iam", "sts", "kms", "awslambda", "logs", "apigateway", "cloudwatch")
+
+
+def preload() -> None:
+    """Import what a start and its replay need — moto's server and the course's services, boto3, werkzeug, every
+    default service of ours — and make no state. The supervisor calls it once and forks each cloud from it, so a
+    killed cloud is back in the time its journal takes to replay, not the seconds of a Python start."""
+    import importlib
+
+    import boto3  # noqa: F401
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: F401
+    from werkzeug.serving import make_server  # noqa: F401
+
+    for service in PRELOADED_MOTO_SERVICES:
+        for part in ("models", "responses", "urls"):
+            importlib.import_module(f"moto.{service}.{part}")
+    for path in DEFAULT_EXTENSIONS:
+        importlib.import_module(path.partition(":")[0])
+    determinism.install()  # the seam's patches and the modules of their replacements (idempotent)
+
+
 def _ignore_file_size_signal() -> None:
     """Past RLIMIT_FSIZE a write fails with EFBIG (which the journal reports) instead of killing the process."""
     sigxfsz = getattr(signal, "SIGXFSZ", None)

@@ -6,16 +6,27 @@ starts a new cloud on the same socket at once. The journal makes that lossless, 
 wait in the socket's backlog instead of failing. A stopped (SIGSTOP) cloud is continued. The cloud it starts knows
 how many restarts came before (``GAILAB_RESTARTS``, ``GAILAB_LAST_RESTART``) and says so in its health; the
 supervisor prints ``gailab local cloud restarting: ...`` for the app to show.
+
+Most of a cloud's start is Python importing moto, boto3 and our services (about a second of CPU; several seconds on
+a loaded machine). So the supervisor imports them once (:func:`~.server.preload`, no state made) and forks each
+cloud from itself: a restart costs a fork and the replay of what came after the newest checkpoint. The forked cloud
+runs the same command line it would have been exec'ed with (``python -m MODULE ARGS``, through :mod:`runpy`), with
+the same environment and descriptors. Where fork is unavailable, the preload fails or a thread is running, each
+cloud is a fresh ``subprocess`` instead.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import runpy
 import signal
 import subprocess
 import sys
 import threading
 import time
+import traceback
+import warnings
 from collections.abc import Callable
 
 #: More restarts than this within :data:`WINDOW` seconds: something is wrong with the cloud itself; give up.
@@ -34,6 +45,15 @@ def _death_signal() -> None:  # in the cloud, between fork and exec: it dies wit
         pass
 
 
+def _name(name: bytes) -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(15, name, 0, 0, 0)  # PR_SET_NAME
+    except Exception:
+        pass
+
+
 def describe(returncode: int) -> str:
     if returncode < 0:
         try:
@@ -43,11 +63,15 @@ def describe(returncode: int) -> str:
     return f"exited with code {returncode}"
 
 
-def run(command: Callable[[int], list[str]], listen_fd: int, *, exit_with_parent: bool = False) -> int:
+def run(
+    command: Callable[[int], list[str]], listen_fd: int, *, exit_with_parent: bool = False, fork: bool = True
+) -> int:
     """Run ``command(restarts)`` (a ``gailab serve`` that serves on ``listen_fd``; a restart never asks for a fresh
-    start) until it stops by choice; restart it when it dies otherwise. Returns the cloud's last exit code."""
+    start) until it stops by choice; restart it when it dies otherwise. Returns the cloud's last exit code.
+    ``fork``: preload the cloud's modules here and fork each cloud (see the module's docstring); False: exec each."""
     stop = threading.Event()
-    child: subprocess.Popen | None = None
+    child: subprocess.Popen | _Forked | None = None
+    forking = fork and _preloaded()
 
     def on_signal(signum, _frame) -> None:
         stop.set()
@@ -65,14 +89,18 @@ def run(command: Callable[[int], list[str]], listen_fd: int, *, exit_with_parent
         if restarts:
             env["GAILAB_RESTARTS"] = str(len(restarts))
             env["GAILAB_LAST_RESTART"] = reason
-        child = subprocess.Popen(
-            command(len(restarts)),
-            pass_fds=(listen_fd,),
-            env=env,
-            preexec_fn=_death_signal if sys.platform.startswith("linux") else None,
-        )
+        cmd = command(len(restarts))
+        if forking and _runs_module(cmd):
+            child = _fork(cmd, env, listen_fd)
+        else:
+            child = subprocess.Popen(
+                cmd,
+                pass_fds=(listen_fd,),
+                env=env,
+                preexec_fn=_death_signal if sys.platform.startswith("linux") else None,
+            )
         while child.poll() is None:
-            if stop.wait(0.1):
+            if stop.wait(0.05):
                 break
             if exit_with_parent and os.getppid() != parent:
                 stop.set()
@@ -108,3 +136,120 @@ def _stopped(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] == "T"
     except (OSError, IndexError):
         return False
+
+
+# --- forked clouds ------------------------------------------------------------------------------------------------
+
+
+def _preloaded() -> bool:
+    """Import the cloud's modules into this process, once; True when forking a cloud from it is safe."""
+    if not hasattr(os, "fork"):
+        return False
+    try:
+        from . import server
+
+        server.preload()
+    except Exception as exc:  # a broken import shows in the cloud's own start instead
+        print(f"gailab: could not preload the local cloud ({exc}); starting it as a new process", file=sys.stderr)
+        return False
+    gc.freeze()  # objects made so far stay out of the collector's way: their pages stay shared with every cloud
+    return threading.active_count() == 1  # fork copies only the calling thread
+
+
+def _reseed() -> None:
+    """A forked cloud must not draw the same unseeded IDs as its predecessor: moto's own random source is an
+    instance that fork copies as it is (Python reseeds only its module-level one)."""
+    try:
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed()
+    except Exception:
+        pass
+
+
+def _runs_module(cmd: list[str]) -> bool:
+    return len(cmd) >= 3 and cmd[0] == sys.executable and cmd[1] == "-m"
+
+
+class _Forked:
+    """A cloud forked from this process: the part of :class:`subprocess.Popen` that :func:`run` uses."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.returncode = 1
+                return self.returncode
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.01)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+def _fork(cmd: list[str], env: dict[str, str], listen_fd: int) -> _Forked:
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    pid = os.fork()
+    if pid:
+        return _Forked(pid)
+    code = 1
+    try:
+        code = _serve_forked(cmd, env, listen_fd)
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        os._exit(code)
+
+
+def _serve_forked(cmd: list[str], env: dict[str, str], listen_fd: int) -> int:
+    """In the forked child: become what ``exec(cmd)`` would have been, without starting Python again."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        _death_signal()
+        _name(b"gailab-cloud")  # what ps and top show for it (its command line is the supervisor's)
+    # What Popen(close_fds=True, pass_fds=(listen_fd,)) leaves: the standard streams and the listening socket.
+    os.closerange(3, listen_fd)
+    os.closerange(listen_fd + 1, 1 << 16)
+    os.environ.clear()
+    os.environ.update(env)
+    _reseed()
+    module = cmd[2]
+    sys.argv = [module, *cmd[3:]]
+    # runpy warns that the module is already imported (the supervisor runs it): expected, it runs afresh as __main__.
+    warnings.filterwarnings(
+        "ignore", message=r".*found in sys\.modules after import of package", category=RuntimeWarning
+    )
+    try:
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+    return 0
