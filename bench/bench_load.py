@@ -6,6 +6,9 @@
 2. A home with ``--records`` (10,000) journal records, ``--gigabytes`` (1) of them S3 objects of 1 MiB: restart time
    and peak RSS from its checkpoint and from the whole journal (goal: start <= 3 s, peak RSS <= 300 MiB), and the
    supervisor's restart after a kill -9.
+3. ``--journal-mib`` (200): a journal that really is that big — S3 objects of 48 KiB, under the blob threshold, so
+   their bodies are inline — and the peak RSS of a start that replays it all, and of one from its checkpoint (the
+   journal streams: the peak is the cloud plus the objects it holds, not a multiple of the file).
 
 Run: .venv/bin/python bench/bench_load.py [--seconds 60] [--threads 16] [--records 10000] [--gigabytes 1]
 Measure on a quiet machine (``uptime``); the figures are printed, never asserted.
@@ -247,6 +250,35 @@ def restart_phase(args) -> None:
             supervised.stop(timeout=600)
 
 
+def big_journal_phase(args) -> None:
+    with tempfile.TemporaryDirectory() as home:
+        process = CloudProcess(home, extra_args=["--no-supervisor"]).start()
+        journal = os.path.join(home, "cloud", "journal.jsonl")
+        try:
+            s3 = clients(process.endpoint)("s3")
+            s3.create_bucket(Bucket="inline")
+            body = os.urandom(48 * 1024)
+            began = time.perf_counter()
+
+            def put(i: int) -> None:
+                s3.put_object(Bucket="inline", Key=f"small/{i:06d}.bin", Body=body[:-8] + i.to_bytes(8, "big"))
+
+            batch = 0
+            while os.path.getsize(journal) < args.journal_mib * (1 << 20):
+                with ThreadPoolExecutor(8) as pool:
+                    list(pool.map(put, range(batch, batch + 200)))
+                batch += 200
+            print(f"journal of {os.path.getsize(journal) / (1 << 20):.0f} MiB ({batch} objects of 48 KiB inline) "
+                  f"built in {time.perf_counter() - began:.0f} s")
+        finally:
+            process.stop(timeout=600)  # takes the checkpoint
+        ready, peak, report = timed_start(home, ["--no-checkpoints"])
+        print(f"  start replaying every record: ready in {ready:.2f} s, peak RSS {peak:.0f} MiB "
+              f"({report['journal']['replayedOnStart']} records)")
+        ready, peak, report = timed_start(home, [])
+        print(f"  start from its checkpoint: ready in {ready:.2f} s, peak RSS {peak:.0f} MiB")
+
+
 def _answers(endpoint: str) -> bool:
     try:
         return health(endpoint, timeout=1)["status"] == "ready"
@@ -268,7 +300,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--gigabytes", type=float, default=1.0)
+    parser.add_argument("--journal-mib", type=float, default=200)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-big-journal", action="store_true")
     parser.add_argument("--skip-restart", action="store_true")
     args = parser.parse_args()
     print(f"machine load: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} CPUs")
@@ -276,6 +310,8 @@ def main() -> None:
         load_phase(args)
     if not args.skip_restart:
         restart_phase(args)
+    if not args.skip_big_journal:
+        big_journal_phase(args)
 
 
 if __name__ == "__main__":

@@ -120,12 +120,24 @@ def _call(aws, what: str, name: str = "probe", **event):
 
 
 def _healthy_within_a_second(cloud):
+    """Health answers within a second. A killed or stopped server never does; a machine loaded by other work may
+    delay one request past the second, so three tries are allowed (each with its own one-second limit)."""
     import urllib.request
 
-    started = time.monotonic()
-    with urllib.request.urlopen(cloud.endpoint + "/_gailab/health", timeout=1) as reply:
-        assert json.load(reply)["status"] == "ready"
-    assert time.monotonic() - started < 1.0
+    timings = []
+    for _ in range(3):
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(cloud.endpoint + "/_gailab/health", timeout=1) as reply:
+                ready = json.load(reply)["status"] == "ready"
+        except OSError as exc:
+            timings.append(repr(exc))
+            continue
+        elapsed = time.monotonic() - started
+        if ready and elapsed < 1.0:
+            return
+        timings.append(elapsed)
+    raise AssertionError(f"health did not answer within a second: {timings}")
 
 
 @pytest.fixture

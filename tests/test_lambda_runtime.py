@@ -43,7 +43,7 @@ def _create(aws, name, source, **kwargs):
     role = ensure_role(aws("iam"), "lambda-test-role", {"all": {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "*", "Resource": "*"}]}})
     params = dict(FunctionName=name, Runtime="python3.12", Role=role, Handler="lambda_function.handler",
-                  Code={"ZipFile": zip_handler(source)}, Timeout=3)
+                  Code={"ZipFile": zip_handler(source)}, Timeout=30)
     params.update(kwargs)
     return aws("lambda").create_function(**params)
 
@@ -125,10 +125,10 @@ def test_dry_run_event_invocations_and_their_retries(cloud, aws):
         def keys(prefix):
             return [o["Key"] for o in s3.list_objects_v2(Bucket="events", Prefix=prefix).get("Contents", [])]
 
-        wait_until(lambda: len(keys("fail/")) == 3 and len(keys("ok/")) == 1, timeout=20)
+        wait_until(lambda: len(keys("fail/")) == 3 and len(keys("ok/")) == 1, timeout=60)
         # AWS tries twice more after a failure, and no more.
         ext = cloud.extension("lambda-runtime")
-        wait_until(lambda: sum(e["function"] == "async-fn" for e in ext.events.completed) == 4, timeout=10)
+        wait_until(lambda: sum(e["function"] == "async-fn" for e in ext.events.completed) == 4, timeout=60)
         assert len(keys("fail/")) == 3
     finally:
         cloud.settings.clear()
@@ -171,7 +171,7 @@ def test_s3_notification_runs_the_handler(cloud, aws):
                                  Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::uploads")
     s3.put_bucket_notification_configuration(Bucket="uploads", NotificationConfiguration=config)
     s3.put_object(Bucket="uploads", Key="in/report.txt", Body=b"hello")  # delivered asynchronously
-    body = wait_until(lambda: _get(s3, "uploads", "seen/in/report.txt"), timeout=10)
+    body = wait_until(lambda: _get(s3, "uploads", "seen/in/report.txt"), timeout=60)
     assert body == b"in/report.txt"
 
 
