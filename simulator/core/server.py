@@ -125,7 +125,7 @@ class Cloud:
         self.guard = Guard(self)
         determinism.install()  # every moto patch (simulator/core/motoseam.py)
         _reset_moto()
-        moto_app = DomainDispatcherApplication(create_backend_app)
+        moto_app = _take_preloaded_app() or DomainDispatcherApplication(create_backend_app)
         self.router = Router(self, moto_app)
         self.extensions = (
             list(self._extensions_given) if self._extensions_given is not None else load_extensions(DEFAULT_EXTENSIONS)
@@ -312,6 +312,9 @@ class Cloud:
 
 #: moto's services the course uses: a supervisor imports them before it forks a cloud (:func:`preload`).
 PRELOADED_MOTO_SERVICES = ("s3", "iam", "sts", "kms", "awslambda", "logs", "apigateway", "cloudwatch")
+#: ... and the botocore models moto parses their requests with and our request checks read.
+PRELOADED_MODELS = ("s3", "iam", "sts", "kms", "lambda", "logs", "apigateway", "cloudwatch", "bedrock-runtime")
+PRELOADED_APPS = ("s3", "iam", "sts", "kms", "lambda", "logs", "apigateway", "cloudwatch")
 
 
 def preload() -> None:
@@ -321,7 +324,7 @@ def preload() -> None:
     import importlib
 
     import boto3  # noqa: F401
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: F401
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
     from werkzeug.serving import make_server  # noqa: F401
 
     for service in PRELOADED_MOTO_SERVICES:
@@ -329,7 +332,38 @@ def preload() -> None:
             importlib.import_module(f"moto.{service}.{part}")
     for path in DEFAULT_EXTENSIONS:
         importlib.import_module(path.partition(":")[0])
-    determinism.install()  # the seam's patches and the modules of their replacements (idempotent)
+    from moto.core.utils import get_service_model
+
+    from . import awserrors
+
+    from moto.core.routing import get_service_router
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    for name in PRELOADED_MODELS:  # caches of this process: a fork inherits them
+        model = get_service_model(name)
+        awserrors._service_model(name)
+        try:  # moto's operation router for the service's protocol (werkzeug rules compiled)
+            get_service_router(name)._get_router(model.metadata.get("protocol", ""))
+        except Exception:
+            pass
+    determinism.install()  # the seam's patches (moto's global CORS off among them) before any app is made
+    # moto's Flask app per service (their URL rules compiled), for the first cloud of this process to take. Making
+    # them instantiates empty backends, which every start's reset clears.
+    global _preloaded_app
+    app = DomainDispatcherApplication(create_backend_app)
+    for service in PRELOADED_APPS:
+        app.app_instances[service] = app.create_app(service)
+    _preloaded_app = app
+
+
+_preloaded_app: Any = None
+
+
+def _take_preloaded_app() -> Any:
+    """The moto app :func:`preload` made, once (a second cloud in the process makes its own)."""
+    global _preloaded_app
+    app, _preloaded_app = _preloaded_app, None
+    return app
 
 
 def _ignore_file_size_signal() -> None:
