@@ -352,7 +352,7 @@ def preload() -> None:
     global _preloaded_app
     app = DomainDispatcherApplication(create_backend_app)
     for service in PRELOADED_APPS:
-        app.app_instances[service] = app.create_app(service)
+        app.app_instances[service] = app.create_app(service)  # type: ignore[arg-type]
     _preloaded_app = app
 
 
