@@ -11,6 +11,7 @@ A text codec has ``parse(model, body) -> Prompt``, ``response(model, prompt, gen
 from __future__ import annotations
 
 import importlib
+import threading
 from types import ModuleType
 
 _MODULES = (
@@ -21,16 +22,22 @@ _MODULES = (
 KIND_OUTPUT = {"text": "TEXT", "embedding": "EMBEDDING", "image": "IMAGE"}
 
 _registry: dict[str, ModuleType] = {}
+_registry_lock = threading.Lock()
 
 
 def registry() -> dict[str, ModuleType]:
-    """{family: codec module}, imported once."""
+    """{family: codec module}, imported once. Filled whole under a lock: concurrent first calls never see half of it
+    (a family missing from a half-filled registry read as "no codec")."""
     if not _registry:
-        for name in _MODULES:
-            module = importlib.import_module(f"{__name__}.{name}")
-            if module.FAMILY in _registry:
-                raise RuntimeError(f"two codecs claim the model family {module.FAMILY!r}")
-            _registry[module.FAMILY] = module
+        with _registry_lock:
+            if not _registry:
+                found: dict[str, ModuleType] = {}
+                for name in _MODULES:
+                    module = importlib.import_module(f"{__name__}.{name}")
+                    if module.FAMILY in found:
+                        raise RuntimeError(f"two codecs claim the model family {module.FAMILY!r}")
+                    found[module.FAMILY] = module
+                _registry.update(found)
     return _registry
 
 
