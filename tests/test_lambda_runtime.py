@@ -70,7 +70,7 @@ def test_warm_reuse_context_logs_and_init_duration_only_on_cold_start(cloud, aws
     assert first["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:counter"
     assert first["group"] == "/aws/lambda/counter" and first["region"] == "us-east-1"
     assert first["endpoint"] == cloud.endpoint
-    assert 0 < first["remaining"] <= 3000
+    assert 0 < first["remaining"] <= 30000  # the function's Timeout (30 s) counted down
     assert len({r["request_id"] for r in results}) == 3
     assert "Init Duration:" in tails[0] and all("Init Duration:" not in t for t in tails[1:])
     for n, (tail, result) in enumerate(zip(tails, results)):
