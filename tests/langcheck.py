@@ -14,6 +14,9 @@ ENGLISH = {"the", "is", "are", "must", "should", "does", "doesn't", "not", "with
 SPANS = r"`[^`]*`|\"[^\"]*\"|'[^']*'|\{[^}]*\}|https?://\S+"
 CODE = re.compile(SPANS + r"|\S*[-_./:\[\]=<>#@\\]\S*")
 DECIMAL_POINT = re.compile(r"(?<![\w.:/-])(\d+)\.(\d+)(?![\w.:/-])")
+# A version in a product's name keeps its point in pt-BR too ("Claude Haiku 4.5", "Llama 3.1", "Python 3.12").
+VERSIONED_NAME = re.compile(r"\b(?:Claude|Haiku|Sonnet|Opus|Llama|Nova|Titan|Mistral|Mixtral|Command|Jamba|DeepSeek|"
+                            r"Pixtral|Python|Embed|Canvas|Reel)(?:\s+R?\d+(?:\.\d+)+)")
 
 
 def english_words(text: str) -> list[str]:
@@ -25,6 +28,7 @@ def english_words(text: str) -> list[str]:
 
 def pt_problems(where: str, text: str) -> list[str]:
     problems = [f"{where}: English {w!r} in {text!r}" for w in english_words(text)]
-    problems += [f"{where}: decimal point in {text!r}" for whole, fraction in DECIMAL_POINT.findall(re.sub(SPANS, " ", text))
+    problems += [f"{where}: decimal point in {text!r}" for whole, fraction in DECIMAL_POINT.findall(
+        VERSIONED_NAME.sub(" ", re.sub(SPANS, " ", text)))
                  if whole == "0" or len(fraction) != 3]  # 1.000 is a thousand, written as pt-BR writes it
     return problems

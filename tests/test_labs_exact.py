@@ -23,6 +23,8 @@ def test_the_english_detector_finds_english_and_spares_portuguese():
     assert english_words('o valor "is not set" vem da AWS') == []
     assert pt_problems("x", "temperature 0.9 está acima de 0,3") == ["x: decimal point in 'temperature 0.9 está "
                                                                      "acima de 0,3'"]
+    assert pt_problems("x", "o Claude Haiku 4.5 e o Llama 3.1 custam 0,25") == []  # versions in names keep the point
+    assert pt_problems("x", "o Haiku custa 4.5 vezes menos") != []
 
 
 # -- s3-genai-storage ---------------------------------------------------------------------------------------
