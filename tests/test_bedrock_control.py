@@ -140,6 +140,18 @@ def test_guardrails_block_or_anonymise_each_sensitive_type_in_both_languages(clo
     assert clean["action"] == "NONE" and clean["outputs"] == []
     assert set(clean["usage"]) >= {"topicPolicyUnits", "contentPolicyUnits", "wordPolicyUnits", "sensitiveInformationPolicyUnits",
                                    "sensitiveInformationPolicyFreeUnits", "contextualGroundingPolicyUnits"}
+    # Managed PII types are billed; custom regexes are free (Bedrock pricing), and the usage says which was which.
+    pii_only = rt.apply_guardrail(guardrailIdentifier=br.create_guardrail(
+        name="pii-only", blockedInputMessaging="b", blockedOutputsMessaging="b",
+        sensitiveInformationPolicyConfig={"piiEntitiesConfig": [{"type": "EMAIL", "action": "ANONYMIZE"}]})["guardrailId"],
+        guardrailVersion="DRAFT", source="INPUT", content=[{"text": {"text": "mail joe@example.com"}}])["usage"]
+    regex_only = rt.apply_guardrail(guardrailIdentifier=br.create_guardrail(
+        name="regex-only", blockedInputMessaging="b", blockedOutputsMessaging="b",
+        sensitiveInformationPolicyConfig={"regexesConfig": [{"name": "CPF", "pattern": r"\d{3}\.\d{3}\.\d{3}-\d{2}",
+                                                             "action": "ANONYMIZE"}]})["guardrailId"],
+        guardrailVersion="DRAFT", source="INPUT", content=[{"text": {"text": "CPF 123.456.789-09"}}])["usage"]
+    assert (pii_only["sensitiveInformationPolicyUnits"], pii_only["sensitiveInformationPolicyFreeUnits"]) == (1, 0)
+    assert (regex_only["sensitiveInformationPolicyUnits"], regex_only["sensitiveInformationPolicyFreeUnits"]) == (0, 1)
     assert apply("Your order ships to joe@example.com", source="OUTPUT")["outputs"][0]["text"] == "Your order ships to {EMAIL}"
 
     # Converse's guardrailConfig and InvokeModel's headers use the same engine.

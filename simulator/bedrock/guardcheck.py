@@ -257,8 +257,9 @@ def evaluate(config: dict, source: str, items: list[dict]) -> Outcome:
         "topicPolicyUnits": units if topics_cfg else 0,
         "contentPolicyUnits": units if (config.get("contentPolicyConfig") or {}).get("filtersConfig") else 0,
         "wordPolicyUnits": units if words_cfg else 0,
-        "sensitiveInformationPolicyUnits": units if sens.get("regexesConfig") else 0,
-        "sensitiveInformationPolicyFreeUnits": units if sens.get("piiEntitiesConfig") else 0,
+        # Bedrock's pricing charges the managed PII types per 1,000 text units; custom regexes are free.
+        "sensitiveInformationPolicyUnits": units if sens.get("piiEntitiesConfig") else 0,
+        "sensitiveInformationPolicyFreeUnits": units if sens.get("regexesConfig") else 0,
         "contextualGroundingPolicyUnits": units if grounding_filters else 0,
     }
     assessment["invocationMetrics"] = {
