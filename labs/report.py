@@ -22,11 +22,19 @@ LABELS = {
     "en": {"pass": "pass", "fail": "FAIL", "error": "ERROR", "skipped": "skip", "expected": "expected", "actual": "actual",
            "hint": "hint", "total": "Total", "passed": "PASSED", "failed": "NOT PASSED", "mark": "pass mark",
            "unreachable": "the cloud is unreachable: nothing was graded (exit 3)", "lab": "Lab",
-           "learner": "learner", "errors": "checks could not run (not counted as wrong)"},
+           "learner": "learner", "errors": "checks could not run (not counted as wrong)",
+           "setup": "Setup", "setup_ok": "ran", "setup_failed": "FAILED (exit 4): graded what it left",
+           "setup_timeout": "did not finish in time (exit 4): graded what it left",
+           "setup_not-started": "could not start (exit 4): graded what it left", "setup_code": "exit code"},
     "pt-BR": {"pass": "ok", "fail": "FALHOU", "error": "ERRO", "skipped": "pulada", "expected": "esperado", "actual": "atual",
               "hint": "dica", "total": "Total", "passed": "APROVADO", "failed": "NÃO APROVADO", "mark": "nota mínima",
               "unreachable": "a nuvem está inacessível: nada foi avaliado (saída 3)", "lab": "Lab",
-              "learner": "aluno", "errors": "verificações não puderam rodar (não contam como erro do aluno)"},
+              "learner": "aluno", "errors": "verificações não puderam rodar (não contam como erro do aluno)",
+              "setup": "Preparação", "setup_ok": "executada",
+              "setup_failed": "FALHOU (saída 4): foi avaliado o que ela deixou",
+              "setup_timeout": "não terminou a tempo (saída 4): foi avaliado o que ela deixou",
+              "setup_not-started": "não pôde iniciar (saída 4): foi avaliado o que ela deixou",
+              "setup_code": "código de saída"},
 }
 
 
@@ -111,6 +119,36 @@ class CheckResult:
 
 
 @dataclass
+class SetupOutcome:
+    """What ``gailab grade --setup CMD`` did: its own outcome, never mistaken for a wrong configuration."""
+
+    command: str
+    status: str  # "ok" | "failed" (non-zero exit) | "timeout" | "not-started" (the shell could not run it)
+    exit_code: int | None
+    duration_ms: float
+    output: str  # the tail of stdout and stderr, interleaved as a CI log shows them
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    def summary(self) -> str:
+        """One line (English: it lands in machine-read fields and on stderr of a CI log)."""
+        if self.status == "ok":
+            return f"the setup command ran ({self.duration_ms / 1000:.1f} s)"
+        if self.status == "timeout":
+            return "the setup command did not finish in time"
+        if self.status == "not-started":
+            return "the setup command could not start" + (f": {self.output.strip()}" if self.output.strip() else "")
+        tail = " | ".join(self.output.strip().splitlines()[-3:])
+        return f"the setup command exited with code {self.exit_code}" + (f": {tail}" if tail else "")
+
+    def to_json(self) -> dict:
+        return {"command": self.command, "status": self.status, "exitCode": self.exit_code,
+                "durationMs": round(self.duration_ms, 3), "output": self.output}
+
+
+@dataclass
 class Report:
     lab_id: str
     lab_version: str
@@ -126,6 +164,7 @@ class Report:
     grader_version: str = ""
     lang: str = "en"
     extra: dict = field(default_factory=dict)
+    setup: SetupOutcome | None = None
 
     @property
     def total(self) -> int:
@@ -136,8 +175,13 @@ class Report:
         return sum(r.max_points for r in self.results)
 
     @property
+    def setup_failed(self) -> bool:
+        return self.setup is not None and not self.setup.ok
+
+    @property
     def passed(self) -> bool:
-        return self.cloud_reachable and self.total >= self.pass_mark and not self.count("error")
+        return (self.cloud_reachable and self.total >= self.pass_mark and not self.count("error")
+                and not self.setup_failed)
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.results if r.status == status)
@@ -148,15 +192,18 @@ class Report:
 
     @property
     def status(self) -> str:
-        """passed | failed | error (some check could not run, so the score is not final)."""
+        """passed | failed | error (some check could not run, or the setup failed: the score is not final)."""
         if self.passed:
             return "passed"
-        return "error" if (not self.cloud_reachable or self.count("error")) else "failed"
+        return "error" if (not self.cloud_reachable or self.count("error") or self.setup_failed) else "failed"
 
     def exit_code(self) -> int:
-        """design.md: 0 passed, 1 failed, 2 lab error (a check broke), 3 cloud unreachable / timed out."""
+        """design.md: 0 passed, 1 failed, 2 lab error (a check broke), 3 cloud unreachable / timed out,
+        4 the ``--setup`` command failed (what it left was graded, but the outcome is the setup's)."""
         if not self.cloud_reachable:
             return 3
+        if self.setup_failed:
+            return 4
         if self.passed:
             return 0
         kinds = {r.error_kind for r in self.results if r.status == "error"}
@@ -188,6 +235,8 @@ class Report:
             "passMark": self.pass_mark,
             "counts": {s: self.count(s) for s in ("pass", "fail", "error", "skipped")},
             "checks": [r.to_json(lang) for r in self.results],
+            **({"setup": self.setup.to_json()} if self.setup else {}),
+            **({"setupError": self.setup.summary()} if self.setup_failed else {}),
             **self.extra,
         }
 
@@ -205,7 +254,9 @@ class Report:
         lab = data.get("lab") or {}
         known = set(cls.__dataclass_fields__) | {"schemaVersion", "lab", "learner", "endpoint", "lang", "graderVersion",
                                                  "startedAt", "finishedAt", "durationMs", "cloudReachable", "status",
-                                                 "passed", "total", "maximum", "passMark", "counts", "checks"}
+                                                 "passed", "total", "maximum", "passMark", "counts", "checks",
+                                                 "setupError"}
+        setup = data.get("setup")
         return cls(
             lab_id=lab.get("id", ""), lab_version=lab.get("version", ""), learner=data.get("learner", ""),
             started_at=_parse_iso(data["startedAt"]), finished_at=_parse_iso(data["finishedAt"]), results=results,
@@ -214,14 +265,19 @@ class Report:
             lab_title=T.of(lab.get("title")),
             grader_version=data.get("graderVersion", ""), lang=data.get("lang", "en"),
             extra={k: v for k, v in data.items() if k not in known},
+            setup=SetupOutcome(setup.get("command", ""), setup.get("status", "failed"), setup.get("exitCode"),
+                               float(setup.get("durationMs") or 0), setup.get("output", ""))
+            if isinstance(setup, dict) else None,
         )
 
     # -- JUnit -----------------------------------------------------------------------------------------------
     def to_junit(self, lang: str | None = None) -> str:
         lang = norm_lang(lang or self.lang)
         seconds = f"{self.duration_ms / 1000:.3f}"
-        counts = dict(tests=str(len(self.results)), failures=str(self.count("fail")),
-                      errors=str(self.count("error")), skipped=str(self.count("skipped")), time=seconds)
+        setup_cases = 1 if self.setup else 0
+        counts = dict(tests=str(len(self.results) + setup_cases), failures=str(self.count("fail")),
+                      errors=str(self.count("error") + (1 if self.setup_failed else 0)),
+                      skipped=str(self.count("skipped")), time=seconds)
         suites = ET.Element("testsuites", name="gailab", **counts)
         suite = ET.SubElement(suites, "testsuite", name=self.lab_id, timestamp=_iso(self.started_at),
                               hostname="gailab", **counts)
@@ -231,6 +287,14 @@ class Report:
                             ("score", f"{self.total}/{self.maximum}"), ("passMark", str(self.pass_mark)),
                             ("passed", str(self.passed).lower()), ("cloudReachable", str(self.cloud_reachable).lower())):
             ET.SubElement(props, "property", name=name, value=value)
+        if self.setup:  # the setup is a testcase of its own: an error (not a failure) when it did not succeed
+            case = ET.SubElement(suite, "testcase", classname=f"{self.lab_id}.setup", name="setup",
+                                 time=f"{self.setup.duration_ms / 1000:.3f}")
+            if self.setup_failed:
+                el = ET.SubElement(case, "error", message=self.setup.summary(), type=f"SetupFailed.{self.setup.status}")
+                el.text = f"$ {self.setup.command}\n{self.setup.output}"
+            out = ET.SubElement(case, "system-out")
+            out.text = self.setup.output
         for r in self.results:
             case = ET.SubElement(suite, "testcase", classname=f"{self.lab_id}.{r.step_id}", name=r.check_id,
                                  time=f"{r.duration_ms / 1000:.3f}")
@@ -259,6 +323,11 @@ class Report:
         lines = [f"{L['lab']} {self.lab_id} {self.lab_version} — {title}  ({L['learner']}: {self.learner})"]
         if not self.cloud_reachable:
             lines.append(f"! {L['unreachable']} [{self.endpoint}]")
+        if self.setup:
+            mark = "✔" if self.setup.ok else "!"
+            lines.append(f"{mark} {L['setup']}: {self.setup.command} — {L['setup_' + self.setup.status]}")
+            if not self.setup.ok:
+                lines.extend(f"{'':9}{line}" for line in self.setup.output.strip().splitlines()[-8:])
         width = max([len(r.check_id) for r in self.results] + [5])
         pts = max([len(f"{r.points}/{r.max_points}") for r in self.results] + [3])
         for r in self.results:

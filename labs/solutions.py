@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .manifest import Lab
@@ -107,11 +109,53 @@ def run_solutions(runs: list, endpoint: str | None, extra_env: dict[str, str] | 
 
 
 def run_setup(command: str, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT,
-              cwd: Path | None = None, lab_dir: Path | None = None):
-    """``gailab grade --setup CMD``: a shell command (the learner's deploy script) run with the cloud's env (and
-    ``GAILAB_LAB_DIR``, the graded lab's folder)."""
-    extra = {"GAILAB_LAB_DIR": str(lab_dir)} if lab_dir is not None else None
-    return _run(command, "the setup command", endpoint, workspace, timeout, shell=True, cwd=cwd, extra_env=extra)
+              cwd: Path | None = None, tail_bytes: int = 8192, lab_dir: Path | None = None):
+    """``gailab grade --setup CMD``: the learner's deploy command, run by bash (sh where there is no bash) in
+    ``cwd`` with the cloud's environment, this Python's ``python``, ``aws`` and ``gailab`` first on PATH, and
+    none of the caller's AWS settings (and ``GAILAB_LAB_DIR``, the graded lab's folder). Never raises: returns a :class:`~gailab.labs.report.SetupOutcome`."""
+    import time
+
+    from .report import SetupOutcome
+
+    if workspace is not None:
+        Path(workspace).mkdir(parents=True, exist_ok=True)
+    bash = shutil.which("bash")
+    argv = [bash, "--noprofile", "--norc", "-c", command] if bash else ["/bin/sh", "-c", command]
+    env = cloud_env(endpoint, workspace)
+    if lab_dir is not None:
+        env["GAILAB_LAB_DIR"] = str(lab_dir)
+    started = time.perf_counter()
+    try:
+        proc = subprocess.Popen(argv, env=env, cwd=cwd or workspace or None,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
+    except OSError as exc:
+        return SetupOutcome(command, "not-started", None, (time.perf_counter() - started) * 1000, str(exc))
+    chunks: list[bytes] = []
+    reader = threading.Thread(target=lambda: chunks.extend(iter(lambda: proc.stdout.read(65536), b"")),
+                              daemon=True)
+    reader.start()
+    try:
+        code = proc.wait(timeout)
+        status, note = ("ok" if code == 0 else "failed"), ""
+    except subprocess.TimeoutExpired:
+        code, status, note = None, "timeout", f"\n(stopped after {timeout:g} s)"
+    try:  # whatever it left running in its group (a server started with &) ends with it, closing the pipe
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+    reader.join(10)
+    proc.stdout.close()
+    output = _tail_text(b"".join(chunks).decode("utf-8", "replace") + note, tail_bytes)
+    return SetupOutcome(command, status, code, (time.perf_counter() - started) * 1000, output)
+
+
+def _tail_text(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    return "…" + cut[cut.find("\n") + 1:] if "\n" in cut else "…" + cut
 
 
 def _run(cmd, name: str, endpoint, workspace, timeout, shell: bool, cwd=None, extra_env=None,

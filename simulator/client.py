@@ -275,6 +275,18 @@ def local_env(endpoint: str | None, base: dict | None = None, *, home: str | os.
     return env
 
 
+def forget_aws_settings(environ: dict | None = None) -> None:
+    """Make this process's own AWS settings harmless, for a process that serves or grades only a local cloud
+    (``gailab serve``, ``grade --fresh``): moto and botocore read ``AWS_PROFILE`` and the config files, and a
+    profile missing there breaks every request."""
+    environ = os.environ if environ is None else environ
+    for name in [k for k in environ if k.startswith("AWS_")]:
+        del environ[name]
+    environ["AWS_CONFIG_FILE"] = os.devnull
+    environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+    environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
+
 # --- boto3 on the local cloud ---------------------------------------------------------------------------------
 
 def session():

@@ -127,11 +127,68 @@ def test_a_learners_own_solution_with_the_aws_cli_and_key_arn_passes(tmp_path):
     assert (work / "summary.txt").is_file()  # the setup ran in the current directory
 
 
-def test_failing_setup_is_reported_and_graded(tmp_path):
-    done = _cli(["grade", "s3-genai-storage", "--fresh", "--setup", "echo broken >&2; exit 4", "--no-record"], tmp_path)
-    assert done.returncode == 1
-    assert "the setup command exited with code 4: broken" in done.stderr
-    assert "Total: 0/100" in done.stdout
+def test_failing_setup_is_its_own_outcome_in_text_json_and_junit(tmp_path):
+    command = "echo preparing; echo broken >&2; exit 5"
+    done = _cli(["grade", "s3-genai-storage", "--fresh", "--setup", command, "--no-record"], tmp_path)
+    assert done.returncode == 4  # not 1: the configuration was not found wrong, the setup failed
+    assert "the setup command exited with code 5: preparing | broken; grading what it left (exit 4)" in done.stderr
+    assert "! Setup: " + command + " — FAILED (exit 4)" in done.stdout and "Total: 0/100" in done.stdout
+    out = tmp_path / "r.json"
+    done = _cli(["grade", "s3-genai-storage", "--fresh", "--setup", command, "--no-record", "--format", "json",
+                 "--output", str(out)], tmp_path)
+    report = json.loads(out.read_text())
+    jsonschema.validate(report, SCHEMA)
+    assert done.returncode == 4 and report["status"] == "error" and report["passed"] is False
+    assert report["setup"]["status"] == "failed" and report["setup"]["exitCode"] == 5
+    assert report["setup"]["command"] == command and report["setup"]["output"] == "preparing\nbroken\n"
+    assert report["setupError"].startswith("the setup command exited with code 5")
+    xml_path = tmp_path / "r.xml"
+    done = _cli(["grade", "s3-genai-storage", "--fresh", "--setup", command, "--no-record", "--format", "junit",
+                 "--output", str(xml_path)], tmp_path)
+    xml = xml_path.read_text()
+    assert done.returncode == 4 and validate_junit(xml) == []
+    assert 'tests="8" failures="7" errors="1"' in xml
+    assert '<testcase classname="s3-genai-storage.setup" name="setup"' in xml
+    import xml.etree.ElementTree as ET
+
+    case = ET.fromstring(xml).find("testsuite/testcase[@name='setup']")
+    assert case.find("error").get("type") == "SetupFailed.failed"
+    assert case.find("error").text == f"$ {command}\npreparing\nbroken\n"
+    assert case.find("system-out").text == "preparing\nbroken\n"
+
+
+def test_setup_finds_this_pythons_tools_and_never_the_learners_profile(tmp_path):
+    """The README's recipe works where gailab is installed: python, aws and gailab are the environment's own,
+    even with a PATH that has none of them and an AWS profile that does not exist."""
+    out = tmp_path / "r.json"
+    aws_dir = tmp_path / "dot-aws"
+    aws_dir.mkdir()
+    (aws_dir / "config").write_text("[profile work]\nregion = eu-west-1\n")
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "AWS_PROFILE": "missing-profile",
+           "AWS_CONFIG_FILE": str(aws_dir / "config"), "AWS_ENDPOINT_URL_S3": "https://s3.amazonaws.com",
+           "GAILAB_LEARNER": "ci"}
+    setup = ("command -v python aws gailab; python -c 'import boto3, sys; print(sys.executable)'; "
+             f"python {S3_LAB / 'solution' / 'solve.py'}; aws s3 ls")
+    done = _cli(["grade", "s3-genai-storage", "--fresh", "--setup", setup, "--no-record", "--format", "json",
+                 "--output", str(out)], tmp_path, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(out.read_text())
+    bindir = str(Path(sys.executable).parent)
+    lines = report["setup"]["output"].splitlines()
+    assert lines[:3] == [f"{bindir}/python", f"{bindir}/aws", f"{bindir}/gailab"]
+    assert Path(lines[3]).parent == Path(bindir) and "genai-outputs" in report["setup"]["output"]
+    assert report["setup"]["status"] == "ok" and report["passed"] is True
+
+
+def test_a_setup_that_hangs_or_leaves_a_server_running_does_not_hang_the_grade(tmp_path):
+    from gailab.labs.solutions import run_setup
+
+    started = __import__("time").monotonic()
+    outcome = run_setup("sleep 300 & echo started", None, tmp_path)
+    assert outcome.ok and outcome.output == "started\n"
+    outcome = run_setup("echo slow; sleep 30", None, tmp_path, timeout=1)
+    assert outcome.status == "timeout" and outcome.output.startswith("slow\n") and "stopped after 1 s" in outcome.output
+    assert __import__("time").monotonic() - started < 20
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea, T
 
 from gailab.tui import i18n
 from gailab.tui.app import GailabApp
-from gailab.tui.testing import plain, run_from_palette, settle, type_text, wait_for
+from gailab.tui.testing import open_lab, plain, run_from_palette, settle, type_text, wait_for
 from gailab.tui.widgets.results import render_report
 
 S3_FIX = '''import boto3
@@ -39,18 +39,6 @@ def app_for(cloud, tmp_path, monkeypatch):
 
     yield make
     i18n.set_lang("en")
-
-
-async def open_lab(app, pilot, lab_id: str):
-    await wait_for(pilot, lambda: app.labs and app.cloud_state == "ready", what="labs and cloud")
-    await settle(app, pilot)
-    table = app.screen.query_one(DataTable)
-    table.move_cursor(row=table.get_row_index(lab_id))
-    await pilot.press("enter")
-    await wait_for(pilot, lambda: getattr(app.screen, "is_lab_screen", False), what="lab screen")
-    screen = app.screen
-    await wait_for(pilot, lambda: screen.last_report is not None, what="first quiet check")
-    return screen
 
 
 async def run_in_terminal(app, pilot, command: str, timeout: float = 60):

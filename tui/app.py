@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 
 from gailab.labs.learner import default_learner
@@ -20,27 +19,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.signal import Signal
 
 from . import i18n
 from .commands import GailabCommands
-from .i18n import t
-
-
-def localize_bindings(node) -> None:
-    """Give each binding with an id its description in the current language (ids map to ``bind.<id>``)."""
-    bindings = node._bindings.key_to_bindings
-    for key, items in bindings.items():
-        bindings[key] = [
-            replace(b, description=t(f"bind.{b.id}")) if b.id and f"bind.{b.id}" in i18n.STRINGS else b
-            for b in items
-        ]
-
-
-def localize_screen(screen) -> None:
-    """The screen's bindings and its widgets' (e.g. the terminal's stop, the explorer's refresh)."""
-    localize_bindings(screen)
-    for widget in screen.query("*"):
-        localize_bindings(widget)
+from .i18n import localize_bindings, localize_screen, t
 
 
 class GailabApp(App):
@@ -48,16 +31,19 @@ class GailabApp(App):
 
     TITLE = "gailab"
     CSS_PATH = str(Path(__file__).with_name("gailab.tcss"))
-    COMMANDS = App.COMMANDS | {GailabCommands}
+    COMMANDS = {GailabCommands}  # Textual's own commands are in it too, in the learner's language
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("f1", "help", "help", id="help"),
         Binding("ctrl+l", "toggle_language", "language", id="language"),
         Binding("ctrl+q", "quit", "quit", id="quit", priority=True),
+        Binding("ctrl+p", "command_palette", "commands", id="commands", show=False, priority=True),
     ]
 
     cloud_state: reactive[str] = reactive("starting")
     cloud_reason: reactive[str] = reactive("")
+    endpoint: reactive[str | None] = reactive(None)
+    lang: reactive[str] = reactive("en")  # the learner's language; screens follow ``language_changed``
 
     class LabsLoaded(Message):
         def __init__(self, labs: list, error: str | None) -> None:
@@ -78,9 +64,10 @@ class GailabApp(App):
         from gailab.simulator.core.home import resolve_home
 
         self.home = resolve_home(home)
-        i18n.set_lang(i18n.detect(lang))
+        self.language_changed: Signal[str] = Signal(self, "language-changed")
+        self.labs_changed: Signal[list] = Signal(self, "labs-changed")
+        self.set_reactive(GailabApp.lang, i18n.detect(lang))
         self.given_endpoint = endpoint or os.environ.get("GAILAB_ENDPOINT") or None
-        self.endpoint: str | None = None
         self.spawn_cloud = spawn_cloud
         self.labs_dirs = labs_dirs
         self.cloud_process = None
@@ -88,6 +75,7 @@ class GailabApp(App):
         self.labs_error: str | None = None
         self.learner = default_learner()
         self._store = None
+        self.shell_sessions: dict = {}  # lab id -> ShellSession: the Terminal tab's state survives leaving a lab
         self.cloud_history = ["starting"]  # every state the status went through (tests and the help screen)
         self._settings_path = self.home / "tui.json"
         saved = self._load_settings()
@@ -106,10 +94,6 @@ class GailabApp(App):
             self._settings_path.write_text(json.dumps({"theme": theme}))
         except OSError:
             pass
-
-    @property
-    def lang(self) -> str:
-        return i18n.get_lang()
 
     @property
     def store(self):
@@ -216,9 +200,16 @@ class GailabApp(App):
     def on_gailab_app_labs_loaded(self, message: LabsLoaded) -> None:
         self.labs = message.labs
         self.labs_error = message.error
-        for screen in self.screen_stack:
-            if hasattr(screen, "labs_loaded"):
-                screen.labs_loaded()
+        self.labs_changed.publish(self.labs)
+
+    def shell_session(self, lab_id: str, workspace: Path):
+        """The lab's shell session (working folder, variables, history), kept while the app runs."""
+        from .shell import ShellSession
+
+        session = self.shell_sessions.get(lab_id)
+        if session is None or session.workspace != Path(workspace):
+            session = self.shell_sessions[lab_id] = ShellSession(workspace)
+        return session
 
     def lab_by_id(self, lab_id: str):
         return next((lab for lab in self.labs if lab.id == lab_id), None)
@@ -233,6 +224,29 @@ class GailabApp(App):
         self._stop_cloud()
 
     # --- actions -----------------------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("palette.placeholder")))
+
+    def search_themes(self) -> None:
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        self.push_screen(CommandPalette(providers=[ThemeProvider], placeholder=t("palette.themes")))
+
+    def take_screenshot(self) -> None:
+        """An SVG of the screen in ``<home>/screenshots`` (Textual's own would say so in English)."""
+        try:
+            folder = self.home / "screenshots"
+            folder.mkdir(exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(t("screenshot.saved", path=path), timeout=8)
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -243,17 +257,15 @@ class GailabApp(App):
         self.switch_language("pt-BR" if self.lang == "en" else "en")
 
     def switch_language(self, lang: str) -> None:
-        i18n.set_lang(lang)
+        self.lang = i18n.normalize(lang) or "en"
+
+    def watch_lang(self, lang: str) -> None:
+        """Every binding on every screen gets its words again; screens and widgets redraw through the signal."""
         localize_bindings(self)
         for screen in self.screen_stack:
-            localize_bindings(screen)
-            if hasattr(screen, "apply_language"):
-                screen.apply_language()
-            for widget in screen.query("*"):
-                localize_bindings(widget)
-                if hasattr(widget, "apply_language"):
-                    widget.apply_language()
+            localize_screen(screen)
             screen.refresh_bindings()
+        self.language_changed.publish(lang)
         self.notify(t("lang.switched"), timeout=3)
 
     def open_lab(self, lab_id: str) -> None:

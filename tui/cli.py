@@ -1,7 +1,8 @@
 """The ``gailab`` command line. With no command it opens the terminal app.
 
 Every command honours ``--home`` and ``GAILAB_HOME``. Exit codes (design.md): 0 ok / passed, 1 failed,
-2 usage or lab-definition error, 3 cloud unreachable. Errors are one readable line on stderr, never a traceback.
+2 usage or lab-definition error, 3 cloud unreachable,
+4 the setup command of ``gailab grade --setup`` failed. Errors are one readable line on stderr, never a traceback.
 Textual is imported only when the app opens, so ``gailab serve`` and ``gailab grade`` start fast.
 """
 

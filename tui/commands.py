@@ -1,4 +1,5 @@
-"""The command palette's one provider: every action of the app, in the current language."""
+"""The command palette's one provider: every action of the app, Textual's own (theme, quit, screenshot,
+maximize) included, in the current language; a search that finds nothing says so in that language too."""
 
 from __future__ import annotations
 
@@ -40,6 +41,15 @@ class GailabCommands(Provider):
             (t("cmd.latency"), app.action_toggle_latency, ""),
             (t("cmd.exports"), app.action_copy_exports, ""),
             (t("cmd.help"), app.action_help, "f1"),
+            (t("cmd.theme"), app.action_change_theme, ""),
+        ]
+        if screen.maximized is not None:
+            items.append((t("cmd.minimize"), screen.action_minimize, ""))
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            items.append((t("cmd.maximize"), screen.action_maximize, ""))
+        items += [
+            (t("cmd.screenshot"), lambda: app.set_timer(0.1, app.take_screenshot), ""),
+            (t("cmd.quit"), app.action_quit, "ctrl+q"),
         ]
         return items
 
@@ -49,7 +59,11 @@ class GailabCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        found = False
         for name, callback, help_text in self._commands():
             score = max(matcher.match(name), matcher.match(help_text) if help_text else 0)
             if score > 0:
+                found = True
                 yield Hit(score, matcher.highlight(name), callback, help=help_text or None)
+        if not found and query.strip():
+            yield Hit(0.0001, t("cmd.no_match", query=query.strip()), lambda: None)

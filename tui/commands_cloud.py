@@ -66,11 +66,12 @@ def _is_loopback(host: str) -> bool:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from gailab.simulator.client import clear_state, write_state
+    from gailab.simulator.client import clear_state, forget_aws_settings, write_state
     from gailab.simulator.core.home import env_exports, resolve_home
 
     from .errors import CliError, UsageError
 
+    forget_aws_settings()  # the local cloud never reads the user's AWS profile (a missing one breaks botocore)
     if not (0 <= args.port <= 65535):
         raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
     if not _is_loopback(args.host):

@@ -1,6 +1,7 @@
 """``gailab labs``, ``gailab grade``, ``gailab lab validate|solve|reset`` and ``gailab gradebook``.
 
-Exit codes (design.md): 0 passed / ok, 1 failed, 2 usage or lab-definition error, 3 cloud unreachable.
+Exit codes (design.md): 0 passed / ok, 1 failed, 2 usage or lab-definition error, 3 cloud unreachable,
+4 the setup command of ``gailab grade --setup`` failed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     p.set_defaults(func=cmd_labs)
 
     g = commands.add_parser(
-        "grade", parents=[common, labs_dir, lang, endpoint], help="grade a lab (exit 0 passed, 1 failed, 3 no cloud)",
+        "grade", parents=[common, labs_dir, lang, endpoint], help="grade a lab (exit 0 passed, 1 failed, 3 no cloud, 4 setup failed)",
         description="Grade a lab against a cloud and record the attempt. CI recipe: "
                     "gailab grade LAB --fresh --setup './deploy.sh' --format junit --output results.xml",
     )
@@ -49,7 +50,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     g.add_argument("--no-record", action="store_true", help="do not store the attempt")
     g.add_argument("--fresh", action="store_true",
                    help="grade in a throwaway local cloud: prerequisites' reference solutions, then --setup")
-    g.add_argument("--setup", metavar="CMD", help="shell command run first with the cloud's environment")
+    g.add_argument("--setup", metavar="CMD", help="bash command run first with the cloud's environment and this "
+                   "Python's python/aws/gailab first on PATH (exit 4 when it fails)")
     g.add_argument("--timeout", type=float, default=10.0, help="seconds per check (default 10)")
     g.set_defaults(func=cmd_grade)
 
@@ -192,7 +194,7 @@ def cmd_labs(args) -> int:
 def cmd_grade(args) -> int:
     from gailab.labs.grader import grade
     from gailab.labs.sandbox import Sandbox, SandboxUnavailable
-    from gailab.labs.solutions import SolutionError, run_setup
+    from gailab.labs.solutions import SolutionError
     from gailab.labs.workspace import workspace_for
 
     lab = _load(args)
@@ -204,8 +206,11 @@ def cmd_grade(args) -> int:
     workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args))
     if args.workspace and not workspace.is_dir():
         raise UsageError(f"--workspace {args.workspace} is not a folder")
-    setup_failed = None
+    setup = None
     if args.fresh:
+        from gailab.simulator.client import forget_aws_settings
+
+        forget_aws_settings()  # a throwaway local cloud, maybe in this process: no AWS profile of the caller's
         try:
             sandbox = Sandbox().start()
         except SandboxUnavailable as exc:
@@ -223,11 +228,7 @@ def cmd_grade(args) -> int:
                     except SolutionError as exc:
                         raise CliError(f"a prerequisite's reference solution failed: {exc}", 2) from None
             if args.setup:
-                try:
-                    run_setup(args.setup, sandbox.endpoint, workspace, cwd=Path.cwd(), lab_dir=lab.path)
-                except SolutionError as exc:
-                    setup_failed = str(exc)
-                    print(f"gailab: warning: {exc}; grading what it left", file=sys.stderr)
+                setup = _setup(args, sandbox.endpoint, workspace, lab.path)
             report = grade(lab, endpoint=sandbox.endpoint, workspace=workspace, learner=_learner(args), lang=lang,
                            timeout=args.timeout)
         finally:
@@ -235,15 +236,10 @@ def cmd_grade(args) -> int:
     else:
         endpoint = None if args.profile else _endpoint(args)
         if args.setup:
-            try:
-                run_setup(args.setup, endpoint, workspace, cwd=Path.cwd(), lab_dir=lab.path)
-            except SolutionError as exc:
-                setup_failed = str(exc)
-                print(f"gailab: warning: {exc}; grading what it left", file=sys.stderr)
+            setup = _setup(args, endpoint, workspace, lab.path)
         report = grade(lab, endpoint=endpoint, workspace=workspace, learner=_learner(args), lang=lang,
                        timeout=args.timeout, profile=args.profile)
-    if setup_failed:
-        report.extra["setupError"] = setup_failed
+    report.setup = setup
 
     if not args.no_record:
         try:
@@ -264,8 +260,19 @@ def cmd_grade(args) -> int:
             sys.stdout.write(report.to_text(lang))
     else:
         sys.stdout.write(body)
-    code = report.exit_code()
-    return 1 if code == 0 and setup_failed else code
+    return report.exit_code()
+
+
+def _setup(args, endpoint: str | None, workspace: Path, lab_dir: Path):
+    """Run ``--setup``; a failure is reported on stderr with its output (the CI log shows why) and graded on."""
+    from gailab.labs.solutions import run_setup
+
+    outcome = run_setup(args.setup, endpoint, workspace, cwd=Path.cwd(), lab_dir=lab_dir)
+    if not outcome.ok:
+        print(f"gailab: {outcome.summary()}; grading what it left (exit 4)", file=sys.stderr)
+        for line in outcome.output.rstrip().splitlines()[-20:]:
+            print(f"  | {line}", file=sys.stderr)
+    return outcome
 
 
 def cmd_validate(args) -> int:
@@ -280,6 +287,9 @@ def cmd_validate(args) -> int:
     results = [lint(folder) for folder in folders]
     todo = [r for r in results if r.ok]
     if todo and not args.lint_only:
+        from gailab.simulator.client import forget_aws_settings
+
+        forget_aws_settings()
         try:
             sandbox = Sandbox().start()
         except SandboxUnavailable as exc:

@@ -1,16 +1,20 @@
-"""Every string the app shows, in en and pt-BR, and the current language.
+"""Every string the app shows, in en and pt-BR, and the helpers that put them on screen.
 
 ``t("key", **fields)`` looks a string up in the current language (falling back to en, then to the key itself so a
-missing string shows up instead of crashing). The language is process-wide: the app switches it at run time and
-asks its screens to redraw their labels.
+missing string shows up instead of crashing). The current language is the running app's ``lang`` reactive (found
+from the task or the thread worker that asks); outside an app (the command line) it is :func:`set_lang`'s default.
+Screens and widgets follow a switch with :func:`follow_language` (the app's ``language_changed`` signal), and
+:func:`localize_bindings` / :func:`localize_screen` give key bindings with an id their words (``bind.<id>``).
 """
 
 from __future__ import annotations
 
 import os
+import sys
+from dataclasses import replace
 
 LANGS = ("en", "pt-BR")
-_current = "en"
+_default = "en"  # the language of code that runs outside an app
 
 STRINGS: dict[str, tuple[str, str]] = {
     # app and cloud status
@@ -44,6 +48,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bind.layout": ("panes", "painéis"),
     "bind.steps": ("all steps", "todos os passos"),
     "bind.stop": ("stop", "parar"),
+    "bind.end_input": ("end input", "fim da entrada"),
+    "bind.to_terminal": ("to terminal", "para o terminal"),
+    "bind.copy": ("copy", "copiar"),
     "bind.close": ("close", "fechar"),
     "bind.yes": ("yes", "sim"),
     "bind.no": ("no", "não"),
@@ -153,6 +160,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "check.passed": ("Passed — {score}/{max}.", "Aprovado — {score}/{max}."),
     "check.failed": ("Not yet — {score}/{max} (pass mark {mark}).", "Ainda não — {score}/{max} (nota mínima {mark})."),
     "check.error": ("The grader could not run: {error}", "O avaliador não pôde rodar: {error}"),
+    # code blocks in the instructions
+    "code.help_shell": (
+        "enter: to the Terminal tab · c: copy · ↑↓: another command",
+        "enter: para a aba Terminal · c: copiar · ↑↓: outro comando",
+    ),
+    "code.help": ("c: copy", "c: copiar"),
+    "code.copied": (
+        "Copied to your terminal's clipboard (where it allows it). Enter sends a command to the Terminal tab.",
+        "Copiado para a área de transferência do seu terminal (se ele permitir). Enter envia um comando para a aba "
+        "Terminal.",
+    ),
     # editor
     "editor.files": ("Files", "Arquivos"),
     "editor.no_file": ("Choose a file on the left.", "Escolha um arquivo à esquerda."),
@@ -173,15 +191,69 @@ STRINGS: dict[str, tuple[str, str]] = {
     # terminal
     "terminal.placeholder": ("$ a command, e.g. aws s3 ls", "$ um comando, ex.: aws s3 ls"),
     "terminal.welcome": (
-        "Commands run in the lab's workspace with the local cloud's environment (aws, python). "
-        "↑/↓ history · ctrl+c stops · clear empties the screen.",
-        "Os comandos rodam no workspace do lab com o ambiente da nuvem local (aws, python). "
-        "↑/↓ histórico · ctrl+c interrompe · clear limpa a tela.",
+        "This terminal runs in the lab's workspace, already pointed at the local cloud (aws, python, gailab) — "
+        "no eval \"$(gailab env)\" needed here. cd and export carry over between commands. "
+        "↑/↓ history · ctrl+c stops · ctrl+d ends a command's input · PgUp/PgDn scroll · clear empties the screen.",
+        "Este terminal roda no workspace do lab, já apontado para a nuvem local (aws, python, gailab) — "
+        "aqui não é preciso eval \"$(gailab env)\". cd e export valem para os comandos seguintes. "
+        "↑/↓ histórico · ctrl+c interrompe · ctrl+d encerra a entrada de um comando · PgUp/PgDn rolam · "
+        "clear limpa a tela.",
     ),
     "terminal.exit": ("[exit {code}]", "[saída {code}]"),
     "terminal.stopped": ("[stopped]", "[interrompido]"),
     "terminal.busy": ("A command is still running (ctrl+c stops it).", "Um comando ainda está rodando (ctrl+c interrompe)."),
-    "terminal.cd_error": ("cd: {path}: no such folder inside the workspace", "cd: {path}: pasta inexistente no workspace"),
+    "terminal.running": ("running · {lines} lines", "rodando · {lines} linhas"),
+    "terminal.input_placeholder": (
+        "input for the running command (enter sends · ctrl+d ends · ctrl+c stops)",
+        "entrada do comando em execução (enter envia · ctrl+d encerra · ctrl+c interrompe)",
+    ),
+    "terminal.no_input": ("The command no longer reads its input.", "O comando não lê mais a entrada."),
+    "terminal.waiting": (
+        "Waiting for the local cloud to start… (ctrl+c cancels)",
+        "Aguardando a nuvem local iniciar… (ctrl+c cancela)",
+    ),
+    "terminal.no_cloud": (
+        "Not run: the local cloud is not running, and without it AWS commands would have nowhere safe to go. "
+        "Restart it with ctrl+r (or the command palette), then run the command again.",
+        "Não executado: a nuvem local não está rodando e, sem ela, os comandos AWS não teriam um destino seguro. "
+        "Reinicie-a com ctrl+r (ou pela paleta de comandos) e rode o comando de novo.",
+    ),
+    "terminal.cloud_down": (
+        "The local cloud is down: AWS commands will fail to connect (ctrl+r restarts it). They still never reach "
+        "real AWS.",
+        "A nuvem local está fora do ar: os comandos AWS não vão conectar (ctrl+r a reinicia). Eles continuam sem "
+        "acessar a AWS real.",
+    ),
+    "terminal.skipped": (
+        "({lines} lines scrolled past faster than they could be shown; only the last ones are kept here.)",
+        "({lines} linhas passaram rápido demais para serem mostradas; só as últimas ficam aqui.)",
+    ),
+    "terminal.aws_fixed": (
+        "Note: AWS_* variables are fixed to the local cloud in this tab; the ones you set are not kept.",
+        "Observação: nesta aba as variáveis AWS_* são as da nuvem local; as que você definiu não são mantidas.",
+    ),
+    "terminal.python_repl": (
+        "Interactive Python: type a line and press enter; ctrl+d ends it.",
+        "Python interativo: digite uma linha e aperte enter; ctrl+d encerra.",
+    ),
+    "terminal.refuse_editor": (
+        "{program} needs a full-screen terminal. Edit files in the Editor tab (F5), or run {program} in your own "
+        "terminal.",
+        "O {program} precisa de um terminal de tela cheia. Edite arquivos na aba Editor (F5) ou rode o {program} "
+        "no seu próprio terminal.",
+    ),
+    "terminal.refuse_full_screen": (
+        "{program} needs a full-screen terminal and cannot run in this tab. Run it in your own terminal after "
+        "eval \"$(gailab env)\".",
+        "O {program} precisa de um terminal de tela cheia e não roda nesta aba. Rode-o no seu próprio terminal "
+        "depois de eval \"$(gailab env)\".",
+    ),
+    "terminal.refuse_configure": (
+        "Not needed here: this tab already uses the local cloud's credentials (test/test, us-east-1), and gailab "
+        "never reads or writes your ~/.aws. 'aws configure list' shows them.",
+        "Não é necessário aqui: esta aba já usa as credenciais da nuvem local (test/test, us-east-1), e o gailab "
+        "nunca lê nem altera o seu ~/.aws. 'aws configure list' mostra essas credenciais.",
+    ),
     # playground
     "play.model": ("Model", "Modelo"),
     "play.temperature": ("temp", "temp"),
@@ -278,6 +350,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cmd.deploy": ("Deploy the lab's function", "Implantar a função do lab"),
     "cmd.layout": ("Switch panes (instructions / workspace)", "Alternar painéis (instruções / workspace)"),
     "cmd.lab_only": ("Open a lab first.", "Abra um lab primeiro."),
+    "cmd.theme": ("Change the theme (colours)", "Trocar o tema (cores)"),
+    "cmd.quit": ("Quit gailab (your work is kept)", "Sair do gailab (seu trabalho fica salvo)"),
+    "cmd.screenshot": ("Save a screenshot (SVG)", "Salvar uma captura de tela (SVG)"),
+    "cmd.maximize": ("Maximize the focused pane", "Maximizar o painel em foco"),
+    "cmd.minimize": ("Restore the maximized pane", "Restaurar o painel maximizado"),
+    "cmd.no_match": ("No command matches “{query}”.", "Nenhum comando corresponde a “{query}”."),
+    "screenshot.saved": ("Screenshot saved: {path}", "Captura de tela salva: {path}"),
+    "palette.placeholder": ("Search for a command…", "Buscar um comando…"),
+    "palette.themes": ("Search for a theme…", "Buscar um tema…"),
 }
 
 
@@ -304,17 +385,60 @@ def detect(explicit: str | None = None, environ: dict | None = None) -> str:
 
 
 def set_lang(lang: str) -> None:
-    global _current
-    _current = normalize(lang) or "en"
+    """The language outside a running app (the command line; tests of pure functions)."""
+    global _default
+    _default = normalize(lang) or "en"
+
+
+def _running_app():
+    """The app this code runs for: the task's (Textual's own context variable) or the thread worker's."""
+    if "textual" not in sys.modules:
+        return None
+    from textual._context import active_app  # Textual keeps the running app here for every task it starts
+
+    try:
+        return active_app.get()
+    except LookupError:
+        pass
+    from textual.worker import NoActiveWorker, get_current_worker
+
+    try:
+        node = get_current_worker().node
+    except NoActiveWorker:
+        return None
+    return getattr(node, "app", None) if not hasattr(node, "lang") else node
 
 
 def get_lang() -> str:
-    return _current
+    lang = getattr(_running_app(), "lang", None)
+    return lang if lang in LANGS else _default
 
 
 def t(key: str, **fields) -> str:
     pair = STRINGS.get(key)
     if pair is None:
         return key
-    text = pair[1] if _current == "pt-BR" else pair[0]
+    text = pair[1] if get_lang() == "pt-BR" else pair[0]
     return text.format(**fields) if fields else text
+
+
+def localize_bindings(node) -> None:
+    """Give each binding with an id its description in the current language (ids map to ``bind.<id>``)."""
+    bindings = node._bindings.key_to_bindings
+    for key, items in bindings.items():
+        bindings[key] = [
+            replace(b, description=t(f"bind.{b.id}")) if b.id and f"bind.{b.id}" in STRINGS else b
+            for b in items
+        ]
+
+
+def localize_screen(screen) -> None:
+    """The screen's bindings and its widgets' (e.g. the terminal's stop, the explorer's refresh)."""
+    localize_bindings(screen)
+    for widget in screen.query("*"):
+        localize_bindings(widget)
+
+
+def follow_language(node, callback) -> None:
+    """Call ``callback()`` on ``node`` whenever the app switches language (unsubscribed when ``node`` goes)."""
+    node.app.language_changed.subscribe(node, lambda _lang: callback())

@@ -28,6 +28,20 @@ async def wait_for(pilot, predicate, timeout: float = 20.0, what: str = "conditi
         await pilot.pause(0.05)
 
 
+async def key_effect(app, key: str, effect, timeout: float = 1.0) -> float:
+    """Press ``key`` as a person would (no waiting for the app to be idle, which a flood of output delays) and
+    return the seconds until ``effect()`` holds; fail after ``timeout``. Polls between event-loop turns."""
+    import asyncio
+
+    pressed = time.monotonic()
+    app.simulate_key(key)
+    while not effect():
+        if time.monotonic() - pressed > timeout:
+            raise AssertionError(f"{key!r} had no effect within {timeout} s")
+        await asyncio.sleep(0.005)
+    return time.monotonic() - pressed
+
+
 async def type_text(pilot, text: str) -> None:
     keys = []
     for ch in text:
@@ -74,3 +88,18 @@ async def run_from_palette(pilot, query: str, expect: str, timeout: float = 10.0
 
     await wait_for(pilot, highlighted, timeout, f"palette command {expect!r}")
     await pilot.press("enter")
+
+
+async def open_lab(app, pilot, lab_id: str):
+    """From the catalog, open ``lab_id`` with Enter and wait for its first quiet check (the steps' states)."""
+    from textual.widgets import DataTable
+
+    await wait_for(pilot, lambda: app.labs and app.cloud_state == "ready", what="labs and cloud")
+    await settle(app, pilot)
+    table = app.screen.query_one(DataTable)
+    table.move_cursor(row=table.get_row_index(lab_id))
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: getattr(app.screen, "is_lab_screen", False), what="lab screen")
+    screen = app.screen
+    await wait_for(pilot, lambda: screen.last_report is not None, what="first quiet check")
+    return screen

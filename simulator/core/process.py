@@ -84,7 +84,9 @@ class CloudProcess:
 
     def spawn(self) -> "CloudProcess":
         """Start the child and return at once; :meth:`wait_ready` blocks until it serves."""
-        env = dict(os.environ if self.env is None else self.env)
+        from ..client import local_env
+
+        env = local_env(None, os.environ if self.env is None else self.env)  # the cloud never needs AWS settings
         env.setdefault("PYTHONUNBUFFERED", "1")
         self.state = "starting"
         self.proc = subprocess.Popen(

@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from ..i18n import t
+from ..i18n import follow_language, localize_screen, t
 from ..widgets.topbar import TopBar
 
 
@@ -44,9 +44,9 @@ class CatalogScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        from ..app import localize_screen
-
         localize_screen(self)
+        follow_language(self, self.apply_language)
+        self.app.labs_changed.subscribe(self, lambda _labs: self.labs_loaded())
         self.query_one("#catalog-box").border_title = t("catalog.title")
         self._columns()
         self.query_one(DataTable).focus()

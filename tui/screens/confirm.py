@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from ..i18n import t
+from ..i18n import localize_bindings, t
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -32,8 +32,6 @@ class ConfirmScreen(ModalScreen[bool]):
                 yield Button(t("confirm.no"), id="no", compact=True)
 
     def on_mount(self) -> None:
-        from ..app import localize_bindings
-
         localize_bindings(self)
         self.query_one("#no", Button).focus()
 

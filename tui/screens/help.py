@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from .. import i18n
-from ..i18n import t
+from ..i18n import follow_language, localize_bindings, t
 
 HELP = {
     "en": """\
@@ -69,9 +69,8 @@ class HelpScreen(ModalScreen[None]):
             yield Markdown(HELP[i18n.get_lang()], id="help-text")
 
     def on_mount(self) -> None:
-        from ..app import localize_bindings
-
         localize_bindings(self)
+        follow_language(self, self.apply_language)
         self.query_one("#help-box").border_title = t("help.title")
         self.query_one("#help-box").border_subtitle = "esc"
 

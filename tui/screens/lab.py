@@ -16,14 +16,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
-from textual.widgets import (Button, Footer, Label, ListItem, ListView, Markdown, Static, TabbedContent,
+from textual.widgets import (Button, Footer, Label, ListItem, ListView, Static, TabbedContent,
                              TabPane)
 
 from .. import i18n
-from ..i18n import t
+from ..i18n import follow_language, localize_bindings, localize_screen, t
 from ..widgets.editor import EditorPane
 from ..widgets.explorer import ExplorerPane
+from ..widgets.instructions import CodeBlock, Instructions
 from ..widgets.playground import PlaygroundPane
 from ..widgets.quiz import QuizPane
 from ..widgets.results import check_rows, summary_line
@@ -61,6 +63,7 @@ class CheckResultsScreen(ModalScreen[None]):
         super().__init__()
         self.lab = lab
         self.report = report
+        self._following = False
 
     def compose(self) -> ComposeResult:
         lang = i18n.get_lang()
@@ -72,9 +75,10 @@ class CheckResultsScreen(ModalScreen[None]):
             yield Static(summary_line(self.report), id="results-summary")
 
     def on_mount(self) -> None:
-        from ..app import localize_bindings
-
         localize_bindings(self)
+        if not self._following:
+            self._following = True
+            follow_language(self, self.apply_language)
         box = self.query_one("#results-box")
         box.border_title = t("check.title", lab=self.lab.title(i18n.get_lang()))
         box.border_subtitle = f"{self.report.total} / {self.report.maximum}"
@@ -105,6 +109,9 @@ class LabScreen(Screen):
         Binding("escape", "back", "back", id="back"),
     ]
     LAYOUTS = ("split", "instructions", "workspace")
+
+    endpoint: reactive[str | None] = reactive(None)
+    cloud_state: reactive[str] = reactive("starting")
 
     class Graded(Message):
         def __init__(self, report, recorded: bool, error: str | None) -> None:
@@ -146,7 +153,7 @@ class LabScreen(Screen):
                 yield ListView(*[ListItem(Label(self._step_label(i), markup=False)) for i in range(len(self.lab.steps))],
                                id="step-list")
                 with VerticalScroll(id="step-scroll"):
-                    yield Markdown(self._step_markdown(), id="step-text")
+                    yield Instructions(self._step_markdown(), id="step-text")
                 with Horizontal(id="lab-actions"):
                     yield Button(t("lab.check_button"), id="check-button", variant="primary", compact=True)
                     yield Button(t("lab.hint_button"), id="hint-button", compact=True)
@@ -154,7 +161,9 @@ class LabScreen(Screen):
                 with TabPane(t("lab.tab.editor"), id="tab-editor"):
                     yield EditorPane(self.workspace, self.lab.deploy, id="editor")
                 with TabPane(t("lab.tab.terminal"), id="tab-terminal"):
-                    yield TerminalPane(self.workspace, id="terminal")
+                    session = self.app.shell_session(self.lab.id, self.workspace)
+                    yield TerminalPane(session, home=self.app.home, id="terminal").data_bind(
+                        LabScreen.endpoint, LabScreen.cloud_state)
                 with TabPane(t("lab.tab.playground"), id="tab-playground"):
                     yield PlaygroundPane(id="playground")
                 with TabPane(t("lab.tab.explorer"), id="tab-explorer"):
@@ -171,16 +180,20 @@ class LabScreen(Screen):
         return "editor" if has_files else "terminal"
 
     def on_mount(self) -> None:
-        from ..app import localize_screen
-
         localize_screen(self)
+        follow_language(self, self.apply_language)
         self.query_one("#steps-pane").border_title = t("lab.steps")
         self.query_one(ListView).index = 0
+        self.watch(self.app, "endpoint", self._endpoint_changed)
         self.watch(self.app, "cloud_state", self._cloud_changed)
         if self.query_one(TabbedContent).active == "tab-terminal":
             self.query_one(TerminalPane).activate()
 
+    def _endpoint_changed(self, endpoint: str | None) -> None:
+        self.endpoint = endpoint
+
     def _cloud_changed(self, state: str) -> None:
+        self.cloud_state = state
         if state == "ready" and self.last_report is None and not self.checking:
             self.grade(record=False)
 
@@ -228,6 +241,13 @@ class LabScreen(Screen):
         if name == "terminal":
             self.query_one(TerminalPane).activate()
 
+    @on(CodeBlock.Paste)
+    def _paste_command(self, message: CodeBlock.Paste) -> None:
+        """A command from the instructions goes to the Terminal tab's input (shown beside them when both fit)."""
+        self.show_tab("terminal")
+        terminal = self.query_one(TerminalPane)
+        self.call_after_refresh(terminal.paste_command, message.command)
+
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-explorer":
@@ -262,7 +282,7 @@ class LabScreen(Screen):
         return ANCHOR.sub("", text)
 
     def _show_step(self) -> None:
-        self.query_one("#step-text", Markdown).update(self._step_markdown())
+        self.query_one("#step-text", Instructions).update(self._step_markdown())
         self.query_one("#step-scroll").scroll_home(animate=False)
         self.query_one(TopBar).set_middle(self._progress_text())
         self.query_one("#steps-pane").border_title = t("lab.all_steps") if self.all_steps else t("lab.steps")

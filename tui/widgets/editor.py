@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, DirectoryTree, Static, TextArea
 
-from ..i18n import t
+from ..i18n import follow_language, t
 
 # No "json": tree-sitter-json 0.24.8 with tree-sitter 0.26.1 crashes the interpreter (segfault) in TextArea;
 # JSON files open as plain text.
@@ -58,6 +58,7 @@ class EditorPane(Vertical):
             yield TextArea.code_editor("", language=None, id="editor-text", soft_wrap=False)
 
     def on_mount(self) -> None:
+        follow_language(self, self.apply_language)
         first = self._first_file()
         if first is not None:
             self.open_file(first)

@@ -10,7 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Static, Tree
 
-from ..i18n import t
+from ..i18n import follow_language, t
 
 
 class ExplorerPane(Horizontal):
@@ -51,6 +51,7 @@ class ExplorerPane(Horizontal):
             yield Static(t("explorer.pick"), id="explorer-details")
 
     def on_mount(self) -> None:
+        follow_language(self, self.apply_language)
         self._build()
 
     def activate(self) -> None:

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Select, Static
 
-from ..i18n import t
+from ..i18n import follow_language, t
 
 PREFERRED = ("anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-lite-v1:0")
 
@@ -58,6 +58,7 @@ class PlaygroundPane(Vertical):
         yield Input(placeholder=t("play.placeholder"), id="play-prompt", compact=True)
 
     def on_mount(self) -> None:
+        follow_language(self, self.apply_language)
         self.watch(self.app, "cloud_state", self._cloud_changed)
 
     def _cloud_changed(self, state: str) -> None:

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, RadioButton, RadioSet, Select, Static
 
 from .. import i18n
-from ..i18n import t
+from ..i18n import follow_language, t
 
 ANSWERS = "answers.json"
 
@@ -52,6 +52,9 @@ class QuizPane(VerticalScroll):
         super().__init__(**kwargs)
         self.lab = lab
         self.workspace = Path(workspace)
+
+    def on_mount(self) -> None:
+        follow_language(self, self.apply_language)
 
     def questions(self):
         return [(step, q) for step in self.lab.steps if step.quiz for q in step.quiz.questions]

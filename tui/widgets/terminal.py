@@ -1,178 +1,278 @@
-"""The Terminal tab: one command at a time in the lab's workspace, with the local cloud's environment.
+"""The Terminal tab: commands in the lab's shell session, on the local cloud, without ever freezing the app.
 
-``aws`` and ``python`` resolve to the app's own virtual environment (its bin folder goes first on PATH). The
-output streams from a thread worker as messages; ctrl+c sends SIGINT to the command's process group, then
-SIGKILL if it does not stop. ``cd`` and ``clear`` are handled here; ↑/↓ walk the history.
+The engine is :mod:`gailab.tui.shell` (one process group per command, a session that keeps ``cd`` and ``export``).
+This widget takes the command's output twenty times a second, at most a few thousand lines at a time, into a
+bounded :class:`OutputView`; Ctrl+C stops the whole group (SIGINT, then SIGKILL half a second later) and says
+"[stopped]". While a command runs, Enter sends the line to its input and Ctrl+D ends the input. Commands wait
+for a cloud that is starting, and are refused with a clear line when there is no cloud to point them at: they
+never run against whatever AWS the learner's own settings name. ``clear`` empties the view; ↑/↓ walk the history;
+PageUp/PageDown scroll the output.
+
+The pane gets its cloud as attributes (``endpoint``, ``cloud_state``), bound by its screen.
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
 from pathlib import Path
 
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.message import Message
-from textual.widgets import Input, RichLog
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Input, Label
 
-from ..i18n import t
+from ..i18n import follow_language, t
+from ..shell import Run, ShellSession, clean, plan
+from .outputview import OutputView
+
+TICK = 1 / 20  # seconds between two batches of output on screen
+KILL_AFTER = 0.5  # seconds between Ctrl+C's SIGINT and SIGKILL
 
 
 class TerminalPane(Vertical):
     BINDINGS = [
         Binding("ctrl+c", "stop", "stop", id="stop", priority=True),
+        Binding("ctrl+d", "end_input", "end input", id="end_input", priority=True),
         Binding("up", "history(-1)", show=False),
         Binding("down", "history(1)", show=False),
+        Binding("pageup", "scroll_output(-1)", show=False),
+        Binding("pagedown", "scroll_output(1)", show=False),
     ]
 
-    class Output(Message):
-        def __init__(self, line: str) -> None:
-            super().__init__()
-            self.line = line
+    endpoint: reactive[str | None] = reactive(None)
+    cloud_state: reactive[str] = reactive("starting")
 
-    class Finished(Message):
-        def __init__(self, code: int | None, stopped: bool) -> None:
-            super().__init__()
-            self.code = code
-            self.stopped = stopped
-
-    def __init__(self, workspace: Path, **kwargs) -> None:
+    def __init__(self, session: ShellSession, home: Path | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.workspace = Path(workspace)
-        self.cwd = self.workspace
-        self.history: list[str] = []
-        self._history_index = 0
-        self.proc: subprocess.Popen | None = None
-        self._stopping = False
+        self.session = session
+        self.home = home
+        self.run: Run | None = None
+        self.queued: str | None = None
         self.last_exit: int | None = None
-        self.transcript: list[str] = []
+        self.dropped = 0
+        self._history_index = len(session.history)
         self._greeted = False
+        self._ticker = None
+        self._kill_timer = None
+
+    @property
+    def workspace(self) -> Path:
+        return self.session.workspace
+
+    @property
+    def cwd(self) -> Path:
+        return self.session.cwd
+
+    @property
+    def history(self) -> list[str]:
+        return self.session.history
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None
+
+    @property
+    def proc(self) -> Run | None:
+        return self.run
+
+    @property
+    def transcript(self) -> list[str]:
+        """What the view holds, as plain lines (bounded like the view)."""
+        return self.query_one(OutputView).plain_lines
 
     def compose(self) -> ComposeResult:
-        yield RichLog(id="term-log", wrap=True, markup=False, highlight=False, max_lines=5000, min_width=20)
-        yield Input(placeholder=t("terminal.placeholder"), id="term-input", compact=True)
+        yield OutputView(id="term-log")
+        with Horizontal(id="term-line"):
+            yield Label(self._prompt_text(), id="term-prompt", markup=False)
+            yield Input(placeholder=t("terminal.placeholder"), id="term-input", compact=True)
+
+    def on_mount(self) -> None:
+        follow_language(self, self.apply_language)
 
     def activate(self) -> None:
         """Called when the tab is shown: greet once, after layout (so the text wraps at the real width)."""
         if not self._greeted:
             self._greeted = True
-            self.call_after_refresh(self.query_one(RichLog).write, Text(t("terminal.welcome"), style="dim"))
+            self.call_after_refresh(self._note, t("terminal.welcome"))
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "stop":
-            return self.running  # hidden (and ctrl+c left to copy) while nothing runs
+            return self.running or self.queued is not None  # hidden (ctrl+c left to copy) while nothing runs
+        if action == "end_input":
+            return self.running
         return True
 
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+    # --- writing -----------------------------------------------------------------------------------------
+    def _view(self) -> OutputView:
+        return self.query_one(OutputView)
 
-    def _write(self, text: str | Text) -> None:
-        self.transcript.append(text.plain if isinstance(text, Text) else text)
-        self.query_one(RichLog).write(text)
+    def _note(self, text: str, style: str = "note") -> None:
+        self._view().write_lines(text.split("\n"), style)
 
+    def _prompt_text(self) -> str:
+        if self.run is not None:
+            lines = self.run.lines_total
+            return t("terminal.running", lines=f"{lines:,}".replace(",", "\u202f")) + " "
+        try:
+            where = self.cwd.relative_to(self.workspace.parent).as_posix()
+        except ValueError:
+            where = str(self.cwd)
+        if len(where) > 24:
+            where = "…" + where[-23:]
+        return f"{where} $ "
+
+    def _show_prompt(self) -> None:
+        self.query_one("#term-prompt", Label).update(self._prompt_text())
+        field = self.query_one("#term-input", Input)
+        field.placeholder = t("terminal.input_placeholder") if self.running else t("terminal.placeholder")
+
+    # --- commands ----------------------------------------------------------------------------------------
     @on(Input.Submitted, "#term-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        command = event.value.strip()
-        if not command:
-            return
-        if self.running:
-            self.app.notify(t("terminal.busy"), severity="warning")
-            return
+        event.stop()
+        value = event.value
         event.input.value = ""
-        self.run_command(command)
+        if self.run is not None:
+            prompt = self.run.consume_partial()  # the program's prompt, answered by this line
+            self._view().write_lines([clean(prompt) + value], "input")
+            if not self.run.send(value):
+                self._note(t("terminal.no_input"))
+            return
+        if self.queued is not None:
+            self.app.notify(t("terminal.busy"), severity="warning")
+            event.input.value = value
+            return
+        if value.strip():
+            self.run_command(value.strip())
 
     def run_command(self, command: str) -> None:
-        if not self.history or self.history[-1] != command:
-            self.history.append(command)
+        self.session.remember(command)
         self._history_index = len(self.history)
-        prompt = Text("$ ", style="bold green")
-        prompt.append(command, style="bold")
-        self._write(prompt)
+        view = self._view()
+        view.write_lines([f"$ {command}"], "prompt")
         if command == "clear":
-            self.query_one(RichLog).clear()
+            view.clear()
             return
-        if command == "cd" or command.startswith("cd "):
-            target = command[2:].strip() or str(self.workspace)
-            path = (self.cwd / os.path.expanduser(target)).resolve()
-            if path.is_dir():
-                self.cwd = path
-            else:
-                self._write(Text(t("terminal.cd_error", path=target), style="red"))
+        decided = plan(command)
+        if decided.script is None:
+            self._note(t(decided.reason, program=decided.program), "error")
             return
+        if decided.note:
+            self._note(t(decided.note))
+        if self.cloud_state == "starting" and not self.endpoint:
+            self.queued = decided.script
+            self._note(t("terminal.waiting"))
+            self.refresh_bindings()
+            return
+        self._start(decided.script)
+
+    def _start(self, script: str) -> None:
+        if not self.endpoint:
+            self._note(t("terminal.no_cloud"), "error")
+            return
+        if self.cloud_state == "down":
+            self._note(t("terminal.cloud_down"))
         self.last_exit = None
-        self._stopping = False
-        from .. import cloudops
-
-        env = cloudops.terminal_env(self.app.endpoint if self.app.cloud_state == "ready" else None)
+        self.dropped = 0
         try:
-            self.proc = subprocess.Popen(
-                ["/bin/bash", "-c", command] if os.path.exists("/bin/bash") else command,
-                shell=not os.path.exists("/bin/bash"), cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+            self.run = self.session.start(script, self.endpoint, self.home)
         except OSError as exc:
-            self._write(Text(str(exc), style="red"))
+            self._note(str(exc), "error")
             return
-        self.refresh_bindings()
-        self._pump(self.proc)
-
-    @work(thread=True, group="terminal", exit_on_error=False)
-    def _pump(self, proc: subprocess.Popen) -> None:
-        assert proc.stdout is not None
-        for raw in iter(proc.stdout.readline, b""):
-            self.post_message(self.Output(raw.decode("utf-8", "replace").rstrip("\n")))
-        code = proc.wait()
-        self.post_message(self.Finished(code, self._stopping))
-
-    def on_terminal_pane_output(self, message: Output) -> None:
-        self._write(Text.from_ansi(message.line))
-
-    def on_terminal_pane_finished(self, message: Finished) -> None:
-        self.last_exit = message.code
-        if message.stopped:
-            self._write(Text(t("terminal.stopped"), style="yellow"))
-        elif message.code:
-            self._write(Text(t("terminal.exit", code=message.code), style="red"))
-        self.proc = None
+        self._ticker = self.set_interval(TICK, self._drain)
+        self._show_prompt()
         self.refresh_bindings()
 
+    def watch_cloud_state(self, state: str) -> None:
+        if self.queued is None or state == "starting":
+            return
+        script, self.queued = self.queued, None
+        self.refresh_bindings()
+        self._start(script)
+
+    def _drain(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        lines, partial, dropped = run.take()
+        view = self._view()
+        if dropped:
+            self.dropped += dropped
+        if lines:
+            view.write_lines([clean(line) for line in lines])
+        view.set_open(clean(partial) if partial and not run.finished else None)
+        self._show_prompt()
+        if run.finished and not run.pending:
+            self._finish(run)
+
+    def _finish(self, run: Run) -> None:
+        self.run = None
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        if self._kill_timer is not None:
+            self._kill_timer.stop()
+            self._kill_timer = None
+        self.last_exit = run.code
+        view = self._view()
+        if run.stopping:
+            view.write_lines([t("terminal.stopped")], "stopped")
+        elif run.code:
+            view.write_lines([t("terminal.exit", code=run.code)], "error")
+        if self.dropped:
+            self._note(t("terminal.skipped", lines=f"{self.dropped:,}".replace(",", "\u202f")))
+        if self.session.aws_overridden:
+            self._note(t("terminal.aws_fixed"))
+            self.session.aws_overridden = False
+        self._show_prompt()
+        self.refresh_bindings()
+
+    # --- keys --------------------------------------------------------------------------------------------
     def action_stop(self) -> None:
-        if not self.running:
+        if self.queued is not None:
+            self.queued = None
+            self._view().write_lines([t("terminal.stopped")], "stopped")
+            self.refresh_bindings()
             return
-        self._stopping = True
-        try:
-            os.killpg(self.proc.pid, signal.SIGINT)
-        except OSError:
+        run = self.run
+        if run is None:
             return
-        self.set_timer(2.0, self._force_stop)
+        run.interrupt()
+        self._kill_timer = self.set_timer(KILL_AFTER, self._force_stop)
 
     def _force_stop(self) -> None:
-        if self.running:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
+        self._kill_timer = None
+        if self.run is not None:
+            self.run.kill()
+
+    def action_end_input(self) -> None:
+        if self.run is not None:
+            self.run.end_input()
 
     def action_history(self, step: int) -> None:
-        if not self.history:
+        if not self.history or self.run is not None:
             return
         self._history_index = max(0, min(len(self.history), self._history_index + step))
         field = self.query_one("#term-input", Input)
         field.value = self.history[self._history_index] if self._history_index < len(self.history) else ""
         field.cursor_position = len(field.value)
 
+    def action_scroll_output(self, direction: int) -> None:
+        view = self._view()
+        page = max(1, view.scrollable_content_region.height - 1)
+        view.scroll_to(y=view.scroll_y + direction * page, animate=False)
+
+    def paste_command(self, command: str) -> None:
+        """Put a command (from the instructions) in the input line, ready to edit and run."""
+        field = self.query_one("#term-input", Input)
+        field.value = command
+        field.cursor_position = len(command)
+        field.focus()
+
     def on_unmount(self) -> None:
-        if self.running:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
+        if self.run is not None:
+            self.run.kill()
 
     def apply_language(self) -> None:
-        self.query_one("#term-input", Input).placeholder = t("terminal.placeholder")
+        self._show_prompt()

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from ..i18n import t
+from ..i18n import follow_language, t
 
 _STATE = {"starting": ("◌", "cloud.starting", "-starting"), "ready": ("●", "cloud.ready", "-ready"),
           "down": ("●", "cloud.down", "-down")}
@@ -17,6 +17,7 @@ class CloudStatus(Static):
     """● cloud ready / ◌ cloud starting… / ● cloud down (the reason is in the tooltip and a notification)."""
 
     def on_mount(self) -> None:
+        follow_language(self, self.apply_language)
         self.watch(self.app, "cloud_state", self._update)
         self.watch(self.app, "cloud_reason", self._update)
 
