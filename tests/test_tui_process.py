@@ -124,3 +124,44 @@ async def test_a_cloud_that_stops_turns_the_status_down_and_checks_show_errors_n
             assert app.screen.query_one("#results-unreachable")
     finally:
         cloud.stop()
+
+
+@pytest.mark.slow
+async def test_attach_to_the_homes_cloud_then_restart_it_and_find_a_new_one(tmp_path, monkeypatch):
+    """A second gailab on the same home uses the running cloud; when it dies ctrl+r starts one; a cloud started
+    later for the home by someone else is found."""
+    from gailab.simulator.core.process import CloudProcess
+    from gailab.tui.testing import key_effect
+
+    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
+    home = tmp_path / "home"
+    first = CloudProcess(home, port=0).start()  # e.g. another gailab's cloud, or `gailab serve`
+    later = None
+    app = GailabApp(home=home, lang="en")
+    try:
+        async with app.run_test(size=(80, 24), notifications=True) as pilot:
+            await wait_for(pilot, lambda: app.cloud_state == "ready", 30, "attached")
+            assert app.endpoint == first.endpoint and app.attached and app.cloud_process is None
+            assert "down" not in app.cloud_history  # never shown as down
+            first.stop()
+            await wait_for(pilot, lambda: app.cloud_state == "down", 30, "down when it stops")
+            assert any("ctrl+r" in n.message for n in app._notifications)
+            shown = {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
+            assert "ctrl+r" in shown  # the footer offers the restart
+            await key_effect(app, "ctrl+r", lambda: app.cloud_process is not None, 5)
+            await wait_for(pilot, lambda: app.cloud_state == "ready", 60, "restarted")
+            assert app.endpoint != first.endpoint and health(app.endpoint)["home"] == str(home.resolve())
+            assert not app.attached
+            # our own cloud dies; a cloud for the same home started elsewhere is found
+            app.cloud_process.kill()
+            await wait_for(pilot, lambda: app.cloud_state == "down", 30, "down after a crash")
+            later = CloudProcess(home, port=0).start()
+            await wait_for(pilot, lambda: app.cloud_state == "ready" and app.endpoint == later.endpoint, 30,
+                           "the new cloud found")
+            assert app.attached
+            shown = {b.binding.key for b in app.screen.active_bindings.values() if b.binding.show}
+            assert "ctrl+r" not in shown
+    finally:
+        first.stop()
+        if later is not None:
+            later.stop()

@@ -155,7 +155,7 @@ def test_tab_explorer(snap_compare, make_app, aws):
         screen = await into_lab(pilot)
         await pilot.press("f8")
         explorer = screen.query_one("#explorer")
-        await wait_for(pilot, lambda: explorer.loaded and explorer.groups, what="listing")
+        await wait_for(pilot, lambda: explorer.refreshes > 0, 60, what="listing")
         await finish(pilot)
 
     assert snap_compare(make_app("en"), terminal_size=(80, 24), run_before=run_before)

@@ -26,6 +26,9 @@ from .commands import GailabCommands
 from .i18n import localize_bindings, localize_screen, t
 
 
+WATCH_SECONDS = 3  # how often a cloud the app does not own is checked (and a new one for the home looked for)
+
+
 class GailabApp(App):
     """The whole app. ``endpoint`` (tests) or ``GAILAB_ENDPOINT`` skips starting a cloud."""
 
@@ -38,6 +41,7 @@ class GailabApp(App):
         Binding("ctrl+l", "toggle_language", "language", id="language"),
         Binding("ctrl+q", "quit", "quit", id="quit", priority=True),
         Binding("ctrl+p", "command_palette", "commands", id="commands", show=False, priority=True),
+        Binding("ctrl+r", "restart_cloud", "restart cloud", id="restart_cloud", priority=True),
     ]
 
     cloud_state: reactive[str] = reactive("starting")
@@ -52,11 +56,12 @@ class GailabApp(App):
             self.error = error
 
     class CloudChanged(Message):
-        def __init__(self, state: str, endpoint: str | None, reason: str) -> None:
+        def __init__(self, state: str, endpoint: str | None, reason: str, attached: bool = False) -> None:
             super().__init__()
             self.state = state
             self.endpoint = endpoint
             self.reason = reason
+            self.attached = attached
 
     def __init__(self, home: str | Path | None = None, lang: str | None = None, endpoint: str | None = None,
                  spawn_cloud: bool = True, labs_dirs: list[Path] | None = None):
@@ -71,6 +76,8 @@ class GailabApp(App):
         self.spawn_cloud = spawn_cloud
         self.labs_dirs = labs_dirs
         self.cloud_process = None
+        self.attached = False  # using a cloud another gailab started for this home
+        self._atexit = False
         self.labs: list = []
         self.labs_error: str | None = None
         self.learner = default_learner()
@@ -104,7 +111,7 @@ class GailabApp(App):
             self._store = Store(home=self.home)
         return self._store
 
-    # --- start -------------------------------------------------------------------------------------------
+    # --- the cloud: start, attach, watch, restart -----------------------------------------------------------
     def on_mount(self) -> None:
         from .screens.catalog import CatalogScreen
 
@@ -113,50 +120,106 @@ class GailabApp(App):
         self.load_labs()
         if self.given_endpoint:
             self.endpoint = self.given_endpoint.rstrip("/")
-            self.watch_cloud()
-            self.set_interval(5, self.watch_cloud)  # a cloud we did not start may stop (or start) any time
+            self.check_cloud()
         elif self.spawn_cloud:
-            from gailab.simulator.core.process import CloudProcess
-
-            try:
-                self.cloud_process = CloudProcess(self.home, port=0)
-                self.cloud_process.on_restart = self._cloud_restarted  # its supervisor brought it back
-                self.cloud_process.spawn()
-            except OSError as exc:
-                self.set_cloud("down", None, str(exc))
-                return
-            atexit.register(self._stop_cloud)
-            self.wait_for_cloud()
+            self.connect_cloud()
         else:
             self.set_cloud("down", None, "no cloud configured")
+        # A cloud we did not start may stop (or a new one for this home start) at any time.
+        self.set_interval(WATCH_SECONDS, self._watch_tick)
+
+    def connect_cloud(self) -> None:
+        """Attach to the cloud already serving this home (another gailab, a gailab serve), else start one."""
+        from gailab.simulator.client import read_state
+
+        state = read_state(self.home)
+        if state is not None:
+            self.attached = True
+            self.endpoint = state["endpoint"].rstrip("/")
+            self.check_cloud()
+            return
+        self.start_cloud()
+
+    def start_cloud(self) -> None:
+        """``gailab serve`` as our child (spawned from the main thread: the parent-death signal is per thread)."""
+        from gailab.simulator.core.process import CloudProcess
+
+        self.attached = False
+        self.set_cloud("starting", None, "")
+        try:
+            self.cloud_process = CloudProcess(self.home, port=0)
+            self.cloud_process.on_restart = self._cloud_restarted  # its supervisor brought it back
+            self.cloud_process.spawn()
+        except OSError as exc:
+            self.set_cloud("down", None, str(exc))
+            return
+        if not self._atexit:
+            self._atexit = True
+            atexit.register(self._stop_cloud)
+        self.wait_for_cloud(self.cloud_process)
+
+    def _owns_live_cloud(self) -> bool:
+        proc = self.cloud_process
+        return proc is not None and proc.alive()
+
+    def _watch_tick(self) -> None:
+        if not self._owns_live_cloud() and self.cloud_state != "starting":
+            self.check_cloud()
 
     @work(thread=True, exclusive=True, group="cloud", exit_on_error=False)
-    def wait_for_cloud(self) -> None:
-        from gailab.simulator.client import CloudUnavailable
+    def wait_for_cloud(self, proc) -> None:
+        from gailab.simulator.client import CloudUnavailable, running_endpoint
 
-        proc = self.cloud_process
         try:
             endpoint = proc.wait_ready(timeout=60)
         except CloudUnavailable as exc:
-            self.post_message(self.CloudChanged("down", None, str(exc)))
+            other = running_endpoint(self.home)  # lost a race with another gailab starting for this home
+            if other:
+                self.post_message(self.CloudChanged("ready", other, "", attached=True))
+            else:
+                self.post_message(self.CloudChanged("down", None, str(exc)))
             return
         self.post_message(self.CloudChanged("ready", endpoint, ""))
         proc.proc.wait()  # the child's life; this thread ends with it
         if proc.state != "stopped":
             self.post_message(self.CloudChanged("down", None, proc.reason or "the local cloud exited"))
 
-    @work(thread=True, exclusive=True, group="cloud", exit_on_error=False)
-    def watch_cloud(self) -> None:
-        from gailab.simulator.client import CloudUnavailable, health
+    @work(thread=True, exclusive=True, group="cloud-watch", exit_on_error=False)
+    def check_cloud(self) -> None:
+        """Is the cloud we use alive? If not, has a cloud for this home started meanwhile?"""
+        from gailab.simulator.client import CloudUnavailable, health, running_endpoint
 
+        endpoint = self.endpoint
         try:
-            health(self.endpoint, timeout=3)
+            if not endpoint:
+                raise CloudUnavailable("no local cloud")
+            health(endpoint, timeout=3)
         except CloudUnavailable as exc:
-            if self.cloud_state != "down":
-                self.post_message(self.CloudChanged("down", self.endpoint, str(exc)))
+            other = None if self.given_endpoint else running_endpoint(self.home)
+            if other:
+                self.post_message(self.CloudChanged("ready", other, "", attached=True))
+            elif self.cloud_state != "down":
+                self.post_message(self.CloudChanged("down", endpoint, str(exc)))
             return
         if self.cloud_state != "ready":
-            self.post_message(self.CloudChanged("ready", self.endpoint, ""))
+            self.post_message(self.CloudChanged("ready", endpoint, ""))
+
+    def action_restart_cloud(self) -> None:
+        if self.cloud_state == "ready":
+            self.notify(t("cloud.already_ready"))
+            return
+        if self.given_endpoint:
+            self.notify(t("cloud.external", endpoint=self.given_endpoint), severity="warning", timeout=10)
+            return
+        if self._owns_live_cloud() or self.cloud_state == "starting":
+            return
+        self.notify(t("cloud.restarting"), timeout=4)
+        self.start_cloud()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "restart_cloud":
+            return self.cloud_state == "down"  # shown (and ctrl+r taken) only when there is something to restart
+        return True
 
     def _cloud_restarted(self, reason: str) -> None:
         """From the cloud's output reader: say that the cloud was killed and is back (with all the work)."""
@@ -164,6 +227,10 @@ class GailabApp(App):
         self.call_from_thread(self.notify, t("cloud.restarted", cause=cause), severity="warning", timeout=10)
 
     def on_gailab_app_cloud_changed(self, message: CloudChanged) -> None:
+        if message.attached:
+            self.attached = True
+            if message.endpoint != self.endpoint:
+                self.notify(t("cloud.attached", endpoint=message.endpoint), timeout=6)
         self.set_cloud(message.state, message.endpoint, message.reason)
 
     def set_cloud(self, state: str, endpoint: str | None, reason: str) -> None:
@@ -172,11 +239,13 @@ class GailabApp(App):
         self.cloud_reason = reason
         was = self.cloud_state
         self.cloud_state = state
-        self.cloud_history.append(state)
+        if state != was:
+            self.cloud_history.append(state)
         if state == "ready" and was == "down":
             self.notify(t("cloud.ready_note"), timeout=4)
-        if state == "down":
-            self.notify(t("cloud.down_reason", reason=reason), severity="error", timeout=10)
+        if state == "down" and was != "down":
+            self.notify(t("cloud.down_restart", reason=reason), severity="error", timeout=15)
+        self.refresh_bindings()
 
     def cloud_ready(self, warn: bool = True) -> bool:
         if self.cloud_state == "ready" and self.endpoint:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .i18n import t
+
 REGION = "us-east-1"
 
 
@@ -275,7 +277,7 @@ def _bucket_details(endpoint, name):
     try:
         block = s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"]
         on = sum(1 for value in block.values() if value)
-        rows.append(("Public access block", f"{on}/4 on"))
+        rows.append(("Public access block", t("explorer.blocks_on", on=on)))
     except Exception:
         rows.append(("Public access block", "—"))
     objects = s3.list_objects_v2(Bucket=name, MaxKeys=50).get("Contents", [])
@@ -497,6 +499,30 @@ _DETAILS = {
     "alarm": _alarm_details, "batch-job": _batch_details, "customization-job": _customization_details,
     "custom-model": _custom_model_details, "provisioned": _provisioned_details,
 }
+
+
+def deletion_loss(endpoint: str, kind: str, ident: str) -> str | None:
+    """What deleting a resource takes with it, in the learner's words (None when nothing more than itself)."""
+    if kind == "bucket":
+        s3 = client(endpoint, "s3")
+        objects = versions = markers = 0
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=ident):
+            versions += len(page.get("Versions", []))
+            objects += sum(1 for v in page.get("Versions", []) if v.get("IsLatest"))
+            markers += len(page.get("DeleteMarkers", []))
+        if not versions and not markers:
+            return None
+        return t("explorer.loss.bucket", objects=objects, versions=versions, markers=markers)
+    if kind == "key":
+        kms = client(endpoint, "kms")
+        aliases = [a["AliasName"] for a in kms.list_aliases(KeyId=ident).get("Aliases", [])]
+        return t("explorer.loss.key", aliases=", ".join(aliases) or "—")
+    if kind == "role":
+        iam = client(endpoint, "iam")
+        count = len(iam.list_role_policies(RoleName=ident).get("PolicyNames", [])) + len(
+            iam.list_attached_role_policies(RoleName=ident).get("AttachedPolicies", []))
+        return t("explorer.loss.role", count=count) if count else None
+    return None
 
 
 def delete(endpoint: str, kind: str, ident: str) -> None:

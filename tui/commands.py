@@ -28,6 +28,7 @@ class GailabCommands(Provider):
                 (t("cmd.reset"), screen_action("reset"), ""),
                 (t("cmd.new_file"), screen_action("new_file"), ""),
                 (t("cmd.layout"), screen_action("toggle_layout"), "f2"),
+                (t("cmd.watch"), screen_action("toggle_watch"), ""),
                 (t("cmd.catalog"), screen_action("back"), "esc"),
             ]
             if screen.lab.deploy:
@@ -41,6 +42,7 @@ class GailabCommands(Provider):
             (t("cmd.latency"), app.action_toggle_latency, ""),
             (t("cmd.exports"), app.action_copy_exports, ""),
             (t("cmd.help"), app.action_help, "f1"),
+            (t("cmd.restart_cloud"), app.action_restart_cloud, "ctrl+r"),
             (t("cmd.theme"), app.action_change_theme, ""),
         ]
         if screen.maximized is not None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PENDING_LINES = 2000  # lines waiting for the app; older ones are dropped (the view keeps no more anyway)
-FLOOD_PAUSE = 20_000  # the reader pauses for the app after dropping this many lines since it last took any
+FLOOD_PAUSE = 2 * PENDING_LINES  # the reader waits for the app after dropping this many lines: a flood blocks the writer
 PARTIAL_LIMIT = 16_384  # a line longer than this is cut into pieces
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

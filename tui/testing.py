@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-LONG_LIVED = ("_loader", "cloud", "terminal")  # workers that live as long as their widget or the cloud
+LONG_LIVED = ("_loader", "cloud", "cloud-watch", "terminal", "celebrate")  # a dialog awaits the learner  # workers that live as long as their widget or the cloud
 
 
 async def settle(app, pilot=None) -> None:

@@ -6,10 +6,24 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from ..i18n import localize_bindings, t
+
+
+class Confirm(Message):
+    """A pane asks its screen to confirm something that cannot be undone; ``answered(yes)`` gets the answer."""
+
+    def __init__(self, question: str, on_yes) -> None:
+        super().__init__()
+        self.question = question
+        self.on_yes = on_yes
+
+    def answered(self, yes: bool) -> None:
+        if yes:
+            self.on_yes()
 
 
 class ConfirmScreen(ModalScreen[bool]):

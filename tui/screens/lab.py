@@ -1,14 +1,18 @@
 """A lab: its steps and instructions beside a tabbed workspace (Editor, Terminal, Playground, Explorer, Quiz).
 
-Check runs the grader in a thread worker and stores the attempt; Hint shows the step's next hint; Solve and Reset
-ask first and are recorded in the store. When the cloud is ready the screen grades once quietly (not stored) so
-each step's state is visible from the start.
+The rhythm is rustlings': the screen watches the lab (a saved file, a finished command, any change in the cloud's
+journal) and re-runs the Check quietly in the background, so the steps update as the learner works — ✓ done,
+◐ partly done, · still to do, ✗ only once they asked for a Check. The header's step is the first unfinished one.
+When the lab passes, the learner is congratulated, shown what they built, offered the reference solution to compare
+and the next lab. Ctrl+K checks on demand (recorded); F4 shows the next hint, and the hints shown so far stay under
+the step's instructions. Solve and Reset ask first and are recorded.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 from textual import on, work
@@ -17,24 +21,25 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import ModalScreen, Screen
-from textual.widgets import (Button, Footer, Label, ListItem, ListView, Static, TabbedContent,
-                             TabPane)
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Label, ListItem, ListView, TabbedContent, TabPane
 
-from .. import i18n
-from ..i18n import follow_language, localize_bindings, localize_screen, t
+from .. import progress
+from ..i18n import follow_language, get_lang, localize_screen, t
 from ..widgets.editor import EditorPane
 from ..widgets.explorer import ExplorerPane
 from ..widgets.instructions import CodeBlock, Instructions
 from ..widgets.playground import PlaygroundPane
 from ..widgets.quiz import QuizPane
-from ..widgets.results import check_rows, summary_line
 from ..widgets.terminal import TerminalPane
 from ..widgets.topbar import TopBar
+from .confirm import Confirm
+from .results import CheckResultsScreen  # noqa: F401  (where tests and older code import it from)
 
-STEP_ICONS = {"pass": "✓", "fail": "✗", "error": "!", None: "·"}
 ANCHOR = re.compile(r"\s*\{#[a-z0-9-]+\}[ \t]*$", re.M)
 TABS = ("editor", "terminal", "playground", "explorer", "quiz")
+WATCH_POLL = 2.0  # seconds between two looks at the cloud's journal for changes
+REGRADE_DELAY = 0.4  # a burst of changes (a script's many calls) is graded once
 
 
 def workspace_for(lab, home: Path) -> Path:
@@ -52,44 +57,6 @@ def workspace_for(lab, home: Path) -> Path:
         else:
             path.mkdir(parents=True)
     return path
-
-
-class CheckResultsScreen(ModalScreen[None]):
-    """The results of one Check, over the workspace; Esc closes."""
-
-    BINDINGS = [Binding("escape,enter", "close", "close", id="close")]
-
-    def __init__(self, lab, report) -> None:
-        super().__init__()
-        self.lab = lab
-        self.report = report
-        self._following = False
-
-    def compose(self) -> ComposeResult:
-        lang = i18n.get_lang()
-        with Vertical(id="results-box", classes="-passed" if self.report.passed else ""):
-            with VerticalScroll(id="results-scroll"):
-                yield from check_rows(self.report, lang)
-                if not self.report.cloud_reachable or any(r.status == "error" for r in self.report.results):
-                    yield Static(t("check.cloud_unreachable"), id="results-unreachable")
-            yield Static(summary_line(self.report), id="results-summary")
-
-    def on_mount(self) -> None:
-        localize_bindings(self)
-        if not self._following:
-            self._following = True
-            follow_language(self, self.apply_language)
-        box = self.query_one("#results-box")
-        box.border_title = t("check.title", lab=self.lab.title(i18n.get_lang()))
-        box.border_subtitle = f"{self.report.total} / {self.report.maximum}"
-        self.query_one("#results-scroll").focus()
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    async def apply_language(self) -> None:
-        await self.recompose()
-        self.on_mount()
 
 
 class LabScreen(Screen):
@@ -130,14 +97,22 @@ class LabScreen(Screen):
         super().__init__()
         self.lab = lab
         self.workspace = workspace_for(lab, self.app.home)
-        self.step_states: dict[str, str | None] = {s.id: None for s in lab.steps}
-        self.current = 0
+        self.step_states: dict[str, str] = progress.step_states(lab, None, False)
+        self.current = 0  # the step being read
         self.all_steps = False
         self.layout_mode = "split"
         self.hint_index: dict[str, int] = {}
-        self.report = None
         self.checking = False
+        self.checked = False  # the learner asked for a Check: failing steps show ✗ from now on
         self.last_report = None
+        self.watching = True
+        self.regrades = 0  # quiet re-grades the watch mode ran (tests and the help screen)
+        self._regrade_timer = None
+        self._regrade_again = False
+        self._journal_seen: int | None = None
+        self._celebrated = False
+        self._start_over = True  # the next quiet grade puts the learner on the first unfinished step
+        self.acting = False  # Solve or Reset is changing the cloud: the watch mode waits for it
 
     def has_quiz(self) -> bool:
         return any(step.quiz for step in self.lab.steps)
@@ -159,15 +134,16 @@ class LabScreen(Screen):
                     yield Button(t("lab.hint_button"), id="hint-button", compact=True)
             with TabbedContent(id="workspace", initial="tab-" + self._initial_tab()):
                 with TabPane(t("lab.tab.editor"), id="tab-editor"):
-                    yield EditorPane(self.workspace, self.lab.deploy, id="editor")
+                    yield EditorPane(self.workspace, self.lab.deploy, id="editor").data_bind(
+                        LabScreen.endpoint, LabScreen.cloud_state)
                 with TabPane(t("lab.tab.terminal"), id="tab-terminal"):
                     session = self.app.shell_session(self.lab.id, self.workspace)
                     yield TerminalPane(session, home=self.app.home, id="terminal").data_bind(
                         LabScreen.endpoint, LabScreen.cloud_state)
                 with TabPane(t("lab.tab.playground"), id="tab-playground"):
-                    yield PlaygroundPane(id="playground")
+                    yield PlaygroundPane(id="playground").data_bind(LabScreen.endpoint, LabScreen.cloud_state)
                 with TabPane(t("lab.tab.explorer"), id="tab-explorer"):
-                    yield ExplorerPane(id="explorer")
+                    yield ExplorerPane(id="explorer").data_bind(LabScreen.endpoint, LabScreen.cloud_state)
                 if self.has_quiz():
                     with TabPane(t("lab.tab.quiz"), id="tab-quiz"):
                         yield QuizPane(self.lab, self.workspace, id="quiz")
@@ -180,6 +156,9 @@ class LabScreen(Screen):
         return "editor" if has_files else "terminal"
 
     def on_mount(self) -> None:
+        if not self.lab.deploy:  # ctrl+d still answers (it says there is nothing to deploy) but is not advertised
+            keys = self._bindings.key_to_bindings
+            keys["ctrl+d"] = [replace(b, show=False) for b in keys.get("ctrl+d", [])]
         localize_screen(self)
         follow_language(self, self.apply_language)
         self.query_one("#steps-pane").border_title = t("lab.steps")
@@ -188,18 +167,21 @@ class LabScreen(Screen):
         self.watch(self.app, "cloud_state", self._cloud_changed)
         if self.query_one(TabbedContent).active == "tab-terminal":
             self.query_one(TerminalPane).activate()
+        self.set_interval(WATCH_POLL, self._poll_journal)
 
     def _endpoint_changed(self, endpoint: str | None) -> None:
         self.endpoint = endpoint
 
     def _cloud_changed(self, state: str) -> None:
         self.cloud_state = state
-        if state == "ready" and self.last_report is None and not self.checking:
-            self.grade(record=False)
+        if state == "ready" and not self.checking:
+            self.grade(record=False)  # the steps' states from the start (and again after a restart)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        if action == "deploy" and not self.lab.deploy:
-            return False
+        if action == "deploy":
+            terminal = self.query(TerminalPane)
+            if terminal and terminal.first().running and terminal.first().has_focus_within:
+                return False  # ctrl+d ends the running command's input there, as in a shell
         if action == "show_tab" and parameters and parameters[0] == "quiz" and not self.has_quiz():
             return False
         return True
@@ -207,8 +189,28 @@ class LabScreen(Screen):
     def action_toggle_layout(self) -> None:
         index = self.LAYOUTS.index(self.layout_mode)
         self.layout_mode = self.LAYOUTS[(index + 1) % len(self.LAYOUTS)]
-        body = self.query_one("#lab-body")
-        body.set_classes(f"-{self.layout_mode}")
+        focused = self.focused
+        self.query_one("#lab-body").set_classes(f"-{self.layout_mode}")
+        # The learner keeps typing where they were; if that pane is now hidden, focus goes to the visible one.
+        self.call_after_refresh(self._keep_focus, focused)
+
+    def _keep_focus(self, focused) -> None:
+        if focused is not None and focused.is_attached and focused.display and self._visible(focused):
+            focused.focus()
+            focused.scroll_visible(animate=False)
+            return
+        if self.layout_mode == "instructions":
+            self.query_one("#step-list").focus()
+        else:
+            self._focus_tab(self.query_one(TabbedContent).active.removeprefix("tab-"))
+
+    def _visible(self, widget) -> bool:
+        node = widget
+        while node is not None and node is not self:
+            if not node.display:
+                return False
+            node = node.parent
+        return True
 
     def action_toggle_steps(self) -> None:
         self.all_steps = not self.all_steps
@@ -255,12 +257,27 @@ class LabScreen(Screen):
         elif event.pane.id == "tab-terminal":
             self.query_one(TerminalPane).activate()
 
+    @on(Confirm)
+    def _confirm(self, message: Confirm) -> None:
+        """A pane asks before something that cannot be undone; the screen asks the learner."""
+        from .confirm import ConfirmScreen
+
+        message.stop()
+        self.app.push_screen(ConfirmScreen(message.question), lambda yes: message.answered(bool(yes)))
+
     # --- steps -------------------------------------------------------------------------------------------
     def _title_text(self) -> str:
-        return f"{t('lab.back')} · {self.lab.title(i18n.get_lang())}"
+        return f"{t('lab.back')} · {self.lab.title(get_lang())}"
+
+    def first_unfinished(self) -> int | None:
+        return progress.first_unfinished(self.lab, self.step_states)
 
     def _progress_text(self) -> str:
-        text = t("lab.step_of", n=self.current + 1, total=len(self.lab.steps))
+        first = self.first_unfinished()
+        if first is None:
+            text = t("lab.all_done", total=len(self.lab.steps))
+        else:
+            text = t("lab.step_of", n=first + 1, total=len(self.lab.steps))
         if self.last_report is not None:
             icon = "✓" if self.last_report.passed else "◐"
             text += f"  {icon} {self.last_report.total}/{self.last_report.maximum}"
@@ -268,22 +285,38 @@ class LabScreen(Screen):
 
     def _step_label(self, index: int) -> str:
         step = self.lab.steps[index]
-        return f"{STEP_ICONS.get(self.step_states.get(step.id))} {index + 1} {step.title(i18n.get_lang())}"
+        icon = progress.ICONS.get(self.step_states.get(step.id, "pending"), "·")
+        return f"{icon} {index + 1} {step.title(get_lang())}"
 
     def _step_markdown(self) -> str:
-        lang = i18n.get_lang()
+        lang = get_lang()
         try:
             if self.all_steps:
                 text = self.lab.instructions(lang)
             else:
-                text = self.lab.step_markdown(self.lab.steps[self.current].id, lang)
+                text = self.lab.step_markdown(self.lab.steps[self.current].id, lang) + self._hint_history()
         except (OSError, KeyError) as exc:
             return f"_{exc}_"
         return ANCHOR.sub("", text)
 
-    def _show_step(self) -> None:
+    def _hint_history(self) -> str:
+        """The hints shown so far for the step being read, so they stay readable after their toast is gone."""
+        step = self.lab.steps[self.current]
+        shown = self.hint_index.get(step.id, 0)
+        if not shown:
+            return ""
+        hints = step.hints(get_lang())[:shown]
+        lines = [f"\n\n---\n\n**{t('lab.hints_shown')}**\n"]
+        lines += [f"{number}. {hint}" for number, hint in enumerate(hints, 1)]
+        return "\n".join(lines) + "\n"
+
+    def _show_step(self, keep_scroll: bool = False) -> None:
+        scroll = self.query_one("#step-scroll")
         self.query_one("#step-text", Instructions).update(self._step_markdown())
-        self.query_one("#step-scroll").scroll_home(animate=False)
+        if keep_scroll:
+            self.call_after_refresh(scroll.scroll_end, animate=False)
+        else:
+            scroll.scroll_home(animate=False)
         self.query_one(TopBar).set_middle(self._progress_text())
         self.query_one("#steps-pane").border_title = t("lab.all_steps") if self.all_steps else t("lab.steps")
 
@@ -291,6 +324,12 @@ class LabScreen(Screen):
         for index, item in enumerate(self.query_one(ListView).children):
             item.query_one(Label).update(self._step_label(index))
         self.query_one(TopBar).set_middle(self._progress_text())
+
+    def read_step(self, index: int) -> None:
+        self.query_one(ListView).index = index
+        if index != self.current:
+            self.current = index
+            self._show_step()
 
     @on(ListView.Highlighted, "#step-list")
     def _step_highlighted(self, event: ListView.Highlighted) -> None:
@@ -313,7 +352,8 @@ class LabScreen(Screen):
             return
         editor = self.query_one(EditorPane)
         if editor.dirty:
-            editor.save()
+            editor.save(quiet=True)
+        self.checked = True
         self.query_one("#check-button", Button).label = t("lab.checking")
         self.grade(record=True)
 
@@ -323,16 +363,22 @@ class LabScreen(Screen):
 
     @work(thread=True, exclusive=True, group="grade", exit_on_error=False)
     def _grade(self, record: bool) -> None:
+        from gailab.simulator.client import CloudUnavailable, health
+
         try:
             from gailab.labs.grader import grade
 
             report = grade(self.lab, endpoint=self.app.endpoint, workspace=self.workspace,
-                           learner=self.app.learner, lang=i18n.get_lang())
+                           learner=self.app.learner, lang=get_lang())
             if record:
                 self.app.store.record(report)
         except Exception as exc:
             self.post_message(self.Graded(None, record, f"{type(exc).__name__}: {exc}"))
             return
+        try:  # what grading itself changed (a live probe's logs) is not the learner's change
+            self._journal_seen = health(self.app.endpoint, timeout=2).get("journalRecords")
+        except CloudUnavailable:
+            pass
         self.post_message(self.Graded(report, record, None))
 
     def on_lab_screen_graded(self, message: Graded) -> None:
@@ -342,28 +388,122 @@ class LabScreen(Screen):
             self.notify(t("check.error", error=message.error), severity="error", timeout=10)
             return
         report = message.report
+        was_passed = self.last_report is not None and self.last_report.passed
+        reading_done = self.step_states.get(self.lab.steps[self.current].id) == "pass"
         self.last_report = report
-        states: dict[str, str | None] = {s.id: None for s in self.lab.steps}
-        for result in report.results:
-            before = states.get(result.step_id)
-            rank = {"error": 3, "fail": 2, "pass": 1, None: 0}
-            status = "fail" if result.status == "skipped" else result.status  # not evaluated: the step is not done
-            if rank[status] > rank[before]:
-                states[result.step_id] = status
-        self.step_states = states
-        if not message.recorded:
-            first_open = next((i for i, s in enumerate(self.lab.steps) if states.get(s.id) != "pass"), 0)
-            self.query_one(ListView).index = first_open
+        self.step_states = progress.step_states(self.lab, report, self.checked)
+        first = self.first_unfinished()
+        now_done = self.step_states[self.lab.steps[self.current].id] == "pass"
+        if first is not None and (self._start_over or (now_done and not reading_done)):
+            self.read_step(first)  # where the learner left off; or the step being read just passed: on to the next
+        self._start_over = False
         self._refresh_steps()
         if message.recorded:
-            self.app.push_screen(CheckResultsScreen(self.lab, report))
+            self.app.push_screen(CheckResultsScreen(self.lab, report), lambda _: self._maybe_celebrate(report))
             if report.passed:
                 self.notify(t("lab.passed", score=report.total, max=report.maximum), title="✓", timeout=8)
+        elif report.passed and not was_passed and self.regrades > 0 and not self._celebrated:
+            self._record_quietly(report)  # passed while the watch mode looked on: it counts
+            self._maybe_celebrate(report)
+        if self._regrade_again:
+            self._regrade_again = False
+            self.schedule_regrade()
+
+    # --- watch mode --------------------------------------------------------------------------------------
+    def schedule_regrade(self) -> None:
+        """Grade again soon, quietly (a burst of saves or API calls is graded once)."""
+        if not self.watching or self.cloud_state != "ready" or self.acting:
+            return
+        if self.checking:
+            self._regrade_again = True
+            return
+        if self._regrade_timer is not None:
+            self._regrade_timer.stop()
+        self._regrade_timer = self.set_timer(REGRADE_DELAY, self._regrade)
+
+    def _regrade(self) -> None:
+        self._regrade_timer = None
+        if self.checking:
+            self._regrade_again = True
+            return
+        self.regrades += 1
+        self.grade(record=False)
+
+    def _poll_journal(self) -> None:
+        if self.watching and self.cloud_state == "ready" and not self.checking and self.app.screen is self:
+            self._look_at_journal(self.app.endpoint)
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _look_at_journal(self, endpoint: str | None) -> None:
+        from gailab.simulator.client import CloudUnavailable, health
+
+        try:
+            count = health(endpoint, timeout=2).get("journalRecords")
+        except CloudUnavailable:
+            return
+        if self._journal_seen is not None and count != self._journal_seen:
+            self._journal_seen = count
+            self.app.call_from_thread(self.schedule_regrade)
+        elif self._journal_seen is None:
+            self._journal_seen = count
+
+    @on(EditorPane.Saved)
+    def _saved(self, message: EditorPane.Saved) -> None:
+        self.schedule_regrade()
+
+    @on(TerminalPane.Finished)
+    def _command_finished(self, message: TerminalPane.Finished) -> None:
+        self.schedule_regrade()
+
+    def action_toggle_watch(self) -> None:
+        self.watching = not self.watching
+        self.notify(t("lab.watch_on") if self.watching else t("lab.watch_off"), timeout=4)
+        if self.watching:
+            self.schedule_regrade()
+
+    # --- passing -----------------------------------------------------------------------------------------
+    @work(thread=True, group="events", exit_on_error=False)
+    def _record_quietly(self, report) -> None:
+        try:
+            self.app.store.record(report)
+        except Exception as exc:  # the learner still sees the pass
+            self.app.call_from_thread(self.notify, str(exc), severity="warning")
+
+    def _maybe_celebrate(self, report) -> None:
+        if not report.passed or self._celebrated:
+            return
+        self._celebrated = True
+        self._celebrate(report)
+
+    @work(exclusive=True, group="celebrate")
+    async def _celebrate(self, report) -> None:
+        from .passed import CompareScreen, LabPassedScreen
+
+        try:
+            done = await self._progress_async()
+        except Exception:
+            done = {}
+        following = progress.next_lab(self.app.labs, self.lab, {**done, self.lab.id: report})
+        choice = await self.app.push_screen_wait(LabPassedScreen(self.lab, report, following))
+        if choice == "compare":
+            editor = self.query_one(EditorPane)
+            await self.app.push_screen_wait(CompareScreen(self.lab, editor.path or editor.first_file()))
+        elif choice == "next" and following is not None:
+            self.app.open_lab(following.id)
+
+    async def _progress_async(self) -> dict:
+        import asyncio
+
+        return await asyncio.to_thread(self.app.store.progress, self.app.learner)
 
     # --- hint / solve / reset ----------------------------------------------------------------------------
     def action_hint(self) -> None:
         step = self.lab.steps[self.current]
-        hints = step.hints(i18n.get_lang())
+        lang = get_lang()
+        if self.step_states.get(step.id) == "pass":
+            self.notify(t("lab.step_done", step=step.title(lang)), title="✓", timeout=6)
+            return
+        hints = step.hints(lang)
         if not hints:
             self.notify(t("lab.no_hints"))
             return
@@ -374,7 +514,8 @@ class LabScreen(Screen):
         else:
             self.hint_index[step.id] = index + 1
             self._record_event("hint", {"step": step.id, "hint": index + 1})
-        title = t("lab.hint_title", n=index + 1, total=len(hints), step=step.title(i18n.get_lang()))
+            self._show_step(keep_scroll=True)
+        title = t("lab.hint_title", n=index + 1, total=len(hints), step=step.title(lang))
         self.notify(hints[index], title=title, timeout=20)
 
     def action_solve(self) -> None:
@@ -382,18 +523,20 @@ class LabScreen(Screen):
 
         def answered(yes: bool | None) -> None:
             if yes and self.app.cloud_ready():
+                self.acting = True
                 self._solve()
 
-        self.app.push_screen(ConfirmScreen(t("lab.solve_confirm", lab=self.lab.title(i18n.get_lang()))), answered)
+        self.app.push_screen(ConfirmScreen(t("lab.solve_confirm", lab=self.lab.title(get_lang()))), answered)
 
     def action_reset(self) -> None:
         from .confirm import ConfirmScreen
 
         def answered(yes: bool | None) -> None:
             if yes and self.app.cloud_ready():
+                self.acting = True
                 self._reset()
 
-        self.app.push_screen(ConfirmScreen(t("lab.reset_confirm", lab=self.lab.title(i18n.get_lang()))), answered)
+        self.app.push_screen(ConfirmScreen(t("lab.reset_confirm", lab=self.lab.title(get_lang()))), answered)
 
     @work(thread=True, exclusive=True, group="lab-action", exit_on_error=False)
     def _solve(self) -> None:
@@ -422,13 +565,22 @@ class LabScreen(Screen):
         self.post_message(self.ActionDone("reset", None))
 
     def on_lab_screen_action_done(self, message: ActionDone) -> None:
+        self.acting = False
         if message.error:
             action = t("lab.solve") if message.kind == "solve" else t("lab.reset")
             self.notify(t("lab.action_failed", action=action, error=message.error), severity="error", timeout=10)
             return
         self.notify(t("lab.solved") if message.kind == "solve" else t("lab.reset_done"))
         self.hint_index.clear()
+        if message.kind == "reset":
+            self.checked = False
+            self._celebrated = False
+            self._start_over = True
+            self.app.shell_sessions.pop(self.lab.id, None)
+        else:
+            self._celebrated = True  # skipping ahead is not a pass to celebrate
         self.query_one(EditorPane).reload_file()
+        self._show_step()
         self.grade(record=False)
 
     def _record_event_sync(self, kind: str, detail: dict) -> None:
@@ -455,7 +607,7 @@ class LabScreen(Screen):
     def action_back(self) -> None:
         editor = self.query_one(EditorPane)
         if editor.dirty:
-            editor.save()
+            editor.save(quiet=True)
         self.app.pop_screen()
 
     # --- language ----------------------------------------------------------------------------------------

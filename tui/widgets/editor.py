@@ -9,9 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Button, DirectoryTree, Static, TextArea
 
 from ..i18n import follow_language, t
+from .cloudstate import cloud_ready
 
 # No "json": tree-sitter-json 0.24.8 with tree-sitter 0.26.1 crashes the interpreter (segfault) in TextArea;
 # JSON files open as plain text.
@@ -31,6 +33,16 @@ class EditorPane(Vertical):
         Binding("ctrl+home", "document_edge(True)", show=False),
         Binding("ctrl+end", "document_edge(False)", show=False),
     ]
+
+    endpoint: reactive[str | None] = reactive(None)
+    cloud_state: reactive[str] = reactive("starting")
+
+    class Saved(Message):
+        """A file was written (the screen's watch mode grades again)."""
+
+        def __init__(self, path: Path) -> None:
+            super().__init__()
+            self.path = path
 
     class Deployed(Message):
         def __init__(self, ok: bool, text: str) -> None:
@@ -59,11 +71,11 @@ class EditorPane(Vertical):
 
     def on_mount(self) -> None:
         follow_language(self, self.apply_language)
-        first = self._first_file()
+        first = self.first_file()
         if first is not None:
             self.open_file(first)
 
-    def _first_file(self) -> Path | None:
+    def first_file(self) -> Path | None:
         files = [p for p in sorted(self.workspace.rglob("*")) if p.is_file() and "__pycache__" not in p.parts
                  and p.name != "answers.json"]
         files.sort(key=lambda p: (p.suffix != ".py", len(p.relative_to(self.workspace).parts), str(p)))
@@ -121,7 +133,7 @@ class EditorPane(Vertical):
         event.stop()
         self.open_file(Path(event.path))
 
-    def save(self) -> bool:
+    def save(self, quiet: bool = False) -> bool:
         if self.path is None:
             self.app.notify(t("editor.nothing"), severity="warning")
             return False
@@ -134,7 +146,9 @@ class EditorPane(Vertical):
             return False
         self.saved_text = text
         self._show_name()
-        self.app.notify(t("editor.saved", path=self._relative(self.path)), timeout=2)
+        if not quiet:
+            self.app.notify(t("editor.saved", path=self._relative(self.path)), timeout=2)
+        self.post_message(self.Saved(self.path))
         return True
 
     def on_unmount(self) -> None:
@@ -172,7 +186,7 @@ class EditorPane(Vertical):
     def reload_file(self) -> None:
         """After a reset the file on disk may have changed: show it again (or the first file)."""
         self.reload_tree()
-        target = self.path if self.path is not None and self.path.exists() else self._first_file()
+        target = self.path if self.path is not None and self.path.exists() else self.first_file()
         self.path = None
         self.saved_text = ""
         if target is not None:
@@ -198,10 +212,10 @@ class EditorPane(Vertical):
         if not self.deploy_spec:
             self.app.notify(t("deploy.none"), severity="warning")
             return
-        if not self.app.cloud_ready():
+        if not cloud_ready(self):
             return
         if self.dirty:
-            self.save()
+            self.save(quiet=True)
         name = self.deploy_spec.function_name
         self.app.notify(t("deploy.running", name=name), timeout=3)
         self._deploy()
@@ -211,7 +225,7 @@ class EditorPane(Vertical):
         from .. import cloudops
 
         try:
-            name, how = cloudops.deploy_function(self.app.endpoint, self.workspace, self.deploy_spec)
+            name, how = cloudops.deploy_function(self.endpoint, self.workspace, self.deploy_spec)
         except Exception as exc:
             self.post_message(self.Deployed(False, t("deploy.failed", error=cloudops.describe_error(exc))))
             return

@@ -11,14 +11,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Static
 
 from ..i18n import follow_language, t
+from .cloudstate import cloud_ready
 
 PREFERRED = ("anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-lite-v1:0")
 
 
 class PlaygroundPane(Vertical):
+    endpoint: reactive[str | None] = reactive(None)
+    cloud_state: reactive[str] = reactive("starting")
+
     class ModelsLoaded(Message):
         def __init__(self, models: list[tuple[str, str]], error: str | None) -> None:
             super().__init__()
@@ -59,18 +64,17 @@ class PlaygroundPane(Vertical):
 
     def on_mount(self) -> None:
         follow_language(self, self.apply_language)
-        self.watch(self.app, "cloud_state", self._cloud_changed)
 
-    def _cloud_changed(self, state: str) -> None:
-        if state == "ready" and not self.models:
-            self.load_models()
+    def watch_cloud_state(self, state: str) -> None:
+        if state == "ready" and self.endpoint and not self.models:
+            self.load_models(self.endpoint)
 
     @work(thread=True, exclusive=True, group="play-models", exit_on_error=False)
-    def load_models(self) -> None:
+    def load_models(self, endpoint: str) -> None:
         from .. import cloudops
 
         try:
-            models = cloudops.text_models(self.app.endpoint)
+            models = cloudops.text_models(endpoint)
         except Exception as exc:
             self.post_message(self.ModelsLoaded([], cloudops.describe_error(exc)))
             return
@@ -114,9 +118,12 @@ class PlaygroundPane(Vertical):
         self.send(event.value)
 
     def clear_chat(self) -> None:
-        """Start a new conversation (the session totals stay: they are what you spent)."""
+        """Start over: a new conversation and new session totals."""
         self.messages.clear()
+        self.replies.clear()
+        self.calls, self.tokens, self.cost = 0, 0, 0.0
         self.query_one("#play-chat", VerticalScroll).remove_children()
+        self.query_one("#play-totals", Static).update(self._totals())
 
     def send(self, text: str) -> None:
         text = text.strip()
@@ -124,7 +131,7 @@ class PlaygroundPane(Vertical):
             self.query_one("#play-prompt", Input).value = ""
             self.clear_chat()
             return
-        if not text or self.busy or not self.app.cloud_ready():
+        if not text or self.busy or not cloud_ready(self):
             return
         model = self.query_one(Select).value
         if not isinstance(model, str):
@@ -144,14 +151,14 @@ class PlaygroundPane(Vertical):
         self.busy = True
         system = self.query_one("#play-system", Input).value
         inference = {"temperature": temperature, "topP": top_p, "maxTokens": max_tokens}
-        self._call(model, list(self.messages), system, inference)
+        self._call(self.endpoint, model, list(self.messages), system, inference)
 
     @work(thread=True, exclusive=True, group="play-call", exit_on_error=False)
-    def _call(self, model: str, messages: list[dict], system: str, inference: dict) -> None:
+    def _call(self, endpoint: str, model: str, messages: list[dict], system: str, inference: dict) -> None:
         from .. import cloudops
 
         try:
-            result = cloudops.converse(self.app.endpoint, model, messages, system, inference)
+            result = cloudops.converse(endpoint, model, messages, system, inference)
         except Exception as exc:
             self.post_message(self.Replied(None, cloudops.describe_error(exc)))
             return

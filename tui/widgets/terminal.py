@@ -2,7 +2,7 @@
 
 The engine is :mod:`gailab.tui.shell` (one process group per command, a session that keeps ``cd`` and ``export``).
 This widget takes the command's output twenty times a second, at most a few thousand lines at a time, into a
-bounded :class:`OutputView`; Ctrl+C stops the whole group (SIGINT, then SIGKILL half a second later) and says
+bounded :class:`OutputView`; Ctrl+C stops the whole group (SIGINT, then SIGKILL 0.3 s later) and says
 "[stopped]". While a command runs, Enter sends the line to its input and Ctrl+D ends the input. Commands wait
 for a cloud that is starting, and are refused with a clear line when there is no cloud to point them at: they
 never run against whatever AWS the learner's own settings name. ``clear`` empties the view; ↑/↓ walk the history;
@@ -19,6 +19,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label
 
@@ -27,7 +28,7 @@ from ..shell import Run, ShellSession, clean, plan
 from .outputview import OutputView
 
 TICK = 1 / 20  # seconds between two batches of output on screen
-KILL_AFTER = 0.5  # seconds between Ctrl+C's SIGINT and SIGKILL
+KILL_AFTER = 0.3  # seconds between Ctrl+C's SIGINT and SIGKILL
 
 
 class TerminalPane(Vertical):
@@ -42,6 +43,14 @@ class TerminalPane(Vertical):
 
     endpoint: reactive[str | None] = reactive(None)
     cloud_state: reactive[str] = reactive("starting")
+
+    class Finished(Message):
+        """A command ended (the screen's watch mode grades again)."""
+
+        def __init__(self, code: int | None, stopped: bool) -> None:
+            super().__init__()
+            self.code = code
+            self.stopped = stopped
 
     def __init__(self, session: ShellSession, home: Path | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -227,6 +236,7 @@ class TerminalPane(Vertical):
             self.session.aws_overridden = False
         self._show_prompt()
         self.refresh_bindings()
+        self.post_message(self.Finished(run.code, run.stopping))
 
     # --- keys --------------------------------------------------------------------------------------------
     def action_stop(self) -> None:
