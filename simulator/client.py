@@ -25,6 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 from .core.home import DEFAULT_CREDENTIALS, DEFAULT_PORT, REGION, env_exports
@@ -245,7 +246,7 @@ def tools_dir() -> str:
     return os.path.dirname(sys.executable)
 
 
-def local_env(endpoint: str | None, base: dict | None = None, *, home: str | os.PathLike | None = None,
+def local_env(endpoint: str | None, base: Mapping[str, str] | None = None, *, home: str | os.PathLike | None = None,
               workspace: str | os.PathLike | None = None) -> dict[str, str]:
     """The environment of a child that must reach the local cloud and never real AWS.
 
