@@ -28,6 +28,13 @@ def test_help_texts():
     assert run("env", "--help").returncode == 0
 
 
+def test_version_is_the_installed_one():
+    from importlib.metadata import version
+
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"gailab {version('gailab')}"
+
+
 def test_env_prints_evaluable_exports(tmp_path):
     env = {**os.environ, "GAILAB_HOME": str(tmp_path)}
     env.pop("GAILAB_ENDPOINT", None)

@@ -200,7 +200,9 @@ async def test_playground_call_shows_tokens_cost_latency_grounding(app_for, clou
         ledger = cloudops.admin(cloud.endpoint, "/_gailab/bedrock/invocations")["invocations"]
         assert len(ledger) == 1
         record = ledger[0]
-        assert record["operation"] == "Converse" and record["modelId"] == "amazon.nova-micro-v1:0"
+        # the reply streamed in (ConverseStream), and the ledger knows it was the Playground's call
+        assert record["operation"] == "ConverseStream" and record["modelId"] == "amazon.nova-micro-v1:0"
+        assert record["client"] == "gailab-playground" and reply["chunks"] > 1
         assert record["parameters"]["temperature"] == 0.1 and record["parameters"]["maxTokens"] == 120
         assert record["system"] and "Answer briefly" in json.dumps(record["system"])
         assert (reply["inputTokens"], reply["outputTokens"]) == (record["inputTokens"], record["outputTokens"])

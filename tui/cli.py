@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="gailab",
         description="Hands-on labs for the AWS Generative AI fundamentals, on an offline local cloud.",
     )
+    parser.add_argument("--version", action="version", version=f"gailab {version()}")
     parser.add_argument("--home", metavar="DIR", default=None, help=home_help)
     parser.add_argument("--lang", choices=["en", "pt-BR"], help="language of the app (default from LC_ALL/LANG)")
     parser.add_argument("--class", dest="class_db", metavar="DB",
@@ -34,6 +35,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands_class.register(commands, common)
     commands_costs.register(commands, common)
     return parser
+
+
+def version() -> str:
+    """The installed distribution's version (the source tree's pyproject when not installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("gailab")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

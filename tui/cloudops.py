@@ -65,27 +65,69 @@ def text_models(endpoint: str) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def converse(endpoint: str, model_id: str, messages: list[dict], system: str, inference: dict) -> dict:
-    """One Converse call, then its ledger record (tokens, cost, latency, grounded)."""
-    runtime = client(endpoint, "bedrock-runtime", timeout=120)
+PLAYGROUND_APP_ID = "gailab-playground"  # in the User-Agent of the Playground's calls: the ledger's "client"
+
+
+def _converse_kwargs(model_id: str, messages: list[dict], system: str, inference: dict) -> dict:
     kwargs = {"modelId": model_id, "messages": messages, "inferenceConfig": inference}
     if system.strip():
         kwargs["system"] = [{"text": system}]
-    response = runtime.converse(**kwargs)
-    request_id = response.get("ResponseMetadata", {}).get("RequestId")
-    text = "".join(block.get("text", "") for block in response["output"]["message"]["content"])
-    usage = response.get("usage", {})
+    return kwargs
+
+
+def _with_ledger(endpoint: str, request_id: str | None, text: str, message: dict, usage: dict, latency_ms,
+                 stop_reason) -> dict:
     record = ledger_record(endpoint, request_id) or {}
     return {
         "text": text,
-        "message": response["output"]["message"],
+        "message": message,
         "inputTokens": record.get("inputTokens", usage.get("inputTokens", 0)),
         "outputTokens": record.get("outputTokens", usage.get("outputTokens", 0)),
         "costUsd": record.get("costUsd", 0.0),
-        "latencyMs": record.get("latencyMs", response.get("metrics", {}).get("latencyMs", 0)),
+        "latencyMs": record.get("latencyMs", latency_ms or 0),
         "grounded": record.get("grounded"),
-        "stopReason": response.get("stopReason"),
+        "stopReason": stop_reason,
+        "requestId": request_id,
     }
+
+
+def converse(endpoint: str, model_id: str, messages: list[dict], system: str, inference: dict) -> dict:
+    """One Converse call, then its ledger record (tokens, cost, latency, grounded)."""
+    runtime = client(endpoint, "bedrock-runtime", timeout=120, app_id=PLAYGROUND_APP_ID)
+    response = runtime.converse(**_converse_kwargs(model_id, messages, system, inference))
+    request_id = response.get("ResponseMetadata", {}).get("RequestId")
+    text = "".join(block.get("text", "") for block in response["output"]["message"]["content"])
+    return _with_ledger(endpoint, request_id, text, response["output"]["message"], response.get("usage", {}),
+                        response.get("metrics", {}).get("latencyMs"), response.get("stopReason"))
+
+
+def converse_stream(endpoint: str, model_id: str, messages: list[dict], system: str, inference: dict,
+                    on_text=None) -> dict:
+    """One ConverseStream call: ``on_text(piece)`` for each text delta as it arrives, then the whole reply with
+    its ledger record, as :func:`converse` returns it."""
+    runtime = client(endpoint, "bedrock-runtime", timeout=120, app_id=PLAYGROUND_APP_ID)
+    response = runtime.converse_stream(**_converse_kwargs(model_id, messages, system, inference))
+    request_id = response.get("ResponseMetadata", {}).get("RequestId")
+    pieces: list[str] = []
+    usage: dict = {}
+    latency = stop = None
+    for event in response["stream"]:
+        if "contentBlockDelta" in event:
+            piece = event["contentBlockDelta"].get("delta", {}).get("text", "")
+            if piece:
+                pieces.append(piece)
+                if on_text is not None:
+                    on_text(piece)
+        elif "messageStop" in event:
+            stop = event["messageStop"].get("stopReason")
+        elif "metadata" in event:
+            usage = event["metadata"].get("usage", {})
+            latency = event["metadata"].get("metrics", {}).get("latencyMs")
+    text = "".join(pieces)
+    message = {"role": "assistant", "content": [{"text": text}]}
+    result = _with_ledger(endpoint, request_id, text, message, usage, latency, stop)
+    result["chunks"] = len(pieces)
+    return result
 
 
 def ledger_record(endpoint: str, request_id: str | None) -> dict | None:

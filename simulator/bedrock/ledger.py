@@ -24,7 +24,7 @@ log = logging.getLogger("gailab.simulator.bedrock")
 
 LOG_STREAM = "aws/bedrock/modelinvocations"
 PUBLIC_FIELDS = (
-    "requestId", "time", "caller", "operation", "modelId", "requestedModelId", "parameters", "inputTokens",
+    "requestId", "time", "caller", "client", "operation", "modelId", "requestedModelId", "parameters", "inputTokens",
     "outputTokens", "costUsd", "latencyMs", "grounded", "guardrailAction", "prompt", "system", "task",
     "fewShotExamples", "stopReason", "region", "guardrailId", "guardrailVersion", "seed", "output", "outputHash",
     "shots", "label", "reasoningTokens", "groundingScore", "relevanceScore", "request",

@@ -98,6 +98,16 @@ def _priced(call: "Call", on_demand_usd: float) -> float:
     return 0.0 if call.mode == "provisioned" else on_demand_usd
 
 
+def user_agent_app(agent: str) -> str | None:
+    """The ``app/<id>`` an SDK adds to its User-Agent (boto3's ``user_agent_appid``, the CLI's
+    ``AWS_SDK_UA_APP_ID``): the ledger tells gailab's own calls (``gailab-playground``, ``gailab-solve``) from the
+    learner's code, which sets none."""
+    for part in agent.split():
+        if part.startswith("app/"):
+            return part[4:] or None
+    return None
+
+
 def _parameters(body: dict, prompt: Prompt | None, seed: int | None) -> dict:
     """The parameters that produced an answer: the body's own names, plus one normalised name for each."""
     params = {}
@@ -229,6 +239,7 @@ class Runtime(Media):
             "time": iso(now),
             "_ts": now,
             "caller": getattr(call.info, "caller_arn", None) or self.state.caller(call.info.access_key),
+            "client": user_agent_app(call.info.headers.get("User-Agent", "")),
             "operation": call.operation,
             "modelId": call.model.id,
             "requestedModelId": call.resolved.given,
