@@ -363,6 +363,28 @@ STRINGS: dict[str, tuple[str, str]] = {
     "explorer.tail": ("Last events", "Últimos eventos"),
     "explorer.objects": ("Objects", "Objetos"),
     "explorer.invoke_url": ("Invoke URL", "URL de invocação"),
+    "explorer.architecture": ("▣ What you built", "▣ O que você construiu"),
+    "arch.client": ("client (curl, your code)", "cliente (curl, seu código)"),
+    "arch.apigw": ("API Gateway", "API Gateway"),
+    "arch.lambda": ("Lambda", "Lambda"),
+    "arch.bedrock": ("Amazon Bedrock", "Amazon Bedrock"),
+    "arch.s3": ("Amazon S3", "Amazon S3"),
+    "arch.extra": ("Beside them", "Ao lado"),
+    "arch.arrow_invoke": ("invokes the function (proxy)", "invoca a função (proxy)"),
+    "arch.arrow_model": ("the function calls the model", "a função chama o modelo"),
+    "arch.arrow_store": ("prompt templates in, answers out", "templates de prompt entram, respostas saem"),
+    "arch.to_build": ("{name} — still to build", "{name} — ainda a construir"),
+    "arch.nothing": ("nothing yet", "nada ainda"),
+    "arch.no_stage": ("no stage deployed", "nenhum estágio implantado"),
+    "arch.role": ("role {role}", "função do IAM {role}"),
+    "arch.calls": ("{n} call(s) from your code · {cost}", "{n} chamada(s) do seu código · {cost}"),
+    "arch.no_calls": ("no calls from your code yet", "nenhuma chamada do seu código ainda"),
+    "arch.more": ("and {n} more model(s)", "e mais {n} modelo(s)"),
+    "arch.playground": ("{n} call(s) from the Playground (not counted)", "{n} chamada(s) do Playground (não contam)"),
+    "arch.guardrails": ("{n} guardrail(s)", "{n} barreira(s) de proteção"),
+    "arch.versioned": ("versioned", "versionamento ativado"),
+    "arch.objects": ("{n} object(s)", "{n} objeto(s)"),
+    "arch.log_groups": ("{n} CloudWatch log group(s)", "{n} grupo(s) de logs do CloudWatch"),
     "explorer.blocks_on": ("{on} of 4 settings on", "{on} de 4 configurações ativadas"),
     "explorer.loss.bucket": (
         "It holds {objects} object(s) — {versions} version(s) and {markers} delete marker(s) in all. Every version "
@@ -527,6 +549,12 @@ def t(key: str, **fields) -> str:
         return key
     text = pair[1] if get_lang() == "pt-BR" else pair[0]
     return text.format(**fields) if fields else text
+
+
+def money(value: float, lang: str | None = None) -> str:
+    """US dollars as the learner reads them: ``$0.000036`` / ``US$ 0,000036``."""
+    text = f"{value:.6f}"
+    return f"US$ {text.replace('.', ',')}" if (lang or get_lang()) == "pt-BR" else f"${text}"
 
 
 def localize_bindings(node) -> None:

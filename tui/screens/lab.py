@@ -163,6 +163,9 @@ class LabScreen(Screen):
         follow_language(self, self.apply_language)
         self.query_one("#steps-pane").border_title = t("lab.steps")
         self.query_one(ListView).index = 0
+        from ..architecture import expected_for
+
+        self.query_one(ExplorerPane).expected = expected_for(self.lab, self.app.labs)
         self.watch(self.app, "endpoint", self._endpoint_changed)
         self.watch(self.app, "cloud_state", self._cloud_changed)
         if self.query_one(TabbedContent).active == "tab-terminal":
@@ -443,9 +446,15 @@ class LabScreen(Screen):
             return
         if self._journal_seen is not None and count != self._journal_seen:
             self._journal_seen = count
-            self.app.call_from_thread(self.schedule_regrade)
+            self.app.call_from_thread(self._cloud_changed_by_learner)
         elif self._journal_seen is None:
             self._journal_seen = count
+
+    def _cloud_changed_by_learner(self) -> None:
+        """Something changed in the cloud: check again, and show it in the Explorer if it is open."""
+        self.schedule_regrade()
+        if self.query_one(TabbedContent).active == "tab-explorer":
+            self.query_one(ExplorerPane).refresh_quietly()
 
     @on(EditorPane.Saved)
     def _saved(self, message: EditorPane.Saved) -> None:

@@ -32,6 +32,9 @@ def _known() -> dict:
     return STRINGS
 
 
+ARCHITECTURE = ("architecture", "", "architecture")  # the tree's first entry: the diagram of what was built
+
+
 class ExplorerPane(Horizontal):
     BINDINGS = [
         Binding("r", "refresh", "refresh", id="refresh"),
@@ -60,6 +63,14 @@ class ExplorerPane(Horizontal):
             self.name = name
             self.error = error
 
+    class Drawn(Message):
+        """The architecture's tiers, read from the cloud (drawn on the main thread, at the pane's width)."""
+
+        def __init__(self, tiers: list | None, error: str | None) -> None:
+            super().__init__()
+            self.tiers = tiers
+            self.error = error
+
     class Weighed(Message):
         """What deleting a resource would take with it (asked before the confirmation)."""
 
@@ -75,6 +86,8 @@ class ExplorerPane(Horizontal):
         self.loaded = False
         self.refreshes = 0
         self.collapsed: set[str] = set()  # groups the learner closed stay closed across refreshes
+        self.expected: dict[str, list[str]] = {}  # what the lab asks to build (the screen sets it)
+        self.tiers: list | None = None  # the architecture as last drawn
         self._rebuilding = False
 
     def compose(self) -> ComposeResult:
@@ -128,7 +141,9 @@ class ExplorerPane(Horizontal):
         self.groups.update(message.groups)
         if message.complete:
             self.refreshes += 1
-            if self.selected:
+            if self.selected is None or self.selected[0] == ARCHITECTURE[0]:
+                self._architecture(self.endpoint, self.expected)
+            else:
                 self._details(self.endpoint, self.selected)
             return
         self._build()
@@ -140,9 +155,13 @@ class ExplorerPane(Horizontal):
 
         tree = self.query_one(Tree)
         if not tree.root.children:
+            tree.root.add_leaf(t("explorer.architecture"), data=ARCHITECTURE)
             for group in cloudops.GROUPS:
                 tree.root.add("", data=group)
         for node in tree.root.children:
+            if node.data == ARCHITECTURE:
+                node.set_label(t("explorer.architecture"))
+                continue
             self._fill(tree, node, self.groups.get(node.data, []))
 
     def _fill(self, tree: Tree, node, items: list | str) -> None:
@@ -188,7 +207,12 @@ class ExplorerPane(Horizontal):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
         data = event.node.data
-        if isinstance(data, tuple) and data != self.selected and not self._rebuilding:
+        if data == ARCHITECTURE and data != self.selected and not self._rebuilding:
+            self.selected = data
+            if self.tiers is not None:
+                self._show_architecture()
+            self._architecture(self.endpoint, self.expected)
+        elif isinstance(data, tuple) and data != self.selected and not self._rebuilding:
             self.selected = data
             self.query_one("#explorer-details", Static).update(t("explorer.loading"))
             self._details(self.endpoint, data)
@@ -204,6 +228,43 @@ class ExplorerPane(Horizontal):
             self.post_message(self.Detailed(key, None, cloudops.describe_error(exc)))
             return
         self.post_message(self.Detailed(key, rows, None))
+
+    @work(thread=True, exclusive=True, group="explorer-details", exit_on_error=False)
+    def _architecture(self, endpoint: str | None, expected: dict) -> None:
+        from .. import architecture, cloudops
+
+        if not endpoint:
+            return
+        try:
+            tiers = architecture.gather(endpoint, expected)
+        except Exception as exc:
+            self.post_message(self.Drawn(None, cloudops.describe_error(exc)))
+            return
+        self.post_message(self.Drawn(tiers, None))
+
+    def on_explorer_pane_drawn(self, message: Drawn) -> None:
+        if self.selected is not None and self.selected != ARCHITECTURE:
+            return
+        if message.error:
+            self.query_one("#explorer-details", Static).update(f"[red]{escape(message.error)}[/red]")
+            return
+        self.tiers = message.tiers
+        self._show_architecture()
+
+    def _show_architecture(self) -> None:
+        from rich.text import Text
+
+        from ..architecture import draw
+
+        box = self.query_one("#explorer-details", Static)
+        width = (self.query_one("#explorer-details-box").size.width or 42) - 2
+        picture = Text()
+        picture.append(t("explorer.architecture").lstrip("▣ ") + "\n", style="bold")
+        if self.selected is None:
+            picture.append(t("explorer.pick") + "\n", style="dim")
+        picture.append("\n")
+        picture.append_text(draw(self.tiers or [], width))
+        box.update(picture)
 
     def on_explorer_pane_detailed(self, message: Detailed) -> None:
         if message.key != self.selected:
@@ -226,7 +287,7 @@ class ExplorerPane(Horizontal):
     def action_delete(self) -> None:
         node = self.query_one(Tree).cursor_node
         data = node.data if node is not None else None
-        if not isinstance(data, tuple):
+        if not isinstance(data, tuple) or data == ARCHITECTURE:
             self.app.notify(t("explorer.cannot_delete"), severity="warning")
             return
         if not cloud_ready(self):
@@ -273,7 +334,10 @@ class ExplorerPane(Horizontal):
 
     def apply_language(self) -> None:
         self._build()
-        if self.selected is None:
-            self.query_one("#explorer-details", Static).update(t("explorer.pick"))
+        if self.selected is None or self.selected == ARCHITECTURE:
+            if self.tiers is not None:
+                self._show_architecture()
+            else:
+                self.query_one("#explorer-details", Static).update(t("explorer.pick"))
         else:
             self._details(self.endpoint, self.selected)

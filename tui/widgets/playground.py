@@ -22,18 +22,12 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Sparkline, Static
 
-from ..i18n import follow_language, get_lang, t
+from ..i18n import follow_language, get_lang, money, t
 from .cloudstate import cloud_ready
 
 PREFERRED = ("anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-lite-v1:0")
 STREAM_REFRESH = 0.05  # seconds between two updates of a streaming reply on screen
 COMPARE_SLOTS = ("play-vs1", "play-vs2")
-
-
-def money(value: float, lang: str | None = None) -> str:
-    """US dollars as the learner reads them: ``$0.000036`` / ``US$ 0,000036``."""
-    text = f"{value:.6f}"
-    return f"US$ {text.replace('.', ',')}" if (lang or get_lang()) == "pt-BR" else f"${text}"
 
 
 def compare_bars(results: list[dict], names: dict[str, str], width: int = 40, lang: str | None = None) -> Text:
