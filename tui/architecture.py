@@ -162,8 +162,11 @@ def draw(tiers: list[Tier], width: int = 40) -> Text:
                 text.append(" │\n", style=edge)
         text.append("└" + "─" * (width - 2) + "┘\n", style=edge)
         if index < len(main) - 1:
+            label = t(ARROWS[tier.key])
+            if len(label) > width - 5:
+                label = label[:width - 6] + "…"
             text.append("   │ ", style="dim")
-            text.append(t(ARROWS[tier.key]) + "\n", style="italic dim")
+            text.append(label + "\n", style="italic dim")
             text.append("   ▼\n", style="dim")
     extra = next((tier for tier in tiers if tier.key == "extra"), None)
     if extra is not None and extra.items:

@@ -116,7 +116,7 @@ class PlaygroundPane(Vertical):
             yield Input("300", id="play-max", compact=True, restrict=r"[0-9]*", max_length=5)
         yield Input(placeholder=t("play.system"), id="play-system", compact=True)
         yield VerticalScroll(id="play-chat")
-        with Horizontal(id="play-footer"):
+        with Vertical(id="play-footer"):
             yield Static(self._totals(), id="play-totals")
             yield Sparkline([], id="play-spend")
         yield Input(placeholder=t("play.placeholder"), id="play-prompt", compact=True)
