@@ -81,7 +81,7 @@ async def test_one_prompt_to_three_models_side_by_side_with_bars_and_a_spend_cha
         # the session counts three calls; the spend chart has one point per call, rising
         assert play.calls == 3 and "3 calls" in str(screen.query_one("#play-totals", Static).render())
         spend = screen.query_one("#play-spend", Sparkline)
-        assert list(spend.data) == play.spend and len(play.spend) == 3 and play.spend == sorted(play.spend)
+        assert list(spend.data) == [0.0, *play.spend] and len(play.spend) == 3  # from nothing spent and play.spend == sorted(play.spend)
         assert play.spend[-1] == pytest.approx(sum(r["costUsd"] for r in ledger))
         # /clear clears the conversation, the totals and the chart
         prompt.value = "/clear"

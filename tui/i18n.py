@@ -230,7 +230,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "deploy.updated": ("Function {name} updated.", "Função {name} atualizada."),
     "deploy.failed": ("Deploy failed: {error}", "A implantação falhou: {error}"),
     # terminal
-    "terminal.placeholder": ("$ a command, e.g. aws s3 ls", "$ um comando, ex.: aws s3 ls"),
+    "terminal.placeholder": ("a command, e.g. aws s3 ls", "um comando, ex.: aws s3 ls"),
     "terminal.welcome": (
         "This terminal runs in the lab's workspace, already pointed at the local cloud (aws, python, gailab) — "
         "no eval \"$(gailab env)\" needed here. cd and export carry over between commands. "

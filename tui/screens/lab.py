@@ -198,10 +198,16 @@ class LabScreen(Screen):
         self.call_after_refresh(self._keep_focus, focused)
 
     def _keep_focus(self, focused) -> None:
+        hidden = getattr(self, "_hidden_focus", None)
+        if hidden is not None and hidden.is_attached and self._visible(hidden) and focused is self.query_one(
+                "#step-list"):
+            focused = hidden  # the pane the learner was typing in is back: so is the cursor
         if focused is not None and focused.is_attached and focused.display and self._visible(focused):
+            self._hidden_focus = None
             focused.focus()
             focused.scroll_visible(animate=False)
             return
+        self._hidden_focus = focused
         if self.layout_mode == "instructions":
             self.query_one("#step-list").focus()
         else:
@@ -236,7 +242,12 @@ class LabScreen(Screen):
         target = {"terminal": "#term-input", "playground": "#play-prompt", "editor": "#editor-text",
                   "explorer": "#explorer-tree"}.get(name)
         if target:
-            self.call_after_refresh(self.query_one(target).focus)
+            # At once when the pane is shown already, so keys typed right after the switch land there (a deferred
+            # focus lost them to no widget); else after the refresh that shows it.
+            widget = self.query_one(target)
+            self.set_focus(widget)
+            if self.focused is not widget:
+                self.call_after_refresh(widget.focus)
         elif name == "quiz":
             fields = self.query_one(QuizPane).query("RadioSet, Checkbox, Select")
             if fields:

@@ -119,7 +119,7 @@ class PlaygroundPane(Vertical):
         with Vertical(id="play-footer"):
             yield Static(self._totals(), id="play-totals")
             yield Sparkline([], id="play-spend")
-        yield Input(placeholder=t("play.placeholder"), id="play-prompt", compact=True)
+        yield Input(placeholder=t("play.placeholder"), id="play-prompt", compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         follow_language(self, self.apply_language)
@@ -204,7 +204,7 @@ class PlaygroundPane(Vertical):
 
     def _show_totals(self) -> None:
         self.query_one("#play-totals", Static).update(self._totals())
-        self.query_one("#play-spend", Sparkline).data = list(self.spend)
+        self.query_one("#play-spend", Sparkline).data = [0.0, *self.spend] if self.spend else []
 
     def send(self, text: str) -> None:
         text = text.strip()

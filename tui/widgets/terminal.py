@@ -94,7 +94,7 @@ class TerminalPane(Vertical):
         yield OutputView(id="term-log")
         with Horizontal(id="term-line"):
             yield Label(self._prompt_text(), id="term-prompt", markup=False)
-            yield Input(placeholder=t("terminal.placeholder"), id="term-input", compact=True)
+            yield Input(placeholder=t("terminal.placeholder"), id="term-input", compact=True, select_on_focus=False)
 
     def on_mount(self) -> None:
         follow_language(self, self.apply_language)
