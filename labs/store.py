@@ -108,6 +108,7 @@ class Progress:
     last_attempt: datetime | None
     attempts: int
     status: str  # "not-started" | "in-progress" | "passed"
+    errors: int = 0  # attempts that could not grade (cloud unreachable, a check that could not run): not a score
 
 
 def default_url(home: Path | None = None) -> str:
@@ -306,7 +307,10 @@ class Store:
         out: dict[str, Progress] = {}
         for a in self.attempts(learner=learner):
             p = out.get(a.lab_id) or Progress(a.lab_id, 0, a.maximum, False, None, 0, "in-progress")
-            p.best_score = max(p.best_score, a.total)
+            if a.status == "error" and not a.passed:
+                p.errors += 1  # what could not be graded is no 0: it does not count as a score
+            else:
+                p.best_score = max(p.best_score, a.total)
             p.maximum = a.maximum
             p.passed = p.passed or a.passed
             p.attempts += 1
@@ -324,9 +328,10 @@ class Store:
         for name in self.learners():
             events = self.events(learner=name)
             for lab_id, p in sorted(self.progress(name).items()):
+                graded = p.attempts - p.errors
                 rows.append({
-                    "learner": name, "lab": lab_id, "best_score": p.best_score, "maximum": p.maximum,
-                    "passed": p.passed, "attempts": p.attempts,
+                    "learner": name, "lab": lab_id, "best_score": p.best_score if graded else None,
+                    "maximum": p.maximum, "passed": p.passed, "attempts": p.attempts, "not_graded": p.errors,
                     "last_attempt": p.last_attempt.isoformat(timespec="seconds") if p.last_attempt else "",
                     "solved_with_reference": any(e.kind == "solve" and e.lab_id == lab_id for e in events),
                 })

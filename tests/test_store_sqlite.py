@@ -125,11 +125,15 @@ def test_gradebook_csv_export(tmp_path, capsys):
     store.record_event("davi", lab.id, "solve", {})
     assert main(["--home", str(tmp_path), "gradebook", "--db", url]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "learner,lab,best_score,maximum,passed,attempts,last_attempt,solved_with_reference"
+    assert lines[0] == "learner,lab,best_score,maximum,passed,attempts,last_attempt,solved_with_reference,not_graded"
     import re
 
-    assert re.fullmatch(r"carla,s3-genai-storage,0,100,False,1,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00,False", lines[1])
-    assert lines[2] == "davi,s3-genai-storage,0,0,False,0,,True"
+    # carla's only attempt could not reach the cloud: not graded, never shown as a 0
+    assert re.fullmatch(r"carla,s3-genai-storage,,100,False,1,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00,False,1", lines[1])
+    assert lines[2] == "davi,s3-genai-storage,,0,False,0,,True,0"
+    assert main(["--home", str(tmp_path), "gradebook", "--db", url, "--format", "text"]) == 0
+    text = capsys.readouterr().out
+    assert "  —/100" in text and "1 attempt(s) (1 not graded)" in text
 
 
 def test_gradebook_escapes_formulas_in_csv_and_control_characters_in_text(tmp_path, capsys):

@@ -364,7 +364,7 @@ def cmd_reset(args) -> int:
 def cmd_gradebook(args) -> int:
     rows = _store(args).gradebook()
     fields = ["learner", "lab", "best_score", "maximum", "passed", "attempts", "last_attempt",
-              "solved_with_reference"]
+              "solved_with_reference", "not_graded"]
     if args.format == "json":
         body = json.dumps({"gradebook": rows}, indent=2) + "\n"
     elif args.format == "csv":
@@ -375,8 +375,9 @@ def cmd_gradebook(args) -> int:
         from gailab.labs.safetext import terminal_text
 
         body = "".join(f"{terminal_text(r['learner']):<20} {terminal_text(r['lab']):<24} "
-                       f"{r['best_score']:>3}/{r['maximum']:<3} {'passed' if r['passed'] else '':<6} "
-                       f"{r['attempts']} attempt(s)  {terminal_text(r['last_attempt'])}\n"
+                       f"{'—' if r['best_score'] is None else r['best_score']:>3}/{r['maximum']:<3} "
+                       f"{'passed' if r['passed'] else '':<6} {r['attempts']} attempt(s)"
+                       f"{f' ({n} not graded)' if (n := r['not_graded']) else ''}  {terminal_text(r['last_attempt'])}\n"
                        for r in rows) or "no attempts yet\n"
     if args.output:
         args.output.write_text(body, encoding="utf-8")
