@@ -224,7 +224,8 @@ class GailabApp(App):
     def _cloud_restarted(self, reason: str) -> None:
         """From the cloud's output reader: say that the cloud was killed and is back (with all the work)."""
         cause = reason.rsplit(" ", 1)[-1]  # SIGKILL, or an exit code
-        self.call_from_thread(self.notify, t("cloud.restarted", cause=cause), severity="warning", timeout=10)
+        # the words are chosen on the app's thread: this reader thread is no worker and knows no language
+        self.call_from_thread(lambda: self.notify(t("cloud.restarted", cause=cause), severity="warning", timeout=10))
 
     def on_gailab_app_cloud_changed(self, message: CloudChanged) -> None:
         if message.attached:
