@@ -111,3 +111,24 @@ async def test_the_playground_in_pt_br_writes_money_with_a_decimal_comma(cloud, 
             assert totals.startswith("sessão: 1 chamada") and "US$ 0,0" in totals
     finally:
         i18n.set_lang("en")
+
+
+def test_a_check_that_asks_for_code_is_not_passed_by_the_playground(cloud, aws):
+    """The ledger marks the Playground's calls (client gailab-playground); checks leave them out."""
+    from gailab.labs.catalog import get_lab
+    from gailab.labs.grader import grade
+
+    lab = get_lab("bedrock-first-call")
+    messages = [{"role": "user", "content": [{"text": "What is a foundation model?"}]}]
+    cloudops.converse(cloud.endpoint, "amazon.nova-micro-v1:0", messages, "", {"maxTokens": 100})
+    ledger = cloudops.admin(cloud.endpoint, "/_gailab/bedrock/invocations")["invocations"]
+    assert [r["client"] for r in ledger] == ["gailab-playground"]
+
+    def converse_check():
+        report = grade(lab, endpoint=cloud.endpoint, learner="ana")
+        return next(r for r in report.results if r.check_id == "converse-titan-nova").status
+
+    assert converse_check() == "fail"
+    aws("bedrock-runtime").converse(modelId="amazon.nova-micro-v1:0", messages=messages)  # the learner's code
+    assert converse_check() == "pass"
+    assert cloudops.admin(cloud.endpoint, "/_gailab/bedrock/invocations")["invocations"][-1]["client"] is None

@@ -8,15 +8,21 @@ TEXT_FAMILIES = ("anthropic.", "amazon.titan-text", "amazon.nova", "meta.", "mis
                  "deepseek.")
 
 
+#: What gailab's own tools put in their User-Agent (``app/<id>``, the ledger's ``client``): the app's Playground.
+TOOL_CLIENTS = ("gailab-playground",)
+
+
 def invocations(ctx: Context, model_id: str | None = None, caller: str | None = None, since: str | None = None,
-                operation: str | None = None) -> list[dict]:
-    """Ledger records, oldest first (cached per grading run for the unfiltered query)."""
+                operation: str | None = None, tools: bool = False) -> list[dict]:
+    """Ledger records, oldest first (cached per grading run for the unfiltered query). Calls made from the app's
+    Playground are left out unless ``tools``: a lab that asks for code is not done by chatting."""
     key = ("bedrock.ledger", model_id, caller, since)
     if key not in ctx.cache:
         ctx.cache[key] = ctx.admin("/_gailab/bedrock/invocations",
                                    {"modelId": model_id, "caller": caller, "since": since}).get("invocations", [])
     records = ctx.cache[key]
-    return [r for r in records if operation is None or r.get("operation") == operation]
+    return [r for r in records if (operation is None or r.get("operation") == operation)
+            and (tools or r.get("client") not in TOOL_CLIENTS)]
 
 
 def base_model(model_id: str) -> str:
