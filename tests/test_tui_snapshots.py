@@ -133,6 +133,9 @@ def test_tab_terminal(snap_compare, make_app):
         await pilot.press("enter")
         await wait_for(pilot, lambda: terminal.proc is None and any("Location" in l for l in terminal.transcript),
                        60, "command output")
+        # the watch mode checks again after the command (a timer, then a worker): the first step is done
+        await wait_for(pilot, lambda: screen.step_states[screen.lab.steps[0].id] == "pass" and not screen.checking,
+                       60, "the watch mode's re-check")
         await finish(pilot)
 
     assert snap_compare(make_app("en"), terminal_size=(80, 24), run_before=run_before)
