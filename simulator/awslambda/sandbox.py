@@ -498,6 +498,11 @@ SYSTEM_DIRS = ("/usr", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/
 NEW_ROOT = "/tmp/root"  # on our own tmpfs over /tmp, in our own mount namespace
 
 
+def _in_tmp(path: str) -> bool:
+    """Whether ``path`` lies below /tmp, which the sandbox replaces with a tmpfs of its own."""
+    return path.startswith("/tmp/")
+
+
 class Box:
     """The worker's containment: its root (namespaces) and what :meth:`enter_function` locks down."""
 
@@ -519,6 +524,10 @@ class Box:
         ]
         for path in wanted:
             sources.append((path, os.open(path, os.O_PATH | os.O_CLOEXEC)))
+        # A Python installed under /tmp (a venv in a temporary checkout) is bound after the root's own /tmp is
+        # mounted, which would hide it otherwise.
+        in_tmp = [(path, fd) for path, fd in sources if _in_tmp(path)]
+        sources = [(path, fd) for path, fd in sources if not _in_tmp(path)]
         stage = None
         if self.plan.stage and os.path.isdir(self.plan.stage):
             stage = os.open(self.plan.stage, os.O_PATH | os.O_CLOEXEC)
@@ -546,6 +555,9 @@ class Box:
             os.makedirs(NEW_ROOT + path, exist_ok=True)
         _mount("proc", NEW_ROOT + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
         _mount("gailab-tmp", NEW_ROOT + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=1777")
+        for path, fd in in_tmp:
+            self._bind(f"/proc/self/fd/{fd}", NEW_ROOT + path)
+            os.close(fd)
         assert _libc is not None
         os.chdir(NEW_ROOT)
         _check(_syscall("pivot_root", b".", b".oldroot"), "pivot_root")
@@ -595,7 +607,16 @@ class Box:
                 self._bind(stage + "/" + layer, target)
                 mounted.append(target)
             _umount(stage)
+            # The function's own /tmp; a Python under /tmp (see build_root) stays visible, read-only, on top of it.
+            keep = [
+                (path, os.open(path, os.O_PATH | os.O_CLOEXEC))
+                for path in sorted(set(self.plan.readable))
+                if _in_tmp(path) and os.path.isdir(path)
+            ]
             _mount("gailab-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={max(1, tmp_mb)}m,mode=1777")
+            for path, fd in keep:
+                self._bind(f"/proc/self/fd/{fd}", path)
+                os.close(fd)
             paths = {"task_root": "/var/task", "layers": mounted, "tmp": "/tmp"}
             self._drop_privileges()
             self._landlock(writable=["/tmp", "/dev"], readable=["/"])
