@@ -17,6 +17,15 @@ def test_money_reads_as_the_learner_writes_it():
     assert money(0.000036, "pt-BR") == "US$ 0,000036"
 
 
+def test_numbers_read_as_the_learner_writes_them():
+    assert [i18n.number(v, "en") for v in (0.2, 1234, 12, 1500.0)] == ["0.2", "1,234", "12", "1,500"]
+    assert [i18n.number(v, "pt-BR") for v in (0.2, 1234, 12, 1500.0)] == ["0,2", "1.234", "12", "1.500"]
+    assert i18n.number(1234.5, "pt-BR", digits=2) == "1.234,50"
+    assert i18n.parse_number("0,2") == i18n.parse_number("0.2") == 0.2
+    with pytest.raises(ValueError):
+        i18n.parse_number("1,2.3")
+
+
 def test_bars_share_one_scale_per_measure_and_mark_the_smallest():
     results = [
         {"modelId": "a", "inputTokens": 10, "outputTokens": 30, "costUsd": 0.0004, "latencyMs": 800},
@@ -100,6 +109,10 @@ async def test_the_playground_in_pt_br_writes_money_with_a_decimal_comma(cloud, 
             screen.show_tab("playground")
             play = screen.query_one("#playground")
             await wait_for(pilot, lambda: play.models, 30, "models")
+            # the parameters are shown with a decimal comma, and a comma is read as one
+            assert screen.query_one("#play-temp", Input).value == "0,2"
+            assert screen.query_one("#play-topp", Input).value == "0,9"
+            screen.query_one("#play-temp", Input).value = "0,3"
             prompt = screen.query_one("#play-prompt", Input)
             prompt.focus()
             prompt.value = "O que é um modelo de base?"
@@ -109,6 +122,10 @@ async def test_the_playground_in_pt_br_writes_money_with_a_decimal_comma(cloud, 
             assert "US$ 0,0" in stats and "$0." not in stats
             totals = str(screen.query_one("#play-totals", Static).render())
             assert totals.startswith("sessão: 1 chamada") and "US$ 0,0" in totals
+            ledger = cloudops.admin(cloud.endpoint, "/_gailab/bedrock/invocations")["invocations"]
+            assert ledger[-1]["parameters"]["temperature"] == 0.3
+            await pilot.press("ctrl+l")  # to English: the typed value follows the separator
+            await wait_for(pilot, lambda: screen.query_one("#play-temp", Input).value == "0.3", 5, "0.3 in en")
     finally:
         i18n.set_lang("en")
 

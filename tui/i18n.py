@@ -557,6 +557,28 @@ def money(value: float, lang: str | None = None) -> str:
     return f"US$ {text.replace('.', ',')}" if (lang or get_lang()) == "pt-BR" else f"${text}"
 
 
+def number(value: float | int, lang: str | None = None, digits: int | None = None) -> str:
+    """A number as the learner writes it: ``1,234`` / ``0.2`` in en, ``1.234`` / ``0,2`` in pt-BR. Whole numbers get
+    thousands separators; ``digits`` fixes the decimals, else a float shows as Python would (``0.2``, not ``0.20``)."""
+    if digits is not None:
+        text = f"{value:,.{digits}f}"
+    elif isinstance(value, int) or (float(value).is_integer() and abs(value) >= 1000):
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,}"
+    if (lang or get_lang()) != "pt-BR":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def parse_number(text: str) -> float:
+    """What the learner typed, with a decimal comma or point (``0,2`` and ``0.2`` are the same); ValueError else."""
+    text = text.strip()
+    if text.count(",") + text.count(".") > 1:
+        raise ValueError(text)
+    return float(text.replace(",", "."))
+
+
 def localize_bindings(node) -> None:
     """Give each binding with an id its description in the current language (ids map to ``bind.<id>``)."""
     bindings = node._bindings.key_to_bindings

@@ -22,12 +22,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Label, Select, Sparkline, Static
 
-from ..i18n import follow_language, get_lang, money, t
+from ..i18n import follow_language, get_lang, money, number, parse_number, t
 from .cloudstate import cloud_ready
 
 PREFERRED = ("anthropic.claude-3-haiku-20240307-v1:0", "amazon.nova-lite-v1:0")
 STREAM_REFRESH = 0.05  # seconds between two updates of a streaming reply on screen
 COMPARE_SLOTS = ("play-vs1", "play-vs2")
+DECIMAL_INPUT = r"[0-9.,]*"  # a decimal comma (pt-BR) or point: both are read
+DECIMAL_FIELDS = ("#play-temp", "#play-topp")
 
 
 def compare_bars(results: list[dict], names: dict[str, str], width: int = 40, lang: str | None = None) -> Text:
@@ -40,9 +42,9 @@ def compare_bars(results: list[dict], names: dict[str, str], width: int = 40, la
         return text
     label_width = min(18, max(len(names.get(r["modelId"], r["modelId"])) for r in done))
     measures = (
-        ("play.bar_tokens", lambda r: int(r["inputTokens"]) + int(r["outputTokens"]), str),
+        ("play.bar_tokens", lambda r: int(r["inputTokens"]) + int(r["outputTokens"]), lambda v: number(v, lang)),
         ("play.bar_cost", lambda r: float(r["costUsd"] or 0), lambda v: money(v, lang)),
-        ("play.bar_latency", lambda r: int(r["latencyMs"] or 0), lambda v: f"{v} ms"),
+        ("play.bar_latency", lambda r: int(r["latencyMs"] or 0), lambda v: f"{number(v, lang)} ms"),
     )
     bar_room = max(4, width - label_width - 14)
     for key, measure, shown in measures:
@@ -109,9 +111,9 @@ class PlaygroundPane(Vertical):
                 yield Select([], prompt="—", id=slot, compact=True, allow_blank=True, classes="play-vs")
         with Horizontal(id="play-params"):
             yield Label(t("play.temperature"), id="play-temp-label")
-            yield Input("0.2", id="play-temp", compact=True, restrict=r"[0-9.]*", max_length=4)
+            yield Input(number(0.2), id="play-temp", compact=True, restrict=DECIMAL_INPUT, max_length=4)
             yield Label(t("play.top_p"), id="play-topp-label")
-            yield Input("0.9", id="play-topp", compact=True, restrict=r"[0-9.]*", max_length=4)
+            yield Input(number(0.9), id="play-topp", compact=True, restrict=DECIMAL_INPUT, max_length=4)
             yield Label(t("play.max_tokens"), id="play-max-label")
             yield Input("300", id="play-max", compact=True, restrict=r"[0-9]*", max_length=5)
         yield Input(placeholder=t("play.system"), id="play-system", compact=True)
@@ -175,7 +177,7 @@ class PlaygroundPane(Vertical):
 
     def _totals(self) -> str:
         key = "play.session_one" if self.calls == 1 else "play.session"
-        return t(key, calls=self.calls, tokens=self.tokens, cost=money(self.cost))
+        return t(key, calls=number(self.calls), tokens=number(self.tokens), cost=money(self.cost))
 
     def _number(self, widget_id: str, label: str, cast, low, high):
         field = self.query_one(widget_id, Input)
@@ -218,8 +220,8 @@ class PlaygroundPane(Vertical):
         if not models:
             self.app.notify(t("play.no_models", error="—"), severity="warning")
             return
-        temperature = self._number("#play-temp", t("play.temperature"), float, 0.0, 1.0)
-        top_p = self._number("#play-topp", t("play.top_p"), float, 0.0, 1.0)
+        temperature = self._number("#play-temp", t("play.temperature"), parse_number, 0.0, 1.0)
+        top_p = self._number("#play-topp", t("play.top_p"), parse_number, 0.0, 1.0)
         max_tokens = self._number("#play-max", t("play.max_tokens"), int, 1, 100000)
         if None in (temperature, top_p, max_tokens):
             return
@@ -296,8 +298,8 @@ class PlaygroundPane(Vertical):
 
     def _stats(self, result: dict) -> str:
         grounded = result.get("grounded")
-        return t("play.stats", inp=result["inputTokens"], out=result["outputTokens"],
-                 cost=money(float(result["costUsd"] or 0)), ms=int(result["latencyMs"] or 0),
+        return t("play.stats", inp=number(int(result["inputTokens"])), out=number(int(result["outputTokens"])),
+                 cost=money(float(result["costUsd"] or 0)), ms=number(int(result["latencyMs"] or 0)),
                  grounded=t("play.grounded") if grounded else t("play.ungrounded") if grounded is False else "—")
 
     def _count(self, result: dict) -> None:
@@ -361,4 +363,10 @@ class PlaygroundPane(Vertical):
         self.query_one("#play-system", Input).placeholder = t("play.system")
         self.query_one("#play-prompt", Input).placeholder = t("play.placeholder")
         self.query_one("#play-spend", Sparkline).tooltip = t("play.spend_chart")
+        for field_id in DECIMAL_FIELDS:  # the typed value follows the language's decimal separator
+            field = self.query_one(field_id, Input)
+            try:
+                field.value = number(parse_number(field.value))
+            except ValueError:
+                pass
         self._show_totals()
