@@ -221,7 +221,8 @@ def solve(lab: Lab, endpoint: str | None, workspace: Path | None, *, with_prereq
 
 
 def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path | None = None) -> list[str]:
-    """Delete the resources the manifest lists under ``[resources]`` and restore the starter workspace."""
+    """Delete the resources the manifest lists under ``[resources]``, forget the lab's ledger records and restore
+    the starter workspace."""
     from .checks import Context
     from .workspace import reset_workspace
 
@@ -233,12 +234,29 @@ def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path
         for name in lab.resources.get(kind, []):
             if _REMOVERS[kind](ctx, name):
                 removed.append(f"{kind}:{name}")
+    if endpoint:
+        deleted = ctx.admin("/_gailab/bedrock/invocations/delete", method="POST", body=ledger_attribution(lab))
+        if deleted.get("deleted"):
+            removed.append(f"ledger:{deleted['deleted']} record(s)")
     if home is not None:
         reset_workspace(lab, home)
     elif workspace is not None and lab.starter_dir is not None:
         shutil.rmtree(workspace, ignore_errors=True)
         shutil.copytree(lab.starter_dir, workspace)
     return removed
+
+
+def ledger_attribution(lab: Lab) -> dict:
+    """Which ledger records are the lab's: those its roles made (its functions run as them, and a role session's
+    caller is ``…:assumed-role/<role>/…``) and those the learner's code made from its workspace (the app's Terminal
+    tags them with the lab's User-Agent app id, :func:`gailab.simulator.client.lab_app_id`)."""
+    from gailab.simulator.client import lab_app_id
+    from gailab.simulator.core.home import ACCOUNT_ID
+
+    roles = lab.resources.get("roles", [])  # the roles the lab owns (a shared function's role is its owner's)
+    prefixes = sorted(p for role in roles for p in (f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/",
+                                                     f"arn:aws:iam::{ACCOUNT_ID}:role/{role}"))
+    return {"callerPrefixes": prefixes, "clients": [lab_app_id(lab.id)]}
 
 
 def _quiet(fn) -> bool:

@@ -246,14 +246,21 @@ def tools_dir() -> str:
     return os.path.dirname(sys.executable)
 
 
+def lab_app_id(lab_id: str) -> str:
+    """The User-Agent app id of calls made from a lab's workspace: the ledger's ``client``, so a lab reset can
+    forget that lab's records."""
+    return f"gailab-lab-{lab_id}"
+
+
 def local_env(endpoint: str | None, base: Mapping[str, str] | None = None, *, home: str | os.PathLike | None = None,
-              workspace: str | os.PathLike | None = None) -> dict[str, str]:
+              workspace: str | os.PathLike | None = None, lab: str | None = None) -> dict[str, str]:
     """The environment of a child that must reach the local cloud and never real AWS.
 
     Every ``AWS_*`` variable of ``base`` (default: this process's environment) is dropped; the cloud's exports
     are set when there is an ``endpoint``; the AWS config and credentials files are an empty file; this Python's
     tools come first on PATH. ``GAILAB_ENDPOINT``, ``GAILAB_HOME`` and ``GAILAB_WORKSPACE`` tell gailab's own
-    commands (``gailab env``, ``gailab grade``) the same cloud.
+    commands (``gailab env``, ``gailab grade``) the same cloud. With a ``lab``, SDK calls carry its app id
+    (:func:`lab_app_id`) in their User-Agent.
     """
     env = {k: v for k, v in (os.environ if base is None else base).items() if not k.startswith("AWS_")}
     env["AWS_CONFIG_FILE"] = os.devnull
@@ -269,6 +276,8 @@ def local_env(endpoint: str | None, base: Mapping[str, str] | None = None, *, ho
         env["GAILAB_HOME"] = str(home)
     if workspace is not None:
         env["GAILAB_WORKSPACE"] = str(workspace)
+    if lab:
+        env["AWS_SDK_UA_APP_ID"] = lab_app_id(lab)
     path = env.get("PATH", os.defpath)
     bindir = tools_dir()
     env["PATH"] = bindir + os.pathsep + path if path.split(os.pathsep)[0] != bindir else path

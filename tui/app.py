@@ -278,7 +278,7 @@ class GailabApp(App):
 
         session = self.shell_sessions.get(lab_id)
         if session is None or session.workspace != Path(workspace):
-            session = self.shell_sessions[lab_id] = ShellSession(workspace)
+            session = self.shell_sessions[lab_id] = ShellSession(workspace, lab=lab_id)
         return session
 
     def lab_by_id(self, lab_id: str):

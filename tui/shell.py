@@ -93,8 +93,9 @@ def plan(command: str) -> Plan:
 class ShellSession:
     """What carries over between the commands of one lab: the working folder, the variables, the history."""
 
-    def __init__(self, workspace: Path, base_env: dict | None = None):
+    def __init__(self, workspace: Path, base_env: dict | None = None, lab: str | None = None):
         self.workspace = Path(workspace)
+        self.lab = lab  # its calls carry the lab's app id: a lab reset forgets their ledger records
         self.cwd = self.workspace
         self.variables: dict[str, str] = {k: v for k, v in (os.environ if base_env is None else base_env).items()
                                           if not k.startswith("AWS_")}
@@ -109,7 +110,7 @@ class ShellSession:
     def environment(self, endpoint: str | None, home: Path | None) -> dict[str, str]:
         from gailab.simulator.client import local_env
 
-        env = local_env(endpoint, self.variables, home=home, workspace=self.workspace)
+        env = local_env(endpoint, self.variables, home=home, workspace=self.workspace, lab=self.lab)
         env["TERM"] = "dumb"
         env["NO_COLOR"] = "1"
         env["PAGER"] = "cat"

@@ -85,6 +85,20 @@ class Ledger:
         if event.get("delivery"):
             deliver(event["delivery"], record)
 
+    def matching(self, callers: list[str], clients: list[str]) -> list[str]:
+        """Request ids of the records a caller prefix (a role's ARNs, say) or a client (User-Agent app id) names."""
+        with self.lock:
+            return [r["requestId"] for r in self.records
+                    if any((r.get("caller") or "").startswith(p) for p in callers) or r.get("client") in clients]
+
+    def forget(self, request_ids: list[str]) -> int:
+        """Remove these records (journaled by the caller as ``ledger-delete``, so a replay removes them again)."""
+        gone = set(request_ids)
+        with self.lock:
+            before = len(self.records)
+            self.records[:] = [r for r in self.records if r.get("requestId") not in gone]
+            return before - len(self.records)
+
     def query(self, model_id: str | None = None, caller: str | None = None, since: str | None = None) -> list[dict]:
         floor = _parse_since(since) if since else None
         with self.lock:

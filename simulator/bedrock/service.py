@@ -4,8 +4,9 @@ Requests signed as ``bedrock`` are resolved to a botocore operation (``operation
 routing table (``operations.OPERATIONS``) are served here by the handler the table names, with the cloud's
 :class:`~.state.BedrockState`. Anything else signed for ``bedrock`` passes on (another extension, or moto).
 
-Admin routes: ``/_gailab/bedrock/invocations`` (the ledger), ``/_gailab/bedrock/settings`` (GET, POST partial),
-``/_gailab/bedrock/models`` (the catalog).
+Admin routes: ``/_gailab/bedrock/invocations`` (the ledger), ``/_gailab/bedrock/invocations/delete`` (POST: forget
+the records of some callers or clients, e.g. a lab's on reset; journaled), ``/_gailab/bedrock/settings`` (GET, POST
+partial), ``/_gailab/bedrock/models`` (the catalog).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .state import BedrockState
 
 class BedrockService(Extension):
     name = "bedrock"
-    event_kinds = ("ledger", "bedrock-settings", "bedrock-job")
+    event_kinds = ("ledger", "ledger-delete", "bedrock-settings", "bedrock-job")
 
     def __init__(self):
         self.state = BedrockState()
@@ -42,6 +43,8 @@ class BedrockService(Extension):
     def replay_event(self, record: dict) -> None:
         if record.get("kind") == "ledger":
             self.state.ledger.replay(record)
+        elif record.get("kind") == "ledger-delete":
+            self.state.ledger.forget(record.get("requestIds") or [])
         elif record.get("kind") == "bedrock-settings":
             self.state.apply_settings(record.get("settings") or {})
         elif record.get("kind") == "bedrock-job":
@@ -101,6 +104,7 @@ class BedrockService(Extension):
     def admin_routes(self) -> dict:
         return {
             ("GET", "/_gailab/bedrock/invocations"): self._admin_invocations,
+            ("POST", "/_gailab/bedrock/invocations/delete"): self._admin_delete_invocations,
             ("GET", "/_gailab/bedrock/settings"): lambda info: json_response(self.state.settings),
             ("POST", "/_gailab/bedrock/settings"): self._admin_set_settings,
             ("GET", "/_gailab/bedrock/models"): lambda info: json_response({"models": self._models()}),
@@ -116,6 +120,24 @@ class BedrockService(Extension):
     def _admin_invocations(self, info) -> Response:
         q = info.query
         return json_response({"invocations": self.state.ledger.query(q.get("modelId") or None, q.get("caller") or None, q.get("since") or None)})
+
+    def _admin_delete_invocations(self, info) -> Response:
+        """Forget the records whose caller starts with one of ``callerPrefixes`` or whose client is one of
+        ``clients``. The journal keeps the removed request ids, so a restart does not bring them back."""
+        try:
+            body = json.loads(info.body or b"{}")
+        except ValueError:
+            body = None
+        lists = {k: body.get(k, []) for k in ("callerPrefixes", "clients")} if isinstance(body, dict) else None
+        if lists is None or not all(isinstance(v, list) and all(isinstance(x, str) and x for x in v)
+                                    for v in lists.values()):
+            return awserrors.error_response("gailab", "ValidationException", "The body must be JSON: "
+                                            '{"callerPrefixes": ["arn:…"], "clients": ["app-id"]}, lists of '
+                                            "non-empty strings.", 400)
+        ids = self.state.ledger.matching(lists["callerPrefixes"], lists["clients"])
+        if ids and self.state.journal is not None:
+            self.state.journal.append("ledger-delete", {"requestIds": ids})
+        return json_response({"deleted": self.state.ledger.forget(ids)})
 
     def _admin_set_settings(self, info) -> Response:
         try:
