@@ -35,7 +35,7 @@ import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from .blobs import fsync_dir
 
@@ -46,6 +46,7 @@ log = logging.getLogger("gailab.simulator")
 
 FORMAT = 1
 KEEP = 2
+_CHUNK = 1 << 20  # bytes hashed at a time when a checkpoint is verified
 _LOCK = type(threading.Lock())
 _RLOCK = type(threading.RLock())
 
@@ -215,12 +216,16 @@ def capture(cloud: "Cloud") -> bytes:
     return buffer.getvalue()
 
 
-def restore(cloud: "Cloud", payload: bytes) -> None:
-    """Put a captured state back (moto's backends replaced; each service's kept attributes set)."""
+def restore(cloud: "Cloud", payload: "bytes | BinaryIO") -> None:
+    """Put a captured state back (moto's backends replaced; each service's kept attributes set).
+
+    ``payload`` is the captured bytes or a file positioned at them: a start unpickles straight from the checkpoint
+    file, so the file is never in memory next to the state it holds."""
     import moto.backends
     from moto.core.base_backend import BackendDict
 
-    unpickler = _Unpickler(io.BytesIO(payload), _live(cloud))
+    source = io.BytesIO(payload) if isinstance(payload, (bytes, bytearray)) else payload
+    unpickler = _Unpickler(source, _live(cloud))
     moto_state = unpickler.load()
     services = unpickler.load()
     for service_name, accounts in moto_state.items():
@@ -308,8 +313,12 @@ class Checkpoints:
             old.unlink(missing_ok=True)
         return target
 
-    def newest(self) -> tuple[Header, bytes] | None:
-        """The newest checkpoint that matches this journal and this software, else None (warnings say why)."""
+    def newest(self) -> tuple[Header, BinaryIO] | None:
+        """The newest checkpoint that matches this journal and this software, else None (warnings say why).
+
+        It comes back as its header and the open file positioned at the payload (the caller closes it): the payload
+        is verified in chunks and then unpickled from that same open file, never read whole into memory, and a
+        checkpoint written meanwhile (a rename) cannot swap what was verified."""
         for path in sorted(self.directory.glob("checkpoint-*.bin"), reverse=True):
             try:
                 return self._verify(path)
@@ -319,11 +328,22 @@ class Checkpoints:
                 )
         return None
 
-    def _verify(self, path: Path) -> tuple[Header, bytes]:
+    def _verify(self, path: Path) -> tuple[Header, BinaryIO]:
         try:
-            with open(path, "rb") as f:
-                raw = json.loads(f.readline())
-                payload = f.read()
+            f = open(path, "rb")
+        except OSError as exc:
+            raise CheckpointError(f"unreadable: {exc}") from None
+        try:
+            header = self._check(f)
+        except BaseException:
+            f.close()
+            raise
+        return header, f
+
+    def _check(self, f: BinaryIO) -> Header:
+        try:
+            raw = json.loads(f.readline(64 * 1024))
+            start = f.tell()
         except (OSError, ValueError) as exc:
             raise CheckpointError(f"unreadable: {exc}") from None
         if not isinstance(raw, dict) or raw.pop("gailab-checkpoint", None) != FORMAT:
@@ -334,15 +354,23 @@ class Checkpoints:
             raise CheckpointError(f"unexpected header: {exc}") from None
         if header.versions != _versions():
             raise CheckpointError(f"taken by {header.versions}, this is {_versions()}")
-        if hashlib.sha256(payload).hexdigest() != header.payload_sha256:
+        digest = hashlib.sha256()
+        signature = hmac.new(self._key(), digestmod=hashlib.sha256)
+        try:
+            while chunk := f.read(_CHUNK):
+                digest.update(chunk)
+                signature.update(chunk)
+            f.seek(start)
+        except OSError as exc:
+            raise CheckpointError(f"unreadable: {exc}") from None
+        if digest.hexdigest() != header.payload_sha256:
             raise CheckpointError("its contents are damaged")
-        expected = hmac.new(self._key(), payload, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected, header.hmac):
+        if not hmac.compare_digest(signature.hexdigest(), header.hmac):
             raise CheckpointError("it was not written by this home's cloud")
         record = self.cloud.journal.read_range(header.record_offset, header.offset)
         if hashlib.sha256(record).hexdigest() != header.record_sha256:
             raise CheckpointError(f"the journal no longer holds record {header.seq} where it was")
-        return header, payload
+        return header
 
     def clear(self) -> None:
         for path in self.directory.glob("checkpoint-*"):

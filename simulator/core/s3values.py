@@ -9,7 +9,7 @@ buffer. A checkpoint then records the digest, and restoring it opens no file unt
 
 from __future__ import annotations
 
-
+import io
 import tempfile
 
 from .journal import BLOB_MIN_BYTES
@@ -108,6 +108,15 @@ def restore_fake_key(cls, state: dict):
     if blob is not None:
         key._value_buffer = _reopen(*blob)
     else:
-        key._value_buffer = tempfile.SpooledTemporaryFile(key._max_buffer_size)
-        key._value_buffer.write(value)
+        key._value_buffer = _spooled(value, key._max_buffer_size)
     return key
+
+
+def _spooled(value: bytes, max_size: int) -> tempfile.SpooledTemporaryFile:
+    """moto's in-memory buffer holding ``value`` without copying it: the unpickler keeps every bytes object it made
+    until the whole checkpoint is loaded, so a copy would hold each small S3 body twice at start. (A BytesIO made
+    from bytes shares them until it is written to; values this small never roll over to disk.)"""
+    buffer = tempfile.SpooledTemporaryFile(max_size)
+    buffer._file = io.BytesIO(value)  # type: ignore[attr-defined]
+    buffer.seek(0, io.SEEK_END)
+    return buffer

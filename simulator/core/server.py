@@ -182,7 +182,7 @@ class Cloud:
         if found is not None:
             header, payload = found
             try:
-                with offline():
+                with payload, offline():
                     restore(self, payload)
                 replay = self.journal.load(
                     start_offset=header.offset,
