@@ -156,6 +156,20 @@ PATCHES: list[Patch] = [
         signature="(self, config_updates: 'dict[str, Any]') -> 'dict[str, Any]'",
         why="moto ignores EphemeralStorage in UpdateFunctionConfiguration; it sizes the environment's /tmp.",
     ),
+    Patch(
+        "moto.awslambda.policy:Policy.add_statement",
+        replacement="gailab.simulator.awslambda.permissions:add_statement",
+        signature="(self, raw: 'str', qualifier: 'str | None' = None) -> 'tuple[Any, str]'",
+        why="AddPermission with a statement id the function's policy already has is a 409 "
+        "ResourceConflictException in Lambda; moto appends a second statement with that id.",
+    ),
+    Patch(
+        "moto.awslambda.policy:Policy.del_statement",
+        replacement="gailab.simulator.awslambda.permissions:del_statement",
+        signature="(self, sid: 'str', revision: 'str' = '') -> 'None'",
+        why="RemovePermission of an id the policy lacks says which statement was not found, as Lambda does "
+        "(moto says no policy is associated).",
+    ),
     # -- IAM ------------------------------------------------------------------------------------------------
     Patch(
         "moto.iam.models:IAMBackend._init_aws_policies",
