@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 
 import pytest
 
@@ -148,3 +149,28 @@ def test_export_inlines_blob_bodies_and_the_import_rebuilds_the_cloud(own_proces
     import_records(copy / "cloud", records)
     with Cloud(copy, checkpoints=False) as rebuilt:
         assert _observe(rebuilt, ids)["ledger"] == before["ledger"]
+
+
+def test_a_background_checkpoint_waits_for_a_quiet_moment_unless_too_many_records_wait(own_process, tmp_path):
+    """A checkpoint stops every request while it copies the state: a burst of calls is not interrupted by one, but
+    a backlog of `every * backlog` records is taken even without a pause, so a start never replays much more."""
+    from gailab.simulator.core.checkpoint import Checkpointer
+
+    with Cloud(tmp_path / "home", settings={"checkpoint_every": 0}) as cloud:
+        s3 = _clients(cloud.endpoint)("s3")
+        for index in range(12):
+            s3.create_bucket(Bucket=f"burst-{index}")
+        policy = Checkpointer(cloud.checkpoints, every=10, quiet=0.3, backlog=4)
+        with cloud.state_lock.shared():  # a request in flight: not quiet
+            assert cloud.journal.count >= 10 and not policy.due()
+        deadline = time.monotonic() + 10
+        while not policy.due():  # ...until the cloud has been quiet for 0.3 s
+            assert time.monotonic() < deadline, "no checkpoint became due after a quiet moment"
+            time.sleep(0.02)
+        assert cloud.state_lock.quiet_for() >= 0.3
+        for index in range(30):
+            s3.create_bucket(Bucket=f"backlog-{index}")
+        with cloud.state_lock.shared():  # 42 records waiting >= 10 * 4: due even in the middle of a burst
+            assert policy.due()
+        cloud.checkpoints.take()
+        assert not policy.due()  # nothing new since

@@ -380,19 +380,34 @@ class Checkpoints:
 
 
 class Checkpointer(threading.Thread):
-    """Takes a checkpoint every ``every`` new records (checked every few seconds)."""
+    """Takes a checkpoint once ``every`` new records have come, at a quiet moment.
 
-    def __init__(self, checkpoints: Checkpoints, every: int, interval: float = 2.0):
+    A checkpoint stops the world while it copies the state, so under a burst of calls it waits for a pause of
+    ``quiet`` seconds; a backlog of ``every * backlog`` records is taken anyway, so a start never replays more.
+    """
+
+    def __init__(
+        self, checkpoints: Checkpoints, every: int, interval: float = 0.5, quiet: float = 1.0, backlog: int = 4
+    ):
         super().__init__(name="gailab-checkpoint", daemon=True)
         self.checkpoints = checkpoints
         self.every = every
         self.interval = interval
+        self.quiet = quiet
+        self.backlog = backlog
         self.halt = threading.Event()
+
+    def due(self) -> bool:
+        """Whether to take one now: enough new records, and either a quiet moment or too many waiting."""
+        cloud = self.checkpoints.cloud
+        waiting = cloud.journal.count - self.checkpoints.last_count
+        if waiting < self.every or self.checkpoints.disabled:
+            return False
+        return waiting >= self.every * self.backlog or cloud.state_lock.quiet_for() >= self.quiet
 
     def run(self) -> None:
         while not self.halt.wait(self.interval):
-            journal = self.checkpoints.cloud.journal
-            if journal.count - self.checkpoints.last_count >= self.every and not self.checkpoints.disabled:
+            if self.due():
                 try:
                     self.checkpoints.take()
                 except TimeoutError:

@@ -270,6 +270,8 @@ class Journal:
         self._epoch = 0  # bumped when a failed fsync cuts records off the end
         self._unsynced: list[tuple[int, int]] = []  # (start offset, epoch) of records not yet known durable
         self._cuts: list[tuple[int, int]] = []  # (epoch, offset) of each cut made after a failed fsync
+        self._syncing = False  # a thread is in fsync: the others wait for it rather than queue their own
+        self._synced = threading.Condition(self._lock)
         self._base_count = 0
         self.count = 0
 
@@ -421,22 +423,42 @@ class Journal:
             self._unsynced.append((start, epoch))
             fd = self._fd
         if self.fsync:
-            # Outside the lock: one fsync makes every earlier write durable too (group commit).
-            try:
-                os.fsync(fd)
-            except OSError as exc:
-                with self._lock:
-                    if (start, epoch) in self._unsynced:  # no later fsync made it durable meanwhile
-                        self._cut(start)
-                        raise_write_error(exc, "journal")
+            self._make_durable(start, epoch, fd)
         with self._lock:
-            if any(e > epoch and at <= start for e, at in self._cuts):
+            if self._cut_off(start, epoch):
                 # A failed fsync of an earlier record cut this one off too.
                 raise JournalWriteError(
                     "The local cloud could not write its journal; this change was not made.", full=False
                 )
-            self._unsynced = [(s, e) for s, e in self._unsynced if s > start]
         return record
+
+    def _cut_off(self, start: int, epoch: int) -> bool:
+        return any(e > epoch and at <= start for e, at in self._cuts)
+
+    def _make_durable(self, start: int, epoch: int, fd: int) -> None:
+        """Group commit: one fsync at a time, outside the lock, covering every byte written before it began; a
+        record written meanwhile waits for that fsync to end and then for the next one, which it may lead."""
+        while True:
+            with self._lock:
+                while self._syncing and (start, epoch) in self._unsynced and not self._cut_off(start, epoch):
+                    self._synced.wait()
+                if (start, epoch) not in self._unsynced or self._cut_off(start, epoch):
+                    return  # made durable by another thread's fsync (or cut off: the caller says so)
+                self._syncing = True
+                covered = self._size
+            error: OSError | None = None
+            try:
+                os.fsync(fd)
+            except OSError as exc:
+                error = exc
+            with self._lock:
+                self._syncing = False
+                self._synced.notify_all()
+                if error is None:
+                    self._unsynced = [(s, e) for s, e in self._unsynced if s >= covered]
+                elif (start, epoch) in self._unsynced:  # no other fsync made it durable meanwhile
+                    self._cut(start)
+                    raise_write_error(error, "journal")
 
     def _cut(self, start: int) -> None:
         """Truncate back to ``start`` (called with the lock): a record that failed, and any after it, are gone."""

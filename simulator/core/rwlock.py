@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 
 
@@ -13,6 +14,8 @@ class ReadersWriterLock:
         self._cond = threading.Condition()
         self._readers = 0
         self._writer = False
+        #: When the last shared holder (a request) finished; a background checkpoint waits for a quiet moment.
+        self.last_release = time.monotonic()
 
     @contextlib.contextmanager
     def shared(self) -> Iterator[None]:
@@ -25,8 +28,14 @@ class ReadersWriterLock:
         finally:
             with self._cond:
                 self._readers -= 1
+                self.last_release = time.monotonic()
                 if not self._readers:
                     self._cond.notify_all()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last request finished (0 while one is in flight)."""
+        with self._cond:
+            return 0.0 if self._readers else time.monotonic() - self.last_release
 
     @contextlib.contextmanager
     def exclusive(self, timeout: float = 60.0) -> Iterator[None]:
