@@ -349,3 +349,30 @@ def test_a_change_that_reached_memory_but_not_the_disk_is_rolled_back(tmp_path):
     finally:
         cloud.kill()
     assert b"too-big" not in (home / "cloud" / "journal.jsonl").read_bytes()
+
+
+def test_concurrent_appends_share_fsyncs_and_every_record_is_whole_and_in_order(tmp_path):
+    """Group commit: while one thread is in fsync the others write, then one fsync covers them all."""
+    import threading
+
+    journal = Journal(tmp_path / "cloud")
+    journal.load().finish()
+    per_thread, threads = 40, 8
+
+    def writer(index: int) -> None:
+        for n in range(per_thread):
+            journal.append("test", {"writer": index, "n": n})
+
+    workers = [threading.Thread(target=writer, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    appended = per_thread * threads
+    assert journal.count == appended
+    assert 0 < journal.fsyncs < appended, f"{journal.fsyncs} fsyncs for {appended} records"
+    journal.close()
+    records = [json.loads(line) for line in (tmp_path / "cloud" / "journal.jsonl").read_bytes().splitlines()[1:]]
+    assert [r["seq"] for r in records] == list(range(1, appended + 1))
+    for index in range(threads):  # each writer's records in its own order
+        assert [r["n"] for r in records if r.get("writer") == index] == list(range(per_thread))

@@ -272,6 +272,7 @@ class Journal:
         self._cuts: list[tuple[int, int]] = []  # (epoch, offset) of each cut made after a failed fsync
         self._syncing = False  # a thread is in fsync: the others wait for it rather than queue their own
         self._synced = threading.Condition(self._lock)
+        self.fsyncs = 0  # of records (group commit makes it fewer than the records under concurrent writes)
         self._base_count = 0
         self.count = 0
 
@@ -452,6 +453,7 @@ class Journal:
             except OSError as exc:
                 error = exc
             with self._lock:
+                self.fsyncs += 1
                 self._syncing = False
                 self._synced.notify_all()
                 if error is None:
