@@ -361,7 +361,20 @@ class LabScreen(Screen):
     def _hint_pressed(self) -> None:
         self.action_hint()
 
+    def after_typed_keys(self, callback) -> None:
+        """Run ``callback`` once the keys already typed are in the text. Ctrl+K/S/D are priority bindings: the app
+        runs them as soon as it reads them, while the keys before them may still wait in the focused widget's
+        queue (a fast typist, a loaded machine); a callback queued behind them sees the text they make."""
+        focused = self.focused
+        if focused is not None and focused.is_attached:
+            focused.call_later(callback)
+        else:
+            callback()
+
     def action_check(self) -> None:
+        self.after_typed_keys(self._check_now)
+
+    def _check_now(self) -> None:
         if self.checking or not self.app.cloud_ready():
             return
         editor = self.query_one(EditorPane)
@@ -615,10 +628,10 @@ class LabScreen(Screen):
 
     # --- editor ------------------------------------------------------------------------------------------
     def action_save(self) -> None:
-        self.query_one(EditorPane).save()
+        self.after_typed_keys(self.query_one(EditorPane).save)
 
     def action_deploy(self) -> None:
-        self.query_one(EditorPane).deploy()
+        self.after_typed_keys(self.query_one(EditorPane).deploy)
 
     def action_new_file(self) -> None:
         self.show_tab("editor")

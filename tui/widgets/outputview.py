@@ -1,7 +1,8 @@
 """A bounded, wrapping view of plain text lines, cheap whatever the volume: the Terminal tab's output.
 
 Lines are kept as strings (at most ``max_lines``), wrapped to the width into rows when they arrive (and again on
-resize), and only the visible rows are drawn. A wrapped line's next rows start with ``↪`` so nothing is cut off and
+resize), and only the visible rows are drawn. The scrollbar's gutter is always kept, so the width the rows were
+folded to does not change when the scrollbar shows (that change sends no resize). A wrapped line's next rows start with ``↪`` so nothing is cut off and
 you can see that it continues. The last line may be open (a prompt without a newline) and grow.
 """
 
@@ -63,7 +64,7 @@ def fold(text: str, width: int) -> list[str]:
 
 class OutputView(ScrollView, can_focus=False):
     DEFAULT_CSS = """
-    OutputView { overflow-x: hidden; overflow-y: auto; }
+    OutputView { overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable; }
     """
 
     def __init__(self, max_lines: int = 2000, **kwargs) -> None:

