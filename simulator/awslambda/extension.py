@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 
 from moto.core.exceptions import JsonRESTError
 from werkzeug.wrappers import Response
 
 from ..core.admin import json_response
 from ..core.extensions import Extension
+from ..core import motoseam
 from ..core.lazyimport import when_imported
 from ..core.router import replaying
 from . import containment
@@ -166,7 +166,7 @@ class LambdaExtension(Extension):
     def reset(self) -> None:
         self.events.clear()
         self.runtime.kill_all()
-        if "moto.awslambda.models" in sys.modules and self.cloud.settings.get("lambda_prestart", True):
+        if motoseam.loaded("moto.awslambda.models") is not None and self.cloud.settings.get("lambda_prestart", True):
             self.runtime.prestart()
 
     def health(self) -> dict:

@@ -4,9 +4,9 @@ AWS/Lambda metrics), KMS keys and requests, Bedrock on-demand and batch tokens p
 from __future__ import annotations
 
 import math
-import sys
 from collections import defaultdict
 
+from ..core import motoseam
 from ..core.home import ACCOUNT_ID
 from .items import line, overlap
 from .prices import hours_per_month, section
@@ -14,7 +14,7 @@ from .prices import hours_per_month, section
 
 def lambda_lines(since: float | None, now: float) -> list[dict]:
     """Requests and GB-seconds per function, read from the journaled AWS/Lambda metrics."""
-    models = sys.modules.get("moto.cloudwatch.models")
+    models = motoseam.loaded("moto.cloudwatch.models")
     if models is None:
         return []
     from ..cloudwatch.query import epoch
@@ -62,7 +62,7 @@ def kms_lines(since: float | None, now: float, requests: dict[float, int]) -> li
     """Customer managed keys (prorated per hour while enabled or disabled) and API requests."""
     prices = section("kms")
     out = []
-    models = sys.modules.get("moto.kms.models")
+    models = motoseam.loaded("moto.kms.models")
     if models is not None:
         for region, backend in list(models.kms_backends[ACCOUNT_ID].items()):
             for key in list(backend.keys.values()):

@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 
 from werkzeug.wrappers import Response
 
-from ..core import determinism
+from ..core import determinism, motoseam
 from ..core.extensions import Extension
 from ..core.home import ACCOUNT_ID
 from . import actions, history
@@ -218,7 +217,7 @@ class CloudWatchService(Extension):
 
     def tick(self, force: bool = False) -> None:
         """Evaluate the alarms that are due (every alarm when ``force``)."""
-        models = sys.modules.get("moto.cloudwatch.models")
+        models = motoseam.loaded("moto.cloudwatch.models")
         if models is None or not self._live:
             return  # nobody used CloudWatch yet
         now = time.time()
@@ -295,11 +294,15 @@ class CloudWatchService(Extension):
     # -- the clock ------------------------------------------------------------------------------------------
     def _run_clock(self) -> None:
         while not self._stop.wait(TICK):
-            try:
-                with self.cloud.state_lock.shared():
-                    self.tick()
-            except Exception:  # one bad alarm never stops the clock
-                log.exception("alarm evaluation failed")
+            self.clock_tick()
+
+    def clock_tick(self) -> None:
+        """One tick of the clock thread: the alarms that are due, with the request state held still."""
+        try:
+            with self.cloud.state_lock.shared():
+                self.tick()
+        except Exception:  # one bad alarm never stops the clock
+            log.exception("alarm evaluation failed")
 
 
 def _apply(alarm, state: str, reason: str, reason_data: str | None, at: float) -> None:

@@ -20,6 +20,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from .home import ACCOUNT_ID
@@ -345,6 +346,28 @@ def installed(target: str) -> bool:
     return target in _applied
 
 
+# -- imports -----------------------------------------------------------------------------------------------------
+#: moto's modules that our background threads read (the CloudWatch alarm clock). A cloud imports them at start,
+#: before any thread of its own runs: a module that a request thread is still importing is already in sys.modules,
+#: half made ("partially initialized module"), and a thread that looked it up there would fail on it.
+IMPORTED_AT_START = ("moto.cloudwatch.models",)
+
+
+def import_at_start() -> None:
+    """Import :data:`IMPORTED_AT_START` (a few ms; free in a supervisor's forked cloud, which has them preloaded)."""
+    for name in IMPORTED_AT_START:
+        importlib.import_module(name)
+
+
+def loaded(name: str) -> ModuleType | None:
+    """moto's module ``name`` once it is wholly imported (its patches applied), else None: "nobody used that
+    service yet" without importing it, and never a module another thread is still executing."""
+    module = sys.modules.get(name)
+    if module is None or getattr(getattr(module, "__spec__", None), "_initializing", False):
+        return None
+    return module
+
+
 # -- replacements that live here -------------------------------------------------------------------------------
 _module_list: tuple[str, ...] | None = None
 
@@ -359,7 +382,7 @@ def cached_moto_modules():
 # -- lookups ---------------------------------------------------------------------------------------------------
 def s3_bucket_cors(bucket_name: str) -> list[dict] | None:
     """A bucket's CORS rules (``origins``, ``methods``, ``headers``, ``expose``, ``max_age``); None: no bucket."""
-    if "moto.s3.models" not in sys.modules:  # S3 never used: no bucket
+    if loaded("moto.s3.models") is None:  # S3 never used: no bucket
         return None
     from moto.s3.exceptions import MissingBucket
     from moto.s3.models import s3_backends

@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import admin, determinism
+from . import admin, determinism, motoseam
 from .admintoken import ensure_token
 from .extensions import DEFAULT_EXTENSIONS, Extension, load_extensions
 from .home import ACCOUNT_ID, resolve_home
@@ -124,6 +124,7 @@ class Cloud:
         self.admin_token = ensure_token(self.home)
         self.guard = Guard(self)
         determinism.install()  # every moto patch (simulator/core/motoseam.py)
+        motoseam.import_at_start()  # what background threads read, before any of them runs
         _reset_moto()
         moto_app = _take_preloaded_app() or DomainDispatcherApplication(create_backend_app)
         self.router = Router(self, moto_app)
