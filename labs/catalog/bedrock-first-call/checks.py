@@ -1,8 +1,6 @@
 """Checks of bedrock-first-call: graded on the requests the simulated Bedrock recorded (the ledger), and on the
 learner's report naming those very requests by their request id."""
 
-import json
-
 from gailab.labs.checks import Fail, Pass, T, check, expect
 from gailab.labs.checks import bedrock, s3
 
@@ -98,17 +96,9 @@ def converse_titan_nova(ctx):
 
 def _report(ctx):
     """(entries, None) or (None, Fail)."""
-    raw = s3.get_object(ctx, BUCKET, KEY)
-    if raw is None:
-        return None, Fail(T(f"s3://{BUCKET}/{KEY} not found", f"s3://{BUCKET}/{KEY} não foi encontrado"),
-                          expected=f"s3://{BUCKET}/{KEY}", actual=None)
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        where = f"{exc.lineno}:{exc.colno}" if hasattr(exc, "lineno") else "?"
-        return None, Fail(T(f"{KEY} is not valid JSON (line:column {where})",
-                            f"{KEY} não é um JSON válido (linha:coluna {where})"),
-                          expected="JSON", actual=raw[:80].decode("utf-8", "replace"))
+    data, failure = s3.json_document(ctx, BUCKET, KEY)
+    if failure:
+        return None, failure
     shape = '{"invocations": [{"requestId", "modelId", "inputTokens", "outputTokens", "costUsd"}, …]}'
     items = data.get("invocations") if isinstance(data, dict) else None
     if not isinstance(data, dict) or set(data) != {"invocations"} or not isinstance(items, list) or len(items) < 2:
