@@ -1,7 +1,8 @@
 """A throwaway local cloud for ``gailab grade --fresh`` and ``gailab lab validate``.
 
 In this process when no cloud runs here yet (fastest), else as a ``gailab serve`` child (moto keeps one state per
-process, so a process that already serves a cloud cannot host a second one). Its home is a temporary folder.
+process, so a process that already serves a cloud cannot host a second one). Its home is a temporary folder, and
+its simulated waits (jobs, endpoints, realistic latency) pass at :data:`~gailab.simulator.core.pace.FRESH` pace.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ class SandboxUnavailable(RuntimeError):
 
 class Sandbox:
     def __init__(self, settings: dict | None = None, in_process: bool | None = None):
-        self.settings = dict(settings or {})
+        from gailab.simulator.core.pace import FRESH
+
+        self.settings = {"pace": FRESH, **(settings or {})}
         self.in_process = in_process
         self.home: Path | None = None
         self.endpoint: str | None = None
@@ -35,7 +38,8 @@ class Sandbox:
             else:
                 from gailab.simulator.core.process import CloudProcess
 
-                self._cloud = CloudProcess(self.home, port=0, fresh=True).start(timeout=60)
+                self._cloud = CloudProcess(self.home, port=0, fresh=True,
+                                           extra_args=["--pace", str(self.settings["pace"])]).start(timeout=60)
         except Exception as exc:
             shutil.rmtree(self.home, ignore_errors=True)
             raise SandboxUnavailable(f"the throwaway cloud did not start: {exc}") from None

@@ -172,6 +172,43 @@ def test_batch_jobs_refuse_and_fail_as_aws_does(cloud, aws):
     assert "s3:GetObject" in failed["message"]
 
 
+def test_a_batch_job_on_sse_kms_data_fails_until_its_role_may_use_the_key(cloud, aws, monkeypatch):
+    """As in AWS: the service role needs kms:Decrypt on the key of SSE-KMS input and kms:GenerateDataKey on the key
+    that encrypts the output (the bucket's default here), or the job fails with an access error."""
+    monkeypatch.setitem(cloud.settings, "bedrock_batch_min_records", 2)
+    s3, br, iam = _bucket(aws), aws("bedrock"), aws("iam")
+    key = aws("kms").create_key(Description="batch data")["KeyMetadata"]["Arn"]
+    s3.put_bucket_encryption(Bucket="genai-jobs", ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
+    s3.put_object(Bucket="genai-jobs", Key="kms/in.jsonl", Body=_jsonl(_batch_records(2)))
+    assert s3.head_object(Bucket="genai-jobs", Key="kms/in.jsonl")["SSEKMSKeyId"] == key
+    role = _role(aws)
+    args = dict(roleArn=role, modelId=TITAN, inputDataConfig={"s3InputDataConfig": {"s3Uri": "s3://genai-jobs/kms/"}},
+                outputDataConfig={"s3OutputDataConfig": {"s3Uri": "s3://genai-jobs/kms-out/"}})
+
+    def run(name):
+        job = br.create_model_invocation_job(jobName=name, **args)["jobArn"]
+        return _wait(lambda: br.get_model_invocation_job(jobIdentifier=job),
+                     lambda j: j["status"] in ("Completed", "Failed"))
+
+    no_key = run("sem-chave")
+    assert no_key["status"] == "Failed" and f"kms:Decrypt on {key}" in no_key["message"], no_key
+    assert "s3://genai-jobs/kms/in.jsonl" in no_key["message"]
+
+    def grant(*actions):
+        iam.put_role_policy(RoleName="genai-bedrock-jobs", PolicyName="kms", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": key}]}))
+
+    grant("kms:Decrypt")  # reads the input, but cannot encrypt the output with the bucket's key
+    decrypt_only = run("so-leitura")
+    assert decrypt_only["status"] == "Failed" and f"kms:GenerateDataKey on {key}" in decrypt_only["message"]
+    grant("kms:Decrypt", "kms:GenerateDataKey")
+    done = run("com-chave")
+    assert done["status"] == "Completed" and done["successRecordCount"] == 2, done
+    out = f"kms-out/{done['jobArn'].rsplit('/', 1)[-1]}/in.jsonl.out"
+    assert len(s3.get_object(Bucket="genai-jobs", Key=out)["Body"].read().decode().splitlines()) == 2
+
+
 # -- customization and provisioned throughput ---------------------------------------------------------------------
 def _fine_tune(aws, s3, role, name="classificador-chamados", rows=None):
     s3.put_object(Bucket="genai-jobs", Key="ft/train.jsonl", Body=_jsonl(rows or _training_rows()))

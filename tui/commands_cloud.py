@@ -40,6 +40,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
                        help="run the cloud in this process only (by default a supervisor restarts it if it is killed)")
     serve.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
     serve.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)
+    serve.add_argument("--pace", type=float, default=None, help=argparse.SUPPRESS)  # a throwaway cloud's faster waits
     serve.add_argument("--no-checkpoints", action="store_true",
                        help="replay the whole journal at start and take no checkpoints")
     serve.set_defaults(func=cmd_serve)
@@ -100,6 +101,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = {}
     if args.bedrock_latency:
         settings["bedrock_latency"] = args.bedrock_latency
+    if args.pace:
+        settings["pace"] = args.pace
     cloud = Cloud(home, host=args.host, port=args.port, fresh=args.fresh, verbose=args.verbose, settings=settings,
                   listen_fd=args.listen_fd, checkpoints=not args.no_checkpoints)
     started = time.perf_counter()
@@ -180,6 +183,8 @@ def _supervise(args: argparse.Namespace, home, listener) -> int:
             cmd.append("--allow-remote")
         if args.bedrock_latency:
             cmd += ["--bedrock-latency", args.bedrock_latency]
+        if args.pace:
+            cmd += ["--pace", str(args.pace)]
         if args.no_checkpoints:
             cmd.append("--no-checkpoints")
         return cmd

@@ -22,11 +22,13 @@ from werkzeug.wrappers import Response
 from . import catalog, s3io
 from .control import _body, _page, ok
 from .errors import BedrockError, not_found, validation
+from ..core.pace import scaled
 from .jobs import arn, iso, listed, new_id, request_time, required
 
-#: Seconds in each status before processing; then a share of a second per record (at least two seconds).
+#: Seconds in each status before processing; then a share of a second per record (at least two seconds); Stopping.
+#: All at the cloud's pace (a throwaway cloud's pass sooner).
 SUBMITTED, VALIDATING, SCHEDULED = 1.0, 1.0, 1.0
-SECONDS_PER_RECORD, MIN_PROCESSING = 0.02, 2.0
+SECONDS_PER_RECORD, MIN_PROCESSING, STOPPING = 0.02, 2.0, 1.0
 #: AWS's default quota "Minimum number of records per batch inference job" (per model).
 DEFAULT_MIN_RECORDS = 100
 _NAME = re.compile(r"^[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9\+\-\.]){0,63}$")
@@ -65,28 +67,29 @@ class BatchJob:
 
     @property
     def processing_end(self) -> float:
-        start = self.submitted + SUBMITTED + VALIDATING + SCHEDULED
-        return start + max(MIN_PROCESSING, SECONDS_PER_RECORD * len(self.records))
+        start = self.submitted + scaled(SUBMITTED + VALIDATING + SCHEDULED)
+        return start + scaled(max(MIN_PROCESSING, SECONDS_PER_RECORD * len(self.records)))
 
     @property
     def end_time(self) -> float | None:
         if self.failure is not None:
-            return self.submitted + SUBMITTED + VALIDATING
+            return self.submitted + scaled(SUBMITTED + VALIDATING)
         if self.stopped is not None and self.stopped < self.processing_end:
-            return self.stopped + 1.0
+            return self.stopped + scaled(STOPPING)
         return self.processing_end if self.finished else None
 
     def status(self, now: float) -> str:
         t = now - self.submitted
+        submitted, validated = scaled(SUBMITTED), scaled(SUBMITTED + VALIDATING)
         if self.failure is not None:
-            return "Submitted" if t < SUBMITTED else "Validating" if t < SUBMITTED + VALIDATING else "Failed"
+            return "Submitted" if t < submitted else "Validating" if t < validated else "Failed"
         if self.stopped is not None and self.stopped < self.processing_end:
-            return "Stopping" if now < self.stopped + 1.0 else "Stopped"
-        if t < SUBMITTED:
+            return "Stopping" if now < self.stopped + scaled(STOPPING) else "Stopped"
+        if t < submitted:
             return "Submitted"
-        if t < SUBMITTED + VALIDATING:
+        if t < validated:
             return "Validating"
-        if t < SUBMITTED + VALIDATING + SCHEDULED:
+        if t < scaled(SUBMITTED + VALIDATING + SCHEDULED):
             return "Scheduled"
         if now < self.processing_end or not self.finished:
             return "InProgress"
@@ -185,6 +188,23 @@ def _min_records(state) -> int:
     return int(settings.get("bedrock_batch_min_records", DEFAULT_MIN_RECORDS))
 
 
+def _key_problem(job: BatchJob, files: list[tuple[str, str]], out_bucket: str) -> str | None:
+    """As in AWS, the service role also uses the customer managed KMS keys: kms:Decrypt on the key of each SSE-KMS
+    input file, kms:GenerateDataKey on the key the output is written with (s3EncryptionKeyId or the bucket's
+    default encryption)."""
+    for file_bucket, key in files:
+        key_arn = s3io.object_key(file_bucket, key, job.region)
+        if key_arn and not s3io.role_may(job.role, "kms:Decrypt", key_arn):
+            return (f"The role {job.role} is not authorized to perform kms:Decrypt on {key_arn}, the KMS key of "
+                    f"s3://{file_bucket}/{key}.")
+    given = (job.output_config.get("s3OutputDataConfig") or {}).get("s3EncryptionKeyId")
+    key_arn = s3io.write_key(out_bucket, given, job.region)
+    if key_arn and not s3io.role_may(job.role, "kms:GenerateDataKey", key_arn):
+        return (f"The role {job.role} is not authorized to perform kms:GenerateDataKey on {key_arn}, the KMS key that "
+                f"encrypts the output in s3://{out_bucket}.")
+    return None
+
+
 def _load_records(state, job: BatchJob, input_uri: str, output_uri: str) -> str | None:
     """Read and check the input as the Validating step does; the reason the job will fail, or None."""
     bucket, _ = s3io.split(input_uri)
@@ -202,6 +222,9 @@ def _load_records(state, job: BatchJob, input_uri: str, output_uri: str) -> str 
                     f"{s3io.object_arn(file_bucket, key)}.")
     if not s3io.role_may(job.role, "s3:PutObject", s3io.object_arn(out_bucket, f"{out_prefix.rstrip('/')}/{job.id}/x")):
         return f"The role {job.role} is not authorized to perform s3:PutObject on {s3io.object_arn(out_bucket, out_prefix + '*')}."
+    problem = _key_problem(job, files, out_bucket)
+    if problem:
+        return problem
     for file_bucket, key in files:
         text = s3io.read(file_bucket, key).decode("utf-8", "replace")
         for number, line in enumerate(text.splitlines(), start=1):

@@ -24,10 +24,12 @@ from ..billing.prices import hours_per_month, section
 from . import catalog, s3io, tokens
 from .control import _body, _page, ok
 from .errors import BedrockError, not_found, validation
+from ..core.pace import scaled
 from .jobs import arn, iso, listed, new_id, request_time, required
 
+#: Seconds validating and processing data, then training (at least three seconds); Stopping. At the cloud's pace.
 VALIDATING, PROCESSING = 2.0, 1.0
-MIN_TRAINING, SECONDS_PER_RECORD_EPOCH = 3.0, 0.01
+MIN_TRAINING, SECONDS_PER_RECORD_EPOCH, STOPPING = 3.0, 0.01, 1.0
 _NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9\+\-\.])*$")
 _MODEL_NAME = re.compile(r"^([0-9a-zA-Z][_-]?){1,63}$")
 
@@ -124,36 +126,36 @@ class CustomizationJob:
     @property
     def training_end(self) -> float:
         epochs = int(self.hyperparameters.get("epochCount", 1))
-        return self.created + VALIDATING + PROCESSING + max(
-            MIN_TRAINING, SECONDS_PER_RECORD_EPOCH * len(self.examples) * epochs)
+        return self.created + scaled(VALIDATING + PROCESSING + max(
+            MIN_TRAINING, SECONDS_PER_RECORD_EPOCH * len(self.examples) * epochs))
 
     @property
     def end_time(self) -> float | None:
         if self.failure is not None:
-            return self.created + VALIDATING
+            return self.created + scaled(VALIDATING)
         if self.stopped is not None and self.stopped < self.training_end:
-            return self.stopped + 1.0
+            return self.stopped + scaled(STOPPING)
         return self.training_end if self.finished else None
 
     def status(self, now: float) -> str:
         if self.failure is not None:
-            return "InProgress" if now < self.created + VALIDATING else "Failed"
+            return "InProgress" if now < self.created + scaled(VALIDATING) else "Failed"
         if self.stopped is not None and self.stopped < self.training_end:
-            return "Stopping" if now < self.stopped + 1.0 else "Stopped"
+            return "Stopping" if now < self.stopped + scaled(STOPPING) else "Stopped"
         return "Completed" if self.finished and now >= self.training_end else "InProgress"
 
     def details(self, now: float) -> dict:
         def step(start: float, end: float, failed: bool = False) -> dict:
             status = "NotStarted" if now < start else "InProgress" if now < end else ("Failed" if failed else "Completed")
             if self.stopped is not None and start <= self.stopped < end:
-                status = "Stopped" if now >= self.stopped + 1.0 else "Stopping"
+                status = "Stopped" if now >= self.stopped + scaled(STOPPING) else "Stopping"
             return {"status": status, "creationTime": iso(start), "lastModifiedTime": iso(min(max(now, start), end))}
 
-        v_end = self.created + VALIDATING
+        v_end = self.created + scaled(VALIDATING)
         details = {"validationDetails": step(self.created, v_end, self.failure is not None)}
         if self.failure is None:
-            details["dataProcessingDetails"] = step(v_end, v_end + PROCESSING)
-            details["trainingDetails"] = step(v_end + PROCESSING, self.training_end)
+            details["dataProcessingDetails"] = step(v_end, v_end + scaled(PROCESSING))
+            details["trainingDetails"] = step(v_end + scaled(PROCESSING), self.training_end)
         else:
             details["dataProcessingDetails"] = {"status": "NotStarted"}
             details["trainingDetails"] = {"status": "NotStarted"}

@@ -21,9 +21,10 @@ from ..billing.prices import section
 from . import catalog
 from .control import _body, _page, ok
 from .errors import BedrockError, not_found, validation
+from ..core.pace import scaled
 from .jobs import arn, iso, listed, new_id, request_time, required
 
-CREATING_SECONDS = 5.0
+CREATING_SECONDS = 5.0  # at the cloud's pace (simulator/core/pace.py)
 MONTH_SECONDS = {"OneMonth": 30 * 24 * 3600, "SixMonths": 182 * 24 * 3600}
 NO_COMMITMENT_PER_ACCOUNT = 2
 #: Simulated throughput of one model unit (AWS does not publish it; it is per model).
@@ -49,9 +50,9 @@ class Provisioned:
     previous_model_arn: str | None = None
 
     def status(self, now: float) -> str:
-        if now < self.created + CREATING_SECONDS:
+        if now < self.created + scaled(CREATING_SECONDS):
             return "Creating"
-        if self.previous_model_arn is not None and now < self.updated + CREATING_SECONDS:
+        if self.previous_model_arn is not None and now < self.updated + scaled(CREATING_SECONDS):
             return "Updating"
         return "InService"
 

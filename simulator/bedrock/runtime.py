@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from werkzeug.wrappers import Response
 
 from ..core import determinism
+from ..core.pace import scaled
 from . import catalog, codecs, eventstream, guardrails, textgen, tokens
 from . import converse as conversation
 from .codecs.fields import input_tokens
@@ -210,8 +211,8 @@ class Runtime(Media):
         return not self.dry and self.state.realistic_latency
 
     def wait(self, call: Call, latency_ms: int) -> None:
-        if self.realistic() and call.mode != "batch":
-            remaining = latency_ms / 1000 - (time.perf_counter() - call.started)
+        if self.realistic() and call.mode != "batch":  # latencyMs as reported; waited at the cloud's pace
+            remaining = scaled(latency_ms / 1000) - (time.perf_counter() - call.started)
             if remaining > 0:
                 time.sleep(remaining)
 
@@ -412,11 +413,11 @@ class Runtime(Media):
         if not self.realistic():
             return Response(b"".join(frames), status=200, headers=headers, content_type=eventstream.CONTENT_TYPE)
         model = call.model
-        per_frame = max(0.0, (latency_ms - model.ttft_ms) / 1000 / max(1, len(frames)))
+        per_frame = scaled(max(0.0, (latency_ms - model.ttft_ms) / 1000 / max(1, len(frames))))
         started = call.started
 
         def paced():
-            first = model.ttft_ms / 1000 - (time.perf_counter() - started)
+            first = scaled(model.ttft_ms / 1000) - (time.perf_counter() - started)
             if first > 0:
                 time.sleep(first)
             for frame in frames:

@@ -51,6 +51,27 @@ def write(bucket: str, key: str, data: bytes, content_type: str = "application/j
         _backend().put_object(bucket, key, data)
 
 
+def object_key(bucket: str, key: str, region: str) -> str | None:
+    """The customer managed KMS key (ARN) an object is encrypted with (SSE-KMS), or None."""
+    from ..iam.sse_kms import object_key as stored_key
+
+    try:
+        return stored_key(_backend().get_bucket(bucket).keys.get(key), region)
+    except Exception:
+        return None
+
+
+def write_key(bucket: str, key_id: str | None, region: str) -> str | None:
+    """The customer managed KMS key (ARN) that writing to ``bucket`` encrypts with: ``key_id`` if given, else the
+    bucket's default encryption's; None for SSE-S3 or the AWS managed key (no grant needed)."""
+    from ..iam.sse_kms import write_key as default_key
+
+    try:
+        return default_key(_backend().get_bucket(bucket), key_id, region)
+    except Exception:
+        return None
+
+
 def role_problem(role_arn: str, service: str = "bedrock.amazonaws.com") -> str | None:
     """Why the service could not use this role (missing, or not trusting the service), or None."""
     from moto.iam.models import iam_backends

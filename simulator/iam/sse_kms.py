@@ -34,6 +34,18 @@ def _bucket_default_key(bucket) -> str | None:
     return None
 
 
+def object_key(stored, region: str) -> str | None:
+    """The customer managed key (ARN) a stored S3 object is encrypted with, or None (SSE-S3, aws/s3, none)."""
+    if stored is None or not str(getattr(stored, "encryption", "") or "").startswith("aws:kms"):
+        return None
+    return _key_arn(getattr(stored, "kms_key_id", None) or "aws/s3", region)
+
+
+def write_key(bucket, key_id: str | None, region: str) -> str | None:
+    """The customer managed key (ARN) a write encrypts with: ``key_id`` when given, else the bucket's default."""
+    return _key_arn(key_id or _bucket_default_key(bucket), region)
+
+
 def key_access(info, access: Access) -> Access | None:
     """The KMS permission an S3 request also needs, or None."""
     if access.action not in ("s3:PutObject", "s3:GetObject") or not access.resource:
@@ -60,8 +72,5 @@ def key_access(info, access: Access) -> Access | None:
             key_id = _bucket_default_key(bucket)
         arn = _key_arn(key_id, region)
         return Access("kms:GenerateDataKey", arn) if arn else None
-    stored = bucket.keys.get(unquote(parts[1]))
-    if stored is None or not str(getattr(stored, "encryption", "") or "").startswith("aws:kms"):
-        return None
-    arn = _key_arn(getattr(stored, "kms_key_id", None) or "aws/s3", region)
+    arn = object_key(bucket.keys.get(unquote(parts[1])), region)
     return Access("kms:Decrypt", arn) if arn else None

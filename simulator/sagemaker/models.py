@@ -11,8 +11,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from ..core.home import ACCOUNT_ID
+from ..core.pace import scaled
 
-CREATING_SECONDS = 2.0
+CREATING_SECONDS = 2.0  # at the cloud's pace (simulator/core/pace.py)
 
 
 def arn(region: str, kind: str, name: str) -> str:
@@ -116,7 +117,7 @@ class Endpoint:
         return arn(self.region, "endpoint", self.name)
 
     def status(self, now: float) -> str:
-        if now - self.changed < CREATING_SECONDS:
+        if now - self.changed < scaled(CREATING_SECONDS):
             return "Updating" if self.updating else "Creating"
         return "Failed" if self.failure else "InService"
 
@@ -141,7 +142,7 @@ class Endpoint:
             summaries.append(item)
         out = {"EndpointName": self.name, "EndpointArn": self.arn, "EndpointConfigName": self.config_name,
                "ProductionVariants": summaries, "EndpointStatus": status, "CreationTime": ts(self.created),
-               "LastModifiedTime": ts(self.changed + (CREATING_SECONDS if status not in ("Creating", "Updating") else 0))}
+               "LastModifiedTime": ts(self.changed + (scaled(CREATING_SECONDS) if status not in ("Creating", "Updating") else 0))}
         if status == "Failed":
             out["FailureReason"] = self.failure
         return out

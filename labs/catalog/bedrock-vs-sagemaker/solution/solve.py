@@ -1,6 +1,7 @@
 """Reference solution of bedrock-vs-sagemaker (boto3). Idempotent: run it twice and nothing breaks.
 
-SageMaker: an execution role, the JumpStart Mistral 7B Instruct model, an endpoint configuration on one ml.g5.2xlarge
+Self-contained: the lab key alias/genai-lab and the bucket genai-outputs (encrypted with it by default) are used
+when s3-genai-storage made them, created otherwise. SageMaker: an execution role, the JumpStart Mistral 7B Instruct model, an endpoint configuration on one ml.g5.2xlarge
 and the endpoint jumpstart-summarizer, called once. Bedrock: the lab's JSONL in the encrypted bucket, a fine-tuning
 job on Titan Text Express, Provisioned Throughput for the custom model and the test tickets through it. Then what
 bills by the hour is deleted, the cost view read, and s3://genai-outputs/reports/compare.json written.
@@ -64,8 +65,18 @@ def wait(fetch, done, seconds=120):
         value = fetch()
         if done(value) or time.monotonic() > deadline:
             return value
-        time.sleep(0.5)
+        time.sleep(0.1)
 
+
+# 0. The lab key and the bucket encrypted with it by default: s3-genai-storage's, or made here when it was skipped.
+if "alias/genai-lab" not in [a["AliasName"] for a in kms.list_aliases()["Aliases"]]:
+    kms.create_alias(AliasName="alias/genai-lab", TargetKeyId=kms.create_key(
+        Description="gailab: prompts and outputs of the GenAI app")["KeyMetadata"]["KeyId"])
+if BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_bucket_encryption(Bucket=BUCKET, ServerSideEncryptionConfiguration={"Rules": [{
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/genai-lab"},
+        "BucketKeyEnabled": True}]})
 
 # 1. SageMaker: you choose the container, the instance type and how many; the endpoint bills per instance-hour.
 sm_role = role("genai-sagemaker-role", "sagemaker.amazonaws.com", [

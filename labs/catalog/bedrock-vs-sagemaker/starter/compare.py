@@ -18,6 +18,13 @@ runtime = boto3.client("bedrock-runtime", region_name=REGION)
 iam = boto3.client("iam", region_name=REGION)
 s3 = boto3.client("s3", region_name=REGION)
 
+kms = boto3.client("kms", region_name=REGION)
+
+# TODO 0: only if you skipped the lab s3-genai-storage: a KMS key with the alias alias/genai-lab, and the bucket
+#         genai-outputs with default encryption SSE-KMS by that key (see the instructions).
+#         só se você pulou o lab s3-genai-storage: uma chave do KMS com o alias alias/genai-lab e o bucket
+#         genai-outputs com criptografia padrão SSE-KMS por essa chave (veja as instruções).
+
 # TODO 1: role genai-sagemaker-role (trusts sagemaker.amazonaws.com); model, endpoint configuration (ml.g5.2xlarge,
 #         1 instance) and endpoint jumpstart-summarizer; wait for InService; invoke_endpoint once.
 #         função genai-sagemaker-role (confia em sagemaker.amazonaws.com); modelo, configuração de endpoint

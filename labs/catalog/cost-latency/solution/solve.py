@@ -123,7 +123,7 @@ while True:
     job = bedrock.get_model_invocation_job(jobIdentifier=job_arn)
     if job["status"] in ("Completed", "PartiallyCompleted", "Failed", "Stopped"):
         break
-    time.sleep(0.5)
+    time.sleep(0.2)
 assert job["status"] == "Completed", job.get("message")
 prefix = f"batch/output/{job_arn.rsplit('/', 1)[-1]}/"
 manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=prefix + "manifest.json.out")["Body"].read())
