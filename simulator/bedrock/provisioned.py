@@ -86,14 +86,17 @@ def hourly_price(model_id: str, commitment: str | None) -> tuple[float, bool]:
 
 def price_list(model_id: str) -> dict | None:
     """What a learner may read of a model's Provisioned Throughput prices (the models admin route): USD per model
-    unit per hour by commitment, whether a base model can be bought without commitment, and whether the figures
-    are estimates; None for a model that does not support Provisioned Throughput."""
+    unit per hour by commitment, whether a base model can be bought without commitment, whether the figures
+    are estimates (and a note saying why, when the price list has one); None for a model that does not support Provisioned Throughput."""
     entry = section("bedrock")["provisionedPerModelUnitHour"].get(model_id)
     if entry is None:
         return None
-    return {"perModelUnitHourUsd": {k: float(entry[k]) for k in ("NoCommitment", "OneMonth", "SixMonths") if k in entry},
-            "noCommitmentForBaseModel": bool(entry.get("noCommitmentForBaseModel")),
-            "estimate": bool(entry.get("estimate"))}
+    out = {"perModelUnitHourUsd": {k: float(entry[k]) for k in ("NoCommitment", "OneMonth", "SixMonths") if k in entry},
+           "noCommitmentForBaseModel": bool(entry.get("noCommitmentForBaseModel")),
+           "estimate": bool(entry.get("estimate"))}
+    if entry.get("note"):
+        out["note"] = entry["note"]  # why a figure is an estimate (e.g. AWS publishes none for that model)
+    return out
 
 
 def supports_no_commitment(model_id: str) -> bool:

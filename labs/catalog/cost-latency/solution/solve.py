@@ -134,7 +134,8 @@ nightly = {"mode": "batch", "jobArn": job_arn, "modelId": NIGHTLY_MODEL, "record
            "estimatedCostUsd": round(batch_cost / manifest["successRecordCount"] * NIGHTLY_DOCUMENTS, 6)}
 
 # 7. Provisioned Throughput pays off above hourly price / cost of one on-demand request.
-#    (For the chatbot's model; of the three models, only that one has a Provisioned Throughput price.)
+#    (For the chatbot's model; of the three models, only that one has a Provisioned Throughput price — an estimate:
+#    AWS publishes none for Titan Text Premier, see provisioned.note.)
 priced = chatbot if catalog[base(chatbot["modelId"])]["provisioned"] else next(
     m for m in models if catalog[base(m["modelId"])]["provisioned"])
 hourly = catalog[base(priced["modelId"])]["provisioned"]["perModelUnitHourUsd"]["OneMonth"]
