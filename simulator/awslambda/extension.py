@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 
 from moto.core.exceptions import JsonRESTError
 from werkzeug.wrappers import Response
@@ -119,6 +120,16 @@ def put_function(storage, fn):
     return original("moto.awslambda.models:LambdaStorage.put_function")(storage, fn)
 
 
+#: Seconds after a supervised restart before the spare worker starts (see LambdaExtension.ready).
+PRESTART_AFTER_RESTART = 1.0
+
+
+def preload() -> None:
+    """For a supervisor that forks each cloud (core/server.py preload): what containment this machine offers, probed
+    once there (a fork and an unshare) instead of in every restarted cloud."""
+    containment.probe()
+
+
 class LambdaExtension(Extension):
     """The Lambda runtime as a cloud extension: takes no request itself, changes how moto runs functions."""
 
@@ -148,7 +159,14 @@ class LambdaExtension(Extension):
         super().ready()
         if getattr(self, "_prestart_when_ready", False):
             self._prestart_when_ready = False
-            self.runtime.prestart()
+            if self.cloud.restarts:
+                # Back from a kill: the requests waiting in the supervisor's backlog come first; a spare worker's
+                # start (a Python importing boto3, ~0.3 s of CPU) would compete with them for the CPU.
+                timer = threading.Timer(PRESTART_AFTER_RESTART, self.runtime.prestart)
+                timer.daemon = True
+                timer.start()
+            else:
+                self.runtime.prestart()
 
     def admin_routes(self):
         def status(info) -> Response:

@@ -20,6 +20,7 @@ state lock (no request is running while the state is copied; writing the file ha
 from __future__ import annotations
 
 import collections
+import functools
 import hashlib
 import hmac
 import io
@@ -55,7 +56,9 @@ class CheckpointError(Exception):
     pass
 
 
+@functools.cache
 def _versions() -> dict:
+    """The software a checkpoint is valid for (read once: what runs here does not change while it runs)."""
     from importlib import metadata
 
     def version(name: str) -> str:
@@ -289,7 +292,7 @@ class Checkpoints:
                 record_sha256=hashlib.sha256(record).hexdigest(),
                 payload_sha256=hashlib.sha256(payload).hexdigest(),
                 hmac=hmac.new(self._key(), payload, hashlib.sha256).hexdigest(),
-                versions=_versions(),
+                versions=dict(_versions()),
                 created=time.time(),
             )
             path = self._write(header, payload)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -30,6 +31,7 @@ log = logging.getLogger("gailab.simulator")
 _active: "Cloud | None" = None
 
 
+@functools.cache
 def version() -> str:
     try:
         return metadata.version("gailab")
@@ -332,7 +334,14 @@ def preload() -> None:
         for part in ("models", "responses", "urls"):
             importlib.import_module(f"moto.{service}.{part}")
     for path in DEFAULT_EXTENSIONS:
-        importlib.import_module(path.partition(":")[0])
+        module = importlib.import_module(path.partition(":")[0])
+        warm = getattr(module, "preload", None)  # a service's own caches that every start would fill again
+        if warm is not None:
+            warm()
+    version()
+    from .checkpoint import _versions
+
+    _versions()
     from moto.core.utils import get_service_model
 
     from . import awserrors

@@ -20,6 +20,7 @@ from __future__ import annotations
 import gc
 import os
 import runpy
+import select
 import signal
 import subprocess
 import sys
@@ -99,8 +100,9 @@ def run(
                 env=env,
                 preexec_fn=_death_signal if sys.platform.startswith("linux") else None,
             )
+        exited = _exit_signal(child.pid)
         while child.poll() is None:
-            if stop.wait(0.05):
+            if _wait(stop, exited, 0.05):
                 break
             if exit_with_parent and os.getppid() != parent:
                 stop.set()
@@ -109,6 +111,8 @@ def run(
             if _stopped(child.pid):  # frozen by SIGSTOP: continue it
                 os.kill(child.pid, signal.SIGCONT)
                 print("gailab local cloud was stopped (SIGSTOP); continued", file=sys.stderr, flush=True)
+        if exited is not None:
+            os.close(exited)
         try:
             code = child.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -128,6 +132,23 @@ def run(
             )
             return 1
         print(f"gailab local cloud restarting: {reason}", flush=True)  # its journal brings everything back
+
+
+def _exit_signal(pid: int) -> int | None:
+    """A descriptor that becomes readable when ``pid`` exits (Linux's pidfd), so a killed cloud is seen at once
+    rather than at the next poll; None where there is none (each poll then sleeps its interval)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _wait(stop: threading.Event, exited: int | None, timeout: float) -> bool:
+    """Wait up to ``timeout`` s, less if the child exits; True once the supervisor is asked to stop."""
+    if exited is None:
+        return stop.wait(timeout)
+    select.select([exited], [], [], timeout)
+    return stop.is_set()
 
 
 def _stopped(pid: int) -> bool:
