@@ -120,8 +120,9 @@ answer_from_env()
 print(f"{lab_id} solved: s3://{{BUCKET}} versioned")
 '''
 
-_STARTER = '''"""Your script for the lab {lab_id}. Fill in each TODO, then run:
-   Seu script para o lab {lab_id}. Complete cada TODO e rode:
+_STARTER = '''"""
+[en] Your script for the lab {lab_id}. Fill in each TODO, then run:
+[pt-BR] Seu script para o lab {lab_id}. Complete cada TODO e depois rode:
 
     eval "$(gailab env)"
     python build.py
@@ -133,11 +134,11 @@ import boto3
 BUCKET = "{bucket}"
 s3 = boto3.client("s3", region_name="us-east-1")
 
-# TODO 1: create the bucket BUCKET (s3.create_bucket).
-#         crie o bucket BUCKET (s3.create_bucket).
+# [en] TODO 1: create the bucket BUCKET (s3.create_bucket).
+# [pt-BR] TODO 1: crie o bucket BUCKET (s3.create_bucket).
 
-# TODO 2: enable versioning (s3.put_bucket_versioning).
-#         ative o versionamento (s3.put_bucket_versioning).
+# [en] TODO 2: enable versioning (s3.put_bucket_versioning).
+# [pt-BR] TODO 2: ative o versionamento (s3.put_bucket_versioning).
 '''
 
 _INSTRUCTIONS = {

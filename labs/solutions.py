@@ -220,7 +220,8 @@ def solve(lab: Lab, endpoint: str | None, workspace: Path | None, *, with_prereq
     return [done.id for done, _, _ in runs]
 
 
-def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path | None = None) -> list[str]:
+def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path | None = None,
+              lang: str | None = None) -> list[str]:
     """Delete the resources the manifest lists under ``[resources]``, forget the lab's ledger records and restore
     the starter workspace."""
     from .checks import Context
@@ -239,10 +240,13 @@ def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path
         if deleted.get("deleted"):
             removed.append(f"ledger:{deleted['deleted']} record(s)")
     if home is not None:
-        reset_workspace(lab, home)
+        reset_workspace(lab, home, lang)
     elif workspace is not None and lab.starter_dir is not None:
+        from .starter import copy_starter
+        from .text import env_lang
+
         shutil.rmtree(workspace, ignore_errors=True)
-        shutil.copytree(lab.starter_dir, workspace)
+        copy_starter(lab.starter_dir, workspace, lang or env_lang())
     return removed
 
 

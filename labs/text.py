@@ -14,6 +14,17 @@ def norm_lang(lang: str | None) -> str:
     return "en"
 
 
+def env_lang(environ=None) -> str:
+    """The learner's language from the environment: GAILAB_LANG, then LC_ALL, LC_MESSAGES, LANG (the first set)."""
+    import os
+
+    environ = os.environ if environ is None else environ
+    for name in ("GAILAB_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if environ.get(name):
+            return norm_lang(environ[name])
+    return "en"
+
+
 @dataclass(frozen=True)
 class T:
     """A text in English and Brazilian Portuguese. ``T("same")`` uses one text for both."""

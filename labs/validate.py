@@ -1,6 +1,8 @@
 """``gailab lab validate``: lint a lab's definition, then prove it against a throwaway cloud.
 
-Lint (no cloud): the manifest, every check has a function and every function a check, the ``[deploy]`` table's
+Lint (no cloud): the manifest, every check has a function and every function a check, the starter's comments
+(each language's version speaks only that language and runs the same code: :mod:`gailab.labs.starter`), the
+``[deploy]`` table's
 files exist in the starter and the solution, each patch mistake applies to the reference solution, and each
 question's hash is an answer of its kind (the reference solution can find it).
 
@@ -20,6 +22,7 @@ from . import patch, quiz
 from .grader import grade
 from .manifest import Lab, LabDefinitionError, LabError, load_lab
 from .solutions import SolutionError, prerequisite_chain, run_solution, run_solutions
+from .starter import copy_starter, lint_starter
 
 
 @dataclass
@@ -72,6 +75,9 @@ def lint(path: Path) -> Validation:
             if lab.starter_dir is None or not (lab.starter_dir / name).exists():
                 result.errors.append(LabError(manifest, "deploy.source_files",
                                               f"{name} is not in starter/: the learner deploys the workspace"))
+    if lab.starter_dir is not None:
+        for path, problem in lint_starter(lab.starter_dir):
+            result.errors.append(LabError(path, "starter", problem))
     for i, mistake in enumerate(lab.mistakes):
         if mistake.is_patch and lab.solution_script is not None:
             with tempfile.TemporaryDirectory(prefix="gailab-lint-") as tmp:
@@ -118,8 +124,8 @@ def prove(result: Validation, sandbox, extra_dirs=None) -> None:
         with tempfile.TemporaryDirectory(prefix=f"gailab-validate-{lab.id}-") as tmp:
             workspace = Path(tmp) / lab.id
             workspace.mkdir()
-            if lab.starter_dir:
-                shutil.copytree(lab.starter_dir, workspace, dirs_exist_ok=True)
+            if lab.starter_dir:  # the code is the same in both languages (lint proves it): en stands for both
+                copy_starter(lab.starter_dir, workspace, "en")
             if mistake is not None:
                 script = mistake_script(lab, mistake, Path(tmp) / "mistake")
             runs = [(prereq, Path(tmp) / prereq.id, None) for prereq in prereqs]

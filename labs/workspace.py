@@ -1,4 +1,5 @@
-"""The learner's files for a lab: ``<home>/workspaces/<lab-id>/``, created from the lab's ``starter/``."""
+"""The learner's files for a lab: ``<home>/workspaces/<lab-id>/``, created from the lab's ``starter/`` in the
+learner's language (its comments; see :mod:`gailab.labs.starter`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import shutil
 from pathlib import Path
 
 from .manifest import Lab
+from .starter import copy_starter
+from .text import env_lang
 
 
 def workspace_path(lab: Lab, home: Path | None = None) -> Path:
@@ -14,22 +17,23 @@ def workspace_path(lab: Lab, home: Path | None = None) -> Path:
     return resolve_home(home) / "workspaces" / lab.id
 
 
-def workspace_for(lab: Lab, home: Path | None = None) -> Path:
-    """The lab's workspace; on first use it is created with a copy of the starter files."""
+def workspace_for(lab: Lab, home: Path | None = None, lang: str | None = None) -> Path:
+    """The lab's workspace; on first use it is created with a copy of the starter files in ``lang`` (default: the
+    environment's language). An existing workspace is the learner's: a later language switch leaves it alone."""
     path = workspace_path(lab, home)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".new")
         shutil.rmtree(tmp, ignore_errors=True)
         if lab.starter_dir:
-            shutil.copytree(lab.starter_dir, tmp, ignore=shutil.ignore_patterns("__pycache__"))
+            copy_starter(lab.starter_dir, tmp, lang or env_lang())
         else:
             tmp.mkdir()
         tmp.rename(path)  # all or nothing: a crash never leaves half a starter
     return path
 
 
-def reset_workspace(lab: Lab, home: Path | None = None) -> Path:
+def reset_workspace(lab: Lab, home: Path | None = None, lang: str | None = None) -> Path:
     """Throw away the learner's changes (quiz answers included) and start again from the starter."""
     path = workspace_path(lab, home)
     if path.exists():
@@ -37,4 +41,4 @@ def reset_workspace(lab: Lab, home: Path | None = None) -> Path:
         shutil.rmtree(trash, ignore_errors=True)
         path.rename(trash)
         shutil.rmtree(trash, ignore_errors=True)
-    return workspace_for(lab, home)
+    return workspace_for(lab, home, lang)

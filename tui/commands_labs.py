@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -62,21 +61,21 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     v.add_argument("paths", nargs="+", metavar="PATH", type=Path)
     v.add_argument("--lint-only", action="store_true", help="check the definition only; start no cloud")
     v.set_defaults(func=cmd_validate)
-    s = sub.add_parser("solve", parents=[common, labs_dir, endpoint],
+    s = sub.add_parser("solve", parents=[common, labs_dir, endpoint, lang],
                        help="apply the reference solution (and the prerequisites') to the cloud")
     s.add_argument("lab", metavar="LAB")
     s.add_argument("--learner", metavar="NAME")
     s.add_argument("--db", metavar="URL")
     s.add_argument("--no-prerequisites", action="store_true", help="apply only this lab's solution")
     s.set_defaults(func=cmd_solve)
-    r = sub.add_parser("reset", parents=[common, labs_dir, endpoint],
+    r = sub.add_parser("reset", parents=[common, labs_dir, endpoint, lang],
                        help="remove the lab's resources from the cloud and restore the starter workspace")
     r.add_argument("lab", metavar="LAB")
     r.add_argument("--learner", metavar="NAME")
     r.add_argument("--db", metavar="URL")
     r.set_defaults(func=cmd_reset)
 
-    d = sub.add_parser("deploy", parents=[common, labs_dir, endpoint],
+    d = sub.add_parser("deploy", parents=[common, labs_dir, endpoint, lang],
                        help="deploy the lab's Lambda function from the workspace (what Ctrl+D does in the app)")
     d.add_argument("lab", metavar="LAB")
     d.add_argument("--workspace", metavar="DIR", type=Path,
@@ -111,11 +110,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 # -- helpers ------------------------------------------------------------------------------------------------
 def _lang(args) -> str:
-    from gailab.labs.text import norm_lang
+    from gailab.labs.text import env_lang, norm_lang
 
-    chosen = getattr(args, "lang", None) or os.environ.get("GAILAB_LANG") or os.environ.get("LC_ALL") \
-        or os.environ.get("LANG")
-    return norm_lang(chosen)
+    return norm_lang(getattr(args, "lang", None)) if getattr(args, "lang", None) else env_lang()
 
 
 def _home(args) -> Path:
@@ -203,7 +200,7 @@ def cmd_grade(args) -> int:
         raise UsageError("--fresh starts its own cloud; do not combine it with --endpoint or --profile")
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
-    workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args))
+    workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args), lang)
     if args.workspace and not workspace.is_dir():
         raise UsageError(f"--workspace {args.workspace} is not a folder")
     setup = None
@@ -339,7 +336,7 @@ def cmd_solve(args) -> int:
     endpoint = _reachable_endpoint(args)
     home = _home(args)
     try:
-        done = solve(lab, endpoint, workspace_for(lab, home), with_prerequisites=not args.no_prerequisites,
+        done = solve(lab, endpoint, workspace_for(lab, home, _lang(args)), with_prerequisites=not args.no_prerequisites,
                      home=home, extra_dirs=args.labs_dir)
     except SolutionError as exc:
         raise CliError(f"the reference solution failed: {exc}", 2) from None
@@ -355,7 +352,7 @@ def cmd_reset(args) -> int:
     lab = _load(args)
     endpoint = _reachable_endpoint(args)
     home = _home(args)
-    removed = reset_lab(lab, endpoint, workspace_path(lab, home), home)
+    removed = reset_lab(lab, endpoint, workspace_path(lab, home), home, _lang(args))
     _record_event(args, lab, "reset", {"removed": removed})
     print(f"reset {lab.id}: removed {', '.join(removed) or 'nothing'}; workspace restored from the starter")
     return 0
@@ -414,7 +411,7 @@ def cmd_deploy(args) -> int:
     lab = _load(args)
     if lab.deploy is None:
         raise UsageError(f"lab {lab.id} has no [deploy] table: it deploys no function")
-    workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args))
+    workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args), _lang(args))
     endpoint = None if args.profile else _reachable_endpoint(args)
     try:
         done = deploy_lab(lab, workspace, endpoint, args.profile)

@@ -11,7 +11,6 @@ the step's instructions. Solve and Reset ask first and are recorded.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,21 +41,11 @@ WATCH_POLL = 2.0  # seconds between two looks at the cloud's journal for changes
 REGRADE_DELAY = 0.4  # a burst of changes (a script's many calls) is graded once
 
 
-def workspace_for(lab, home: Path) -> Path:
-    """The learner's copy of the lab's starter files (the labs API's, or a plain copy if it is missing)."""
-    try:
-        from gailab.labs.workspace import workspace_for as labs_workspace_for
-    except ImportError:
-        labs_workspace_for = None
-    if labs_workspace_for is not None:
-        return Path(labs_workspace_for(lab, home))
-    path = Path(home) / "workspaces" / lab.id
-    if not path.exists():
-        if lab.starter_dir:
-            shutil.copytree(lab.starter_dir, path)
-        else:
-            path.mkdir(parents=True)
-    return path
+def workspace_for(lab, home: Path, lang: str | None = None) -> Path:
+    """The learner's copy of the lab's starter files, its comments in the learner's language."""
+    from gailab.labs.workspace import workspace_for as labs_workspace_for
+
+    return Path(labs_workspace_for(lab, home, lang))
 
 
 class LabScreen(Screen):
@@ -96,7 +85,7 @@ class LabScreen(Screen):
     def __init__(self, lab) -> None:
         super().__init__()
         self.lab = lab
-        self.workspace = workspace_for(lab, self.app.home)
+        self.workspace = workspace_for(lab, self.app.home, self.app.lang)
         self.step_states: dict[str, str] = progress.step_states(lab, None, False)
         self.current = 0  # the step being read
         self.all_steps = False
@@ -590,7 +579,7 @@ class LabScreen(Screen):
         try:
             from gailab.labs.solutions import reset_lab
 
-            reset_lab(self.lab, self.app.endpoint, self.workspace, self.app.home)
+            reset_lab(self.lab, self.app.endpoint, self.workspace, self.app.home, self.app.lang)
             self._record_event_sync("reset", {})
         except Exception as exc:
             self.post_message(self.ActionDone("reset", f"{type(exc).__name__}: {exc}"))

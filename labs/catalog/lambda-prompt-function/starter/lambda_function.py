@@ -1,9 +1,11 @@
-"""genai-summarize — your handler for the lab lambda-prompt-function.
-   genai-summarize — o seu handler para o lab lambda-prompt-function.
+"""
+[en] genai-summarize — your handler for the lab lambda-prompt-function.
+[pt-BR] genai-summarize — o seu handler para o lab lambda-prompt-function.
 
-Invoked with {"text": "..."}, it answers {"summary": "..."}. Press Ctrl+D in the app to deploy it
-(or run: gailab lab deploy lambda-prompt-function).
-Invocado com {"text": "..."}, responde {"summary": "..."}. Aperte Ctrl+D no app para implantá-lo.
+[en] Invoked with {"text": "..."}, it answers {"summary": "..."}. Press Ctrl+D in the app to deploy it
+[en] (or run: gailab lab deploy lambda-prompt-function).
+[pt-BR] Invocado com {"text": "..."}, ele responde {"summary": "..."}. Aperte Ctrl+D no app para implantá-lo
+[pt-BR] (ou rode: gailab lab deploy lambda-prompt-function).
 """
 
 import os
@@ -18,14 +20,15 @@ bedrock = boto3.client("bedrock-runtime")
 
 def lambda_handler(event, context):
     text = event["text"]
-    # TODO 1: read the template s3://genai-outputs/prompts/summary.txt (s3.get_object) and fill it:
+    # [en] TODO 1: read the template s3://genai-outputs/prompts/summary.txt (s3.get_object) and fill it:
+    # [pt-BR] TODO 1: leia o modelo de prompt s3://genai-outputs/prompts/summary.txt (s3.get_object) e preencha-o:
     #         template.format(texto=text, text=text)
-    #         leia o template de s3://genai-outputs/prompts/summary.txt e preencha-o com template.format(...)
 
-    # TODO 2: call the model named by os.environ["MODEL_ID"] with bedrock.converse (maxTokens 300),
-    #         never a model id written here.
-    #         chame o modelo indicado por os.environ["MODEL_ID"] com bedrock.converse (maxTokens 300),
-    #         nunca um id de modelo escrito aqui.
+    # [en] TODO 2: call the model named by os.environ["MODEL_ID"] with bedrock.converse (maxTokens 300),
+    # [en]         never a model id written here.
+    # [pt-BR] TODO 2: chame o modelo indicado por os.environ["MODEL_ID"] com bedrock.converse (maxTokens 300),
+    # [pt-BR]         nunca um ID de modelo escrito aqui.
 
-    # TODO 3: return {"summary": <the model's text>} / devolva {"summary": <o texto do modelo>}
+    # [en] TODO 3: return {"summary": <the model's text>}
+    # [pt-BR] TODO 3: devolva {"summary": <o texto do modelo>}
     return {"summary": "TODO"}
