@@ -24,6 +24,7 @@ ENTRY_POINT_GROUP = "gailab.labs"
 class LabNotFound(KeyError):
     def __init__(self, lab_id: str, known: list[str]):
         self.lab_id = lab_id
+        self.known = known
         super().__init__(f"no lab {lab_id!r}; known labs: {', '.join(known) or 'none'}")
 
     def __str__(self) -> str:

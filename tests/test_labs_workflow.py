@@ -140,5 +140,5 @@ def test_labs_never_import_textual_and_list_in_text(tmp_path):
     listed = [line.split()[0] for line in lines]
     assert listed == [lab_id for lab_id in curriculum if lab_id in listed]  # the curriculum's order
     storage = next(line for line in lines if line.startswith("s3-genai-storage "))
-    assert storage.split()[:4] == ["s3-genai-storage", "20", "min", "not-started"]
+    assert storage.split()[:5] == ["s3-genai-storage", "20", "min", "não", "iniciado"]  # the status in pt-BR too
     assert "Primeira chamada a um modelo de base  (depois de s3-genai-storage)" in listing.stdout

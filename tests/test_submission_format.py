@@ -139,7 +139,10 @@ def test_submit_with_bad_arguments_says_so_in_one_line(tmp_path, capsys):
     assert main(["submit", "no-such-lab", "--home", str(tmp_path)]) == 2
     assert "no-such-lab" in capsys.readouterr().err
     assert main(["submit", "s3-genai-storage", "--home", str(tmp_path), "--workspace", str(tmp_path / "nope")]) == 2
-    assert "is not a folder" in capsys.readouterr().err
+    assert f"{tmp_path / 'nope'} does not exist" in capsys.readouterr().err
+    (tmp_path / "s.txt").write_text("not a folder")
+    assert main(["submit", "s3-genai-storage", "--home", str(tmp_path), "--workspace", str(tmp_path / "s.txt")]) == 2
+    assert "--workspace" in (err := capsys.readouterr().err) and "s.txt is not a folder" in err
     (tmp_path / "cloud").mkdir()
     (tmp_path / "cloud" / "journal.jsonl").write_text("garbage\nmore garbage\n")
     assert main(["submit", "s3-genai-storage", "--home", str(tmp_path), "-o", str(tmp_path / "s.zip")]) == 2

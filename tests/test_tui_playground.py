@@ -106,6 +106,8 @@ async def test_the_playground_in_pt_br_writes_money_with_a_decimal_comma(cloud, 
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             screen = await open_lab(app, pilot, "bedrock-first-call")
+            starter = (screen.workspace / "first_call.py").read_text(encoding="utf-8")  # made in the app's language
+            assert "Complete cada TODO e depois rode:" in starter and "Fill in each TODO" not in starter
             screen.show_tab("playground")
             play = screen.query_one("#playground")
             await wait_for(pilot, lambda: play.models, 30, "models")

@@ -12,7 +12,8 @@ import argparse
 import sys
 
 from . import commands_class, commands_cloud, commands_costs, commands_labs
-from .errors import CliError, UsageError
+from . import i18n
+from .errors import CliError, UsageError, cli_lang
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +52,8 @@ def version() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    before = i18n.get_lang()
+    i18n.set_lang(cli_lang(getattr(args, "lang", None)))  # statuses and errors in the learner's language
     try:
         if args.command is None and args.class_db:
             return commands_class.open_class_app(args)
@@ -65,13 +68,15 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    finally:
+        i18n.set_lang(before)  # main() called in-process (tests) leaves the default as it found it
 
 
 def open_app(args: argparse.Namespace) -> int:
     try:
         from .app import run_app
     except ImportError as exc:  # the app is built in its own issue
-        raise CliError(f"the terminal app is not available in this build ({exc}); try 'gailab --help'", 2) from None
+        raise CliError("app.missing", 2, detail=exc) from None
     return run_app(home=args.home, lang=args.lang)
 
 

@@ -214,19 +214,21 @@ def cmd_submit(args) -> int:
     from gailab.labs import submission
     from gailab.labs.store import StoreError
 
-    from .commands_labs import _home, _lang, _learner, _load
+    from gailab.labs.safetext import terminal_text
+
+    from .commands_labs import _home, _learner, _load
+    from .errors import say
 
     lab = _load(args)
     learner = _learner(args)
     home = _home(args)
     if args.workspace and not args.workspace.is_dir():
-        raise UsageError(f"--workspace {args.workspace} is not a folder")
+        raise UsageError("file.not_folder" if args.workspace.exists() else "file.missing", option="--workspace",
+                         path=args.workspace)
     try:
         data = submission.of_lab(lab, learner=learner, home=home, workspace=args.workspace, db_url=args.db)
-    except submission.SubmissionError as exc:
-        raise CliError(f"no submission written: {exc}", 2) from None
-    except StoreError as exc:
-        raise CliError(f"no submission written: {exc}", 2) from None
+    except (submission.SubmissionError, StoreError) as exc:
+        raise CliError("submit.failed", 2, detail=exc) from None
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in learner)[:60] or "learner"
     output = args.output or Path.cwd() / f"{lab.id}-{safe}{submission.SUFFIX}"
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -238,20 +240,10 @@ def cmd_submit(args) -> int:
     fields = dict(path=output, kib=len(data) // 1024 + 1, lab=lab.id, version=lab.version,
                   learner=learner, records=records, files=len(sub.workspace), events=len(sub.events),
                   hash=sub.content_hash)
-    print(_say(SUBMIT_TEXT, "wrote", _lang(args), **fields))
+    print(terminal_text(say("submit.wrote", **fields)))
     if sub.solve_events():
-        print(_say(SUBMIT_TEXT, "solved", _lang(args)))
+        print(say("submit.solved"))
     return 0
-
-
-SUBMIT_TEXT = {
-    "wrote": ("wrote {path} ({kib} KiB): lab {lab} {version} as {learner}, {records} cloud record(s), {files} "
-              "workspace file(s), {events} event(s); {hash}",
-              "gravado {path} ({kib} KiB): lab {lab} {version} como {learner}, {records} registro(s) da nuvem, "
-              "{files} arquivo(s) do workspace, {events} evento(s); {hash}"),
-    "solved": ("note: this lab's reference solution was applied (lab solve); the submission says so",
-               "observação: a solução de referência deste lab foi aplicada (lab solve); a entrega registra isso"),
-}
 
 
 def _say(table: dict, key: str, lang: str, **fields) -> str:

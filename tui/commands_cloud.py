@@ -70,22 +70,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from gailab.simulator.client import clear_state, forget_aws_settings, write_state
     from gailab.simulator.core.home import env_exports, resolve_home
 
-    from .errors import CliError, UsageError
+    from .errors import CliError, UsageError, say
+    from .i18n import number
 
     forget_aws_settings()  # the local cloud never reads the user's AWS profile (a missing one breaks botocore)
     if not (0 <= args.port <= 65535):
-        raise UsageError(f"--port must be between 0 and 65535, not {args.port}")
+        raise UsageError("serve.bad_port", port=args.port)
     if not _is_loopback(args.host):
         if not args.allow_remote:
-            raise UsageError(
-                f"--host {args.host} is not a loopback address; the cloud has no authentication. "
-                "Add --allow-remote if you really want to expose it."
-            )
-        print(
-            f"warning: serving on {args.host}: the local cloud has no authentication; anyone who can reach "
-            "this address can read and change everything in it.",
-            file=sys.stderr,
-        )
+            raise UsageError("serve.not_loopback", host=args.host)
+        print(say("warn.remote", host=args.host), file=sys.stderr)
     home = resolve_home(args.home)
     (home / "cloud").mkdir(parents=True, exist_ok=True)
     from gailab.simulator.core.home import HomeInUse, bind_listener
@@ -109,7 +103,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         cloud.start()
     except HomeInUse as exc:
-        raise CliError(f"{exc} (or use --home)", 2) from None
+        raise CliError("cloud.home_in_use", 2, detail=exc) from None
     except OSError as exc:
         raise _bind_error(exc, args) from None
     supervised = os.environ.get("GAILAB_SUPERVISED") == "1"
@@ -128,18 +122,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         threading.Thread(target=watch_parent, daemon=True).start()
 
-    print(f"gailab local cloud ready at {cloud.endpoint}", flush=True)
-    print(f"  home    {home}")
+    print(say("serve.ready", endpoint=cloud.endpoint), flush=True)
+    print(say("serve.home", home=home))
     print(
-        f"  journal {cloud.replayed} records replayed in {cloud.replay_seconds:.2f} s "
-        f"(started in {time.perf_counter() - started:.2f} s)"
+        say(
+            "serve.journal",
+            records=cloud.replayed,
+            replay=number(cloud.replay_seconds, digits=2),
+            started=number(time.perf_counter() - started, digits=2),
+        )
     )
     for warning in cloud.warnings:
-        print(f"  warning: {warning}", file=sys.stderr)
-    print("Point your terminal, boto3 scripts and the aws CLI at it:")
+        print(say("serve.warning", detail=warning), file=sys.stderr)
+    print(say("serve.point"))
     for key, value in env_exports(cloud.endpoint).items():
         print(f"  export {key}={shlex.quote(value)}")
-    print("Ctrl-C stops it; your work is kept.", flush=True)
+    print(say("serve.stop_hint"), flush=True)
     try:
         # A timed wait: a signal the kernel hands to another thread only runs its Python handler once the main
         # thread wakes, and an untimed wait may never wake.
@@ -148,7 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         cloud.stop()
         clear_state(home)
-        print("gailab local cloud stopped; journal flushed.", flush=True)
+        print(say("serve.stopped"), flush=True)
     return 0
 
 
@@ -156,14 +154,10 @@ def _bind_error(exc: OSError, args: argparse.Namespace):
     from .errors import CliError
 
     if exc.errno == errno.EADDRINUSE:
-        return CliError(
-            f"port {args.port} on {args.host} is already in use (another gailab serve?); "
-            "choose another with --port, or --port 0 for a free one",
-            2,
-        )
+        return CliError("cloud.port_in_use", 2, port=args.port, host=args.host)
     if exc.errno == errno.EADDRNOTAVAIL:
-        return CliError(f"cannot bind {args.host}: no such address on this machine", 2)
-    return CliError(f"cannot start the local cloud: {exc}", 2)
+        return CliError("cloud.no_address", 2, host=args.host)
+    return CliError("cloud.cannot_start", 2, detail=exc)
 
 
 def _supervise(args: argparse.Namespace, home, listener) -> int:
@@ -197,17 +191,16 @@ def cmd_env(args: argparse.Namespace) -> int:
     from gailab.simulator.client import find_endpoint, reachable
     from gailab.simulator.core.home import env_exports, resolve_home
 
-    from .errors import UsageError
+    from .errors import UsageError, say
 
     home = resolve_home(args.home)
     try:
         endpoint = find_endpoint(home, args.endpoint, aws_endpoint=False)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("cloud.bad_endpoint", detail=exc) from None
     if not reachable(endpoint, timeout=1.0):
         # The exports are still printed: they are right once the cloud runs there.
-        print(f"gailab: note: no local cloud answers at {endpoint} yet (home {home}); start one with "
-              "'gailab serve' (or open 'gailab')", file=sys.stderr)
+        print(f"gailab: {say('env.no_cloud', endpoint=endpoint, home=home)}", file=sys.stderr)
     for key, value in env_exports(endpoint).items():
         if args.shell == "fish":
             print(f"set -gx {key} {shlex.quote(value)};")

@@ -162,7 +162,7 @@ def cmd_costs(args) -> int:
     try:
         report = fetch(endpoint, since)
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise CliError(f"the cloud at {endpoint} did not give its costs: {exc}", 3) from None
+        raise CliError("cloud.no_costs", 3, endpoint=endpoint, detail=exc) from None
     if args.format == "json":
         body = json.dumps(report, indent=2) + "\n"
     elif args.format == "csv":

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import CliError, UsageError
+from .errors import CliError, UsageError, say
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -128,9 +128,10 @@ def _load(args):
     try:
         return get_lab(args.lab, args.labs_dir)
     except LabNotFound as exc:
-        raise UsageError(str(exc)) from None
+        known = ", ".join(exc.known) or say("reset.nothing")
+        raise UsageError("lab.not_found", lab=exc.lab_id, known=known) from None
     except LabDefinitionError as exc:
-        raise CliError(f"lab {args.lab} is broken: {exc}", 2) from None
+        raise CliError("lab.broken", 2, lab=args.lab, detail=exc) from None
 
 
 def _endpoint(args) -> str:
@@ -139,7 +140,7 @@ def _endpoint(args) -> str:
     try:
         return find_endpoint(_home(args), args.endpoint)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError("cloud.bad_endpoint", detail=exc) from None
 
 
 def _store(args):
@@ -148,7 +149,7 @@ def _store(args):
     try:
         return Store(getattr(args, "db", None), home=_home(args))
     except StoreError as exc:
-        raise CliError(str(exc), 2) from None
+        raise CliError("store.broken", 2, detail=exc) from None
 
 
 def _learner(args) -> str:
@@ -182,9 +183,8 @@ def cmd_labs(args) -> int:
         return 0
     width = max([len(r["id"]) for r in rows] + [2])
     for r in rows:
-        word = "depois de" if lang == "pt-BR" else "after"
-        after = f"  ({word} {', '.join(r['prerequisites'])})" if r["prerequisites"] else ""
-        print(f"{r['id']:<{width}}  {r['minutes']:>3} min  {r['status']:<11}  {r['title']}{after}")
+        after = f"  ({say('labs.after', labs=', '.join(r['prerequisites']))})" if r["prerequisites"] else ""
+        print(f"{r['id']:<{width}}  {r['minutes']:>3} min  {say('status.' + r['status']):<13}  {r['title']}{after}")
     return 0
 
 
@@ -197,12 +197,13 @@ def cmd_grade(args) -> int:
     lab = _load(args)
     lang = _lang(args)
     if args.fresh and (args.endpoint or args.profile):
-        raise UsageError("--fresh starts its own cloud; do not combine it with --endpoint or --profile")
+        raise UsageError("grade.fresh_conflict")
     if args.timeout <= 0:
-        raise UsageError("--timeout must be positive")
+        raise UsageError("grade.bad_timeout")
     workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args), lang)
     if args.workspace and not workspace.is_dir():
-        raise UsageError(f"--workspace {args.workspace} is not a folder")
+        raise UsageError("file.not_folder" if workspace.exists() else "file.missing", option="--workspace",
+                         path=args.workspace)
     setup = None
     if args.fresh:
         from gailab.simulator.client import forget_aws_settings
@@ -211,7 +212,7 @@ def cmd_grade(args) -> int:
         try:
             sandbox = Sandbox().start()
         except SandboxUnavailable as exc:
-            raise CliError(str(exc), 3) from None
+            raise CliError("cloud.sandbox", 3, detail=exc) from None
         try:
             if lab.prerequisites:
                 import tempfile
@@ -223,7 +224,7 @@ def cmd_grade(args) -> int:
                     try:  # one interpreter for the whole chain
                         run_solutions([(p, Path(tmp) / p.id, None) for p in chain], sandbox.endpoint)
                     except SolutionError as exc:
-                        raise CliError(f"a prerequisite's reference solution failed: {exc}", 2) from None
+                        raise CliError("lab.prereq_failed", 2, detail=exc) from None
             if args.setup:
                 setup = _setup(args, sandbox.endpoint, workspace, lab.path)
             report = grade(lab, endpoint=sandbox.endpoint, workspace=workspace, learner=_learner(args), lang=lang,
@@ -242,7 +243,7 @@ def cmd_grade(args) -> int:
         try:
             _store(args).record(report)
         except Exception as exc:
-            print(f"gailab: warning: the attempt was not recorded: {exc}", file=sys.stderr)
+            print(f"gailab: {say('warn.not_recorded', detail=exc)}", file=sys.stderr)
 
     if args.format == "json":
         body = json.dumps(report.to_json(lang), ensure_ascii=False, indent=2) + "\n"
@@ -266,7 +267,7 @@ def _setup(args, endpoint: str | None, workspace: Path, lab_dir: Path):
 
     outcome = run_setup(args.setup, endpoint, workspace, cwd=Path.cwd(), lab_dir=lab_dir)
     if not outcome.ok:
-        print(f"gailab: {outcome.summary()}; grading what it left (exit 4)", file=sys.stderr)
+        print(f"gailab: {say('warn.setup_failed', summary=outcome.summary())}", file=sys.stderr)
         for line in outcome.output.rstrip().splitlines()[-20:]:
             print(f"  | {line}", file=sys.stderr)
     return outcome
@@ -290,7 +291,7 @@ def cmd_validate(args) -> int:
         try:
             sandbox = Sandbox().start()
         except SandboxUnavailable as exc:
-            raise CliError(str(exc), 3) from None
+            raise CliError("cloud.sandbox", 3, detail=exc) from None
         try:
             extra = list(args.labs_dir) + [f.parent for f in folders]
             for r in todo:
@@ -301,10 +302,10 @@ def cmd_validate(args) -> int:
     for r in results:
         name = r.lab.id if r.lab else str(r.path)
         if r.ok:
-            print(f"ok    {name}: " + ("; ".join(r.proved) or "definition is valid"))
+            print(say("validate.ok", lab=name, proved="; ".join(r.proved) or say("validate.valid")))
         else:
             failed += 1
-            print(f"FAIL  {name}")
+            print(say("validate.fail", lab=name))
             for e in r.errors:
                 print(f"      {e}")
     return 2 if failed else 0
@@ -316,7 +317,7 @@ def _reachable_endpoint(args) -> str:
 
     endpoint = _endpoint(args)
     if not reachable(endpoint):
-        raise CliError(f"no cloud answers at {endpoint}; start one with 'gailab serve'", 3)
+        raise CliError("cloud.unreachable", 3, endpoint=endpoint)
     return endpoint
 
 
@@ -325,7 +326,7 @@ def _record_event(args, lab, kind: str, detail: dict) -> None:
     try:
         _store(args).record_event(_learner(args), lab.id, kind, detail)
     except Exception as exc:
-        print(f"gailab: warning: not recorded: {exc}", file=sys.stderr)
+        print(f"gailab: {say('warn.event_not_recorded', detail=exc)}", file=sys.stderr)
 
 
 def cmd_solve(args) -> int:
@@ -339,9 +340,9 @@ def cmd_solve(args) -> int:
         done = solve(lab, endpoint, workspace_for(lab, home, _lang(args)), with_prerequisites=not args.no_prerequisites,
                      home=home, extra_dirs=args.labs_dir)
     except SolutionError as exc:
-        raise CliError(f"the reference solution failed: {exc}", 2) from None
+        raise CliError("lab.solution_failed", 2, detail=exc) from None
     _record_event(args, lab, "solve", {"labs": done, "endpoint": endpoint})
-    print(f"applied the reference solution of {', '.join(done)} at {endpoint}")
+    print(say("solve.done", labs=", ".join(done), endpoint=endpoint))
     return 0
 
 
@@ -354,7 +355,7 @@ def cmd_reset(args) -> int:
     home = _home(args)
     removed = reset_lab(lab, endpoint, workspace_path(lab, home), home, _lang(args))
     _record_event(args, lab, "reset", {"removed": removed})
-    print(f"reset {lab.id}: removed {', '.join(removed) or 'nothing'}; workspace restored from the starter")
+    print(say("reset.done", lab=lab.id, removed=", ".join(removed) or say("reset.nothing")))
     return 0
 
 
@@ -373,9 +374,11 @@ def cmd_gradebook(args) -> int:
 
         body = "".join(f"{terminal_text(r['learner']):<20} {terminal_text(r['lab']):<24} "
                        f"{'—' if r['best_score'] is None else r['best_score']:>3}/{r['maximum']:<3} "
-                       f"{'passed' if r['passed'] else '':<6} {r['attempts']} attempt(s)"
-                       f"{f' ({n} not graded)' if (n := r['not_graded']) else ''}  {terminal_text(r['last_attempt'])}\n"
-                       for r in rows) or "no attempts yet\n"
+                       f"{say('gradebook.passed') if r['passed'] else '':<8} "
+                       f"{say('gradebook.row', attempts=r['attempts'])}"
+                       f"{say('gradebook.not_graded', n=n) if (n := r['not_graded']) else ''}"
+                       f"  {terminal_text(r['last_attempt'])}\n"
+                       for r in rows) or say("gradebook.none") + "\n"
     if args.output:
         args.output.write_text(body, encoding="utf-8")
     else:
@@ -387,7 +390,7 @@ def cmd_hash_answer(args) -> int:
     from gailab.labs.quiz import ORDERED_KINDS, hash_answer
 
     if any(i < 0 for i in args.indexes):
-        raise UsageError("option indexes start at 0")
+        raise UsageError("hash.negative")
     ordered = args.ordered
     if ordered is None:  # the lab knows the question's kind when it exists already
         try:
@@ -406,33 +409,29 @@ def cmd_deploy(args) -> int:
     from gailab.labs.deploy import DeployError, deploy_lab
     from gailab.labs.workspace import workspace_for
 
-    from .cli import CliError, UsageError
-
     lab = _load(args)
     if lab.deploy is None:
-        raise UsageError(f"lab {lab.id} has no [deploy] table: it deploys no function")
+        raise UsageError("lab.no_deploy", lab=lab.id)
     workspace = args.workspace.resolve() if args.workspace else workspace_for(lab, _home(args), _lang(args))
     endpoint = None if args.profile else _reachable_endpoint(args)
     try:
         done = deploy_lab(lab, workspace, endpoint, args.profile)
     except DeployError as exc:
-        raise CliError(f"deploy of {lab.deploy.function_name} failed: {exc}", 1) from None
+        raise CliError("lab.deploy_failed", 1, function=lab.deploy.function_name, detail=exc) from None
     config = done.configuration
-    print(f"{done.action} {done.function_name} from {', '.join(done.files)} ({config['Runtime']}, "
-          f"{config['Handler']}, {config['Timeout']} s, {config['MemorySize']} MB)")
+    print(say("deploy.done", action=say(f"deploy.{done.action}"), function=done.function_name,
+              files=", ".join(done.files), runtime=config["Runtime"], handler=config["Handler"],
+              timeout=config["Timeout"], memory=config["MemorySize"]))
     return 0
 
 
 def cmd_new(args) -> int:
     from gailab.labs.scaffold import ScaffoldError, create_lab
 
-    from .cli import UsageError
-
     try:
         folder = create_lab(args.lab_id, args.dir, args.title_en, args.title_pt)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
-    print(f"created {folder}: lab.toml, instructions.en.md, instructions.pt-BR.md, checks.py, starter/build.py, "
-          f"solution/solve.py, mistakes/versioning-suspended.diff")
-    print(f"next: gailab lab validate {folder}   (the author's guide: docs/labs.md)")
+    print(say("new.done", folder=folder))
+    print(say("new.next", folder=folder))
     return 0

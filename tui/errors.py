@@ -1,13 +1,150 @@
-"""Errors the command line prints as one line (kept apart so ``python -m gailab.tui.cli`` shares the classes)."""
+"""The command line's words: every error and status line ``gailab`` prints, in en and pt-BR (one catalog), and the
+errors it raises. Kept apart (and Textual-free) so ``python -m gailab.tui.cli`` and every command share them.
+
+The language is the learner's: ``--lang``, else GAILAB_LANG, LC_ALL, LC_MESSAGES, LANG (:func:`cli_lang`); ``main``
+sets it once for the run. ``UsageError("key", **fields)`` and ``CliError("key", code, **fields)`` take a key of
+:data:`MESSAGES` (a text that is not a key is printed as it is: a lower layer's own detail).
+"""
+
+from __future__ import annotations
+
+from .i18n import get_lang
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # errors: the cloud
+    "cloud.unreachable": ("no cloud answers at {endpoint}; start one with 'gailab serve'",
+                          "nenhuma nuvem responde em {endpoint}; inicie uma com 'gailab serve'"),
+    "cloud.no_costs": ("the cloud at {endpoint} did not give its costs: {detail}",
+                       "a nuvem em {endpoint} não informou os custos: {detail}"),
+    "cloud.sandbox": ("cannot start a throwaway local cloud: {detail}",
+                      "não foi possível iniciar uma nuvem local temporária: {detail}"),
+    "cloud.bad_endpoint": ("bad endpoint: {detail}", "endpoint inválido: {detail}"),
+    "cloud.home_in_use": ("{detail} (or use --home)", "{detail} (ou use --home)"),
+    "cloud.port_in_use": ("port {port} on {host} is already in use (another gailab serve?); choose another with "
+                          "--port, or --port 0 for a free one",
+                          "a porta {port} em {host} já está em uso (outro gailab serve?); escolha outra com --port, "
+                          "ou --port 0 para uma porta livre"),
+    "cloud.no_address": ("cannot bind {host}: no such address on this machine",
+                         "não foi possível usar {host}: esse endereço não existe nesta máquina"),
+    "cloud.cannot_start": ("cannot start the local cloud: {detail}",
+                           "não foi possível iniciar a nuvem local: {detail}"),
+    "serve.bad_port": ("--port must be between 0 and 65535, not {port}",
+                       "--port deve estar entre 0 e 65535, e não {port}"),
+    "serve.not_loopback": ("--host {host} is not a loopback address; the cloud has no authentication. Add "
+                           "--allow-remote if you really want to expose it.",
+                           "--host {host} não é um endereço de loopback; a nuvem não tem autenticação. Acrescente "
+                           "--allow-remote se quiser mesmo expô-la."),
+    # errors: labs and files
+    "lab.not_found": ("no lab {lab!r}; known labs: {known}", "não existe o lab {lab!r}; labs conhecidos: {known}"),
+    "lab.broken": ("lab {lab} is broken: {detail}", "o lab {lab} está com defeito: {detail}"),
+    "lab.no_deploy": ("lab {lab} has no [deploy] table: it deploys no function",
+                      "o lab {lab} não tem a tabela [deploy]: ele não implanta nenhuma função"),
+    "lab.deploy_failed": ("deploy of {function} failed: {detail}", "a implantação de {function} falhou: {detail}"),
+    "lab.solution_failed": ("the reference solution failed: {detail}", "a solução de referência falhou: {detail}"),
+    "lab.prereq_failed": ("a prerequisite's reference solution failed: {detail}",
+                          "a solução de referência de um pré-requisito falhou: {detail}"),
+    "lab.bad_id": ("{detail}", "{detail}"),
+    "grade.fresh_conflict": ("--fresh starts its own cloud; do not combine it with --endpoint or --profile",
+                             "--fresh inicia a própria nuvem; não o combine com --endpoint nem com --profile"),
+    "grade.bad_timeout": ("--timeout must be positive", "--timeout deve ser positivo"),
+    "file.not_folder": ("{option} {path} is not a folder", "{option} {path} não é uma pasta"),
+    "file.missing": ("{path} does not exist", "{path} não existe"),
+    "file.cannot_write": ("cannot write {path}: {detail}", "não foi possível gravar {path}: {detail}"),
+    "store.broken": ("the store cannot be used: {detail}", "não foi possível usar o armazenamento: {detail}"),
+    "since.bad": ("{detail}", "{detail}"),
+    "hash.negative": ("option indexes start at 0", "os índices das opções começam em 0"),
+    "app.missing": ("the terminal app is not available in this build ({detail}); try 'gailab --help'",
+                    "o app de terminal não está disponível nesta instalação ({detail}); tente 'gailab --help'"),
+    # warnings and notes (stderr)
+    "warn.not_recorded": ("warning: the attempt was not recorded: {detail}",
+                          "aviso: a tentativa não foi registrada: {detail}"),
+    "warn.event_not_recorded": ("warning: not recorded: {detail}", "aviso: não foi registrado: {detail}"),
+    "warn.setup_failed": ("{summary}; grading what it left (exit 4)",
+                          "{summary}; avaliando o que ele deixou (saída 4)"),
+    "warn.remote": ("warning: serving on {host}: the local cloud has no authentication; anyone who can reach this "
+                    "address can read and change everything in it.",
+                    "aviso: servindo em {host}: a nuvem local não tem autenticação; qualquer pessoa que alcance este "
+                    "endereço pode ler e alterar tudo nela."),
+    "env.no_cloud": ("note: no local cloud answers at {endpoint} yet (home {home}); start one with 'gailab serve' "
+                     "(or open 'gailab')",
+                     "observação: nenhuma nuvem local responde em {endpoint} ainda (pasta {home}); inicie uma com "
+                     "'gailab serve' (ou abra 'gailab')"),
+    # statuses (stdout)
+    "status.not-started": ("not-started", "não iniciado"),
+    "status.in-progress": ("in-progress", "em andamento"),
+    "status.passed": ("passed", "aprovado"),
+    "labs.after": ("after {labs}", "depois de {labs}"),
+    "solve.done": ("applied the reference solution of {labs} at {endpoint}",
+                   "solução de referência de {labs} aplicada em {endpoint}"),
+    "reset.done": ("reset {lab}: removed {removed}; workspace restored from the starter",
+                   "{lab} redefinido: removido {removed}; pasta de trabalho restaurada a partir dos arquivos iniciais"),
+    "reset.nothing": ("nothing", "nada"),
+    "deploy.done": ("{action} {function} from {files} ({runtime}, {handler}, {timeout} s, {memory} MB)",
+                    "{action} {function} a partir de {files} ({runtime}, {handler}, {timeout} s, {memory} MB)"),
+    "deploy.created": ("created", "criada"),
+    "deploy.updated": ("updated", "atualizada"),
+    "validate.ok": ("ok    {lab}: {proved}", "ok    {lab}: {proved}"),
+    "validate.valid": ("definition is valid", "a definição é válida"),
+    "validate.fail": ("FAIL  {lab}", "FALHA {lab}"),
+    "serve.ready": ("gailab local cloud ready at {endpoint}", "nuvem local do gailab pronta em {endpoint}"),
+    "serve.home": ("  home    {home}", "  pasta   {home}"),
+    "serve.journal": ("  journal {records} records replayed in {replay} s (started in {started} s)",
+                      "  journal {records} registros reaplicados em {replay} s (iniciada em {started} s)"),
+    "serve.warning": ("  warning: {detail}", "  aviso: {detail}"),
+    "serve.point": ("Point your terminal, boto3 scripts and the aws CLI at it:",
+                    "Aponte para ela o seu terminal, os scripts boto3 e a AWS CLI:"),
+    "serve.stop_hint": ("Ctrl-C stops it; your work is kept.", "Ctrl-C a interrompe; o seu trabalho fica salvo."),
+    "serve.stopped": ("gailab local cloud stopped; journal flushed.",
+                      "nuvem local do gailab parada; journal gravado em disco."),
+    "gradebook.none": ("no attempts yet", "nenhuma tentativa ainda"),
+    "gradebook.row": ("{attempts} attempt(s)", "{attempts} tentativa(s)"),
+    "gradebook.not_graded": (" ({n} not graded)", " ({n} não avaliada(s))"),
+    "gradebook.passed": ("passed", "aprovado"),
+    "submit.failed": ("no submission written: {detail}", "nenhuma entrega gravada: {detail}"),
+    "submit.wrote": ("wrote {path} ({kib} KiB): lab {lab} {version} as {learner}, {records} cloud record(s), {files} "
+                     "workspace file(s), {events} event(s); {hash}",
+                     "gravado {path} ({kib} KiB): lab {lab} {version} como {learner}, {records} registro(s) da nuvem, "
+                     "{files} arquivo(s) da pasta de trabalho, {events} evento(s); {hash}"),
+    "submit.solved": ("note: this lab's reference solution was applied (lab solve); the submission says so",
+                      "observação: a solução de referência deste lab foi aplicada (lab solve); a entrega registra "
+                      "isso"),
+    "new.done": ("created {folder}: lab.toml, instructions.en.md, instructions.pt-BR.md, checks.py, starter/build.py, "
+                 "solution/solve.py, mistakes/versioning-suspended.diff",
+                 "{folder} criado: lab.toml, instructions.en.md, instructions.pt-BR.md, checks.py, starter/build.py, "
+                 "solution/solve.py, mistakes/versioning-suspended.diff"),
+    "new.next": ("next: gailab lab validate {folder}   (the author's guide: docs/labs.md)",
+                 "a seguir: gailab lab validate {folder}   (o guia de autoria: docs/labs.md)"),
+}
+
+
+def cli_lang(explicit: str | None = None, environ=None) -> str:
+    """The command line's language: ``--lang``, else GAILAB_LANG, LC_ALL, LC_MESSAGES, LANG; en by default."""
+    from gailab.labs.text import env_lang, norm_lang
+
+    return norm_lang(explicit) if explicit else env_lang(environ)
+
+
+def say(key: str, **fields) -> str:
+    """One line of the catalog in the current language (a text that is no key is returned as it is)."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if get_lang() == "pt-BR" else pair[0]
+    return text.format(**fields) if fields else text
 
 
 class UsageError(Exception):
     """A bad argument or input: printed as one line, exit 2."""
 
+    def __init__(self, key: str, **fields):
+        super().__init__(say(key, **fields))
+        self.key = key
+
 
 class CliError(Exception):
     """A failure with its own exit code, printed as one line."""
 
-    def __init__(self, message: str, code: int = 1):
-        super().__init__(message)
+    def __init__(self, key: str, code: int = 1, **fields):
+        super().__init__(say(key, **fields))
+        self.key = key
         self.code = code

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..client import CloudUnavailable, health  # noqa: F401 (re-exported: callers import them from here too)
 from .home import resolve_home
 
-_READY = re.compile(r"ready at (\S+)")
+_READY = re.compile(r"(?:ready at|pronta em) (\S+)")  # the ready line in either language (tui/errors.py)
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec

@@ -1,0 +1,87 @@
+"""The command line speaks the learner's language: statuses and errors of the real ``gailab`` (a subprocess) in
+pt-BR hold no English sentence, and in en no Portuguese one; the language comes from --lang or the locale."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from langcheck import en_problems, pt_problems
+
+LOCALES = {"pt-BR": "pt_BR.UTF-8", "en": "en_US.UTF-8"}
+
+
+def gailab(tmp_path, lang: str, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GAILAB_", "LC_"))}
+    env.update(LANG=LOCALES[lang], GAILAB_HOME=str(tmp_path / "home"), GAILAB_LEARNER="ana")
+    return subprocess.run([sys.executable, "-m", "gailab.tui.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens once it is closed
+
+
+def assert_language(lang: str, text: str) -> None:
+    check = pt_problems if lang == "pt-BR" else en_problems
+    problems = [p for line in text.splitlines() if line.strip() for p in check("cli", line)]
+    assert not problems, "\n".join(problems)
+
+
+EXPECTED = {
+    "no_cloud": {"pt-BR": "gailab: nenhuma nuvem responde em http://127.0.0.1:{port}; inicie uma com 'gailab serve'",
+                 "en": "gailab: no cloud answers at http://127.0.0.1:{port}; start one with 'gailab serve'"},
+    "env_note": {"pt-BR": "gailab: observação: nenhuma nuvem local responde em", "en": "gailab: note: no local cloud"},
+    "unknown_lab": {"pt-BR": "gailab: não existe o lab 'nope-lab'; labs conhecidos: ",
+                    "en": "gailab: no lab 'nope-lab'; known labs: "},
+    "missing_folder": {"pt-BR": "não existe", "en": "does not exist"},
+    "not_a_folder": {"pt-BR": "não é uma pasta", "en": "is not a folder"},
+    "status": {"pt-BR": "não iniciado", "en": "not-started"},
+    "valid": {"pt-BR": "ok    s3-genai-storage: a definição é válida", "en": "ok    s3-genai-storage: definition is valid"},
+}
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_statuses_and_errors_follow_the_locale(tmp_path, lang):
+    port = closed_port()
+    done = gailab(tmp_path, lang, "lab", "reset", "s3-genai-storage", "--endpoint", f"http://127.0.0.1:{port}")
+    assert done.returncode == 3 and done.stderr.strip() == EXPECTED["no_cloud"][lang].format(port=port)
+    errors = [done.stderr]
+
+    done = gailab(tmp_path, lang, "env", "--endpoint", f"http://127.0.0.1:{port}")
+    assert done.returncode == 0 and done.stderr.startswith(EXPECTED["env_note"][lang])
+    errors.append(done.stderr)
+
+    done = gailab(tmp_path, lang, "grade", "nope-lab")
+    assert done.returncode == 2 and done.stderr.startswith(EXPECTED["unknown_lab"][lang])
+    assert "s3-genai-storage" in done.stderr
+    errors.append(done.stderr)
+
+    done = gailab(tmp_path, lang, "grade", "s3-genai-storage", "--workspace", str(tmp_path / "nowhere"))
+    assert done.returncode == 2 and EXPECTED["missing_folder"][lang] in done.stderr
+    errors.append(done.stderr)
+    (tmp_path / "answers.json").write_text("{}")
+    done = gailab(tmp_path, lang, "grade", "s3-genai-storage", "--workspace", str(tmp_path / "answers.json"))
+    assert done.returncode == 2 and EXPECTED["not_a_folder"][lang] in done.stderr
+    errors.append(done.stderr)
+
+    done = gailab(tmp_path, lang, "labs")
+    assert done.returncode == 0 and EXPECTED["status"][lang] in done.stdout
+    statuses = [done.stdout]
+    from gailab.labs.catalog import BUILTIN
+
+    done = gailab(tmp_path, lang, "lab", "validate", "--lint-only", str(BUILTIN / "s3-genai-storage"))
+    assert done.returncode == 0 and done.stdout.strip() == EXPECTED["valid"][lang]
+    statuses.append(done.stdout)
+    for text in errors + statuses:
+        assert_language(lang, text)
+
+
+def test_lang_option_wins_over_the_locale(tmp_path):
+    done = gailab(tmp_path, "en", "grade", "nope-lab", "--lang", "pt-BR")
+    assert done.returncode == 2 and done.stderr.startswith(EXPECTED["unknown_lab"]["pt-BR"])
