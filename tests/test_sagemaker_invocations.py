@@ -36,3 +36,35 @@ def test_invocations_are_listed_and_outlive_the_endpoint(cloud, sm, aws):  # noq
     except runtime.exceptions.ClientError:
         pass
     assert len(_invocations(cloud.endpoint)) == 2
+
+
+def test_invocations_and_latency_reach_cloudwatch_per_endpoint_and_variant(sm, aws):  # noqa: F811
+    from datetime import datetime, timedelta, timezone
+
+    deploy(sm, "llm-m", TGI, {"HF_MODEL_ID": "mistralai/Mistral-7B-Instruct-v0.3"})
+    assert wait(sm, "llm-m")["EndpointStatus"] == "InService"
+    invoke(aws, "llm-m", {"inputs": "Resuma: o pedido atrasou dois dias.", "parameters": {"max_new_tokens": 40}})
+    invoke(aws, "llm-m", {"inputs": "Olá", "parameters": {"max_new_tokens": 10}})
+    runtime = aws("sagemaker-runtime")
+    try:  # the container refuses an empty prompt (422): a 4XX error, still an invocation
+        runtime.invoke_endpoint(EndpointName="llm-m", ContentType="application/json", Body=json.dumps({"inputs": ""}))
+    except runtime.exceptions.ModelError:
+        pass
+    cw = aws("cloudwatch")
+    dims = [{"Name": "EndpointName", "Value": "llm-m"}, {"Name": "VariantName", "Value": "AllTraffic"}]
+    now = datetime.now(timezone.utc)
+
+    def stats(name, stat):
+        points = cw.get_metric_statistics(Namespace="AWS/SageMaker", MetricName=name, Dimensions=dims,
+                                          StartTime=now - timedelta(minutes=10), EndTime=now + timedelta(minutes=2),
+                                          Period=60, Statistics=[stat])["Datapoints"]
+        return points
+
+    assert sum(p["Sum"] for p in stats("Invocations", "Sum")) == 3
+    assert sum(p["Sum"] for p in stats("Invocation4XXErrors", "Sum")) == 1
+    assert sum(p["Sum"] for p in stats("InvocationsPerInstance", "Sum")) == 2  # 1 instance: 1 per answered call
+    latency = stats("ModelLatency", "Maximum")
+    assert latency and all(p["Unit"] == "Microseconds" for p in latency)
+    assert 100_000 < max(p["Maximum"] for p in latency) < 10_000_000  # tenths of a second to seconds, in µs
+    names = {m["MetricName"] for m in cw.list_metrics(Namespace="AWS/SageMaker", Dimensions=dims)["Metrics"]}
+    assert {"Invocations", "ModelLatency", "OverheadLatency", "InvocationsPerInstance"} <= names

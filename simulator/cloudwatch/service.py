@@ -2,9 +2,9 @@
 
 moto stores metrics and alarms but never evaluates an alarm. This extension:
 
-* publishes the metrics our services emit (``publish``: AWS/Lambda per invocation, AWS/Bedrock errors and
-  throttles) into moto's CloudWatch, journaled as ``cw-metrics`` events so they survive a restart (Bedrock's
-  invocation metrics come back from the ledger instead);
+* publishes the metrics our services emit (``publish``: AWS/Lambda per invocation, AWS/SageMaker per endpoint
+  invocation, AWS/Bedrock errors and throttles) into moto's CloudWatch, journaled as ``cw-metrics`` events so they
+  survive a restart (Bedrock's invocation metrics come back from the ledger, SageMaker's from its Invoke events);
 * evaluates alarms with AWS's rules (``evaluate.py``) when new data arrives — at once, so a learner testing an
   alarm sees it flip within the same second — and on a clock (every period, at most every minute, as AWS
   does), so an alarm whose data stops moves on;

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from urllib.parse import unquote
 
 from werkzeug.wrappers import Response
@@ -17,7 +18,7 @@ from werkzeug.wrappers import Response
 from ..core import awserrors, shapes
 from ..core.extensions import Extension
 from ..core.home import ACCOUNT_ID
-from . import containers, invoke
+from . import containers, invoke, metrics
 from .instance_types import is_gpu, price_per_hour
 from .models import Store, iso
 
@@ -53,6 +54,8 @@ class SageMakerHosting(Extension):
 
     def replay_event(self, record: dict) -> None:
         self.store.apply(record["event"])
+        if record["event"].get("op") == "Invoke":
+            metrics.invoked(record["event"])  # CloudWatch's AWS/SageMaker datapoints come back from the event
 
     def health(self) -> dict:
         return {"status": "ready", "endpoints": len(self.store.endpoints), "models": len(self.store.models)}
@@ -85,6 +88,8 @@ class SageMakerHosting(Extension):
             result = self.store.apply(event)
             if self.cloud is not None:
                 self.cloud.journal.append("sagemaker", {"event": event})
+        if event.get("op") == "Invoke":
+            metrics.invoked(event)
         return result
 
     # -- routing ------------------------------------------------------------------------------------------------
@@ -337,14 +342,19 @@ class SageMakerHosting(Extension):
         model = self.store.models.get(variant.get("ModelName", ""))
         container = (model.containers[0] if model and model.containers else {})
         serving = containers.serving(container, model.tags if model else {})
+        started = time.perf_counter()
         try:
-            body, _, _ = invoke.answer(serving, info.body)
+            body, _, out_tokens = invoke.answer(serving, info.body)
         except invoke.ContainerError as exc:
+            metrics.refused(name, variant["VariantName"], exc.status, region)
             return _model_error(name, region, exc)
         request_id = awserrors.request_id()
         self.commit({"op": "Invoke", "name": name, "arn": endpoint.arn, "variant": variant["VariantName"],
                      "instanceType": variant.get("InstanceType"), "model": variant.get("ModelName"),
-                     "inputBytes": len(info.body or b""), "requestId": request_id, "at": _now()})
+                     "inputBytes": len(info.body or b""), "requestId": request_id, "at": _now(), "region": region,
+                     "instances": variant.get("InitialInstanceCount", 1),
+                     "modelLatencyUs": metrics.model_latency_us(serving, out_tokens),
+                     "overheadUs": int((time.perf_counter() - started) * 1_000_000)})
         return Response(json.dumps(body, ensure_ascii=False), status=200, content_type="application/json",
                         headers={"x-amzn-RequestId": request_id,
                                  "x-Amzn-Invoked-Production-Variant": variant["VariantName"]})
@@ -373,8 +383,6 @@ class SageMakerHosting(Extension):
 
 
 def _now() -> float:
-    import time
-
     return time.time()
 
 
