@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..core.home import ACCOUNT_ID
+from ..core.pace import scaled
 from . import chunking, engines, sources
 
 KB_CREATING_SECONDS = 0.5
@@ -66,7 +67,7 @@ class KnowledgeBase:
         return engines.dimensions(self.embedding_model, asked)
 
     def status(self, now: float) -> str:
-        return "CREATING" if now - self.created < KB_CREATING_SECONDS else "ACTIVE"
+        return "CREATING" if now - self.created < scaled(KB_CREATING_SECONDS) else "ACTIVE"
 
     def describe(self, now: float) -> dict:
         out = {
@@ -437,7 +438,7 @@ class Store:
         if not fatal and scan.failed and not scan.documents:
             fatal = "every document failed"  # nothing could be read: the job fails with the files' reasons
             documents = previous
-        duration = JOB_BASE_SECONDS + JOB_PER_DOCUMENT * len(scan.documents) + JOB_PER_MB * scan.bytes_read / 1_000_000
+        duration = scaled(JOB_BASE_SECONDS + JOB_PER_DOCUMENT * len(scan.documents) + JOB_PER_MB * scan.bytes_read / 1_000_000)
         job = IngestionJob(kb.id, ds.id, e["id"], e.get("description"), e["at"], ds.chunking, documents, stats, reasons,
                            bool(fatal), duration, scan.bytes_read, changed)
         self.jobs[job.id] = job
