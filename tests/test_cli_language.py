@@ -85,3 +85,19 @@ def test_statuses_and_errors_follow_the_locale(tmp_path, lang):
 def test_lang_option_wins_over_the_locale(tmp_path):
     done = gailab(tmp_path, "en", "grade", "nope-lab", "--lang", "pt-BR")
     assert done.returncode == 2 and done.stderr.startswith(EXPECTED["unknown_lab"]["pt-BR"])
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_a_mistyped_command_or_option_is_said_in_the_learners_language(tmp_path, lang):
+    expected = {"pt-BR": ["gailab: erro: argumento COMMAND: opção inválida: 'grde' (escolha entre ",
+                          "gailab grade: erro: estes argumentos são obrigatórios: LAB",
+                          "gailab grade: erro: argumento --timeout: valor float inválido: 'abc'"],
+                "en": ["gailab: error: argument COMMAND: invalid choice: 'grde' (choose from ",
+                       "gailab grade: error: the following arguments are required: LAB",
+                       "gailab grade: error: argument --timeout: invalid float value: 'abc'"]}[lang]
+    for args, line in zip([["grde"], ["grade"], ["grade", "x", "--timeout", "abc"]], expected):
+        done = gailab(tmp_path, lang, *args)
+        usage, error = done.stderr.strip().splitlines()[0], done.stderr.strip().splitlines()[-1]
+        assert done.returncode == 2 and error.startswith(line), done.stderr
+        assert usage.startswith("uso: gailab" if lang == "pt-BR" else "usage: gailab")
+        assert_language(lang, error.split("(", 1)[0])

@@ -24,6 +24,12 @@ def test_numbers_read_as_the_learner_writes_them():
     assert i18n.parse_number("0,2") == i18n.parse_number("0.2") == 0.2
     with pytest.raises(ValueError):
         i18n.parse_number("1,2.3")
+    try:  # the Explorer's object sizes follow the language too
+        i18n.set_lang("pt-BR")
+        assert cloudops._size(1536) == "1,5 KB" and cloudops._size(512) == "512 B"
+    finally:
+        i18n.set_lang("en")
+    assert cloudops._size(1536) == "1.5 KB"
 
 
 def test_bars_share_one_scale_per_measure_and_mark_the_smallest():

@@ -16,12 +16,36 @@ from . import i18n
 from .errors import CliError, UsageError, cli_lang
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with its errors (a mistyped command or option) in the learner's language; subcommands too."""
+
+    def format_usage(self) -> str:
+        text = super().format_usage()
+        return "uso:" + text[len("usage:"):] if i18n.get_lang() == "pt-BR" and text.startswith("usage:") else text
+
+    def error(self, message: str):
+        from .errors import argparse_message
+
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: {argparse_message(message)}\n")
+
+
+def _lang_argument(argv: list[str]) -> str | None:
+    """``--lang X`` (or ``--lang=X``) from the command line, before parsing (its errors speak it already)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def build_parser() -> argparse.ArgumentParser:
     home_help = "gailab's data folder (default: GAILAB_HOME or the user data dir)"
     # Subcommands accept --home too; SUPPRESS keeps them from overwriting one given before the command.
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False)
     common.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS, help=home_help)
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gailab",
         description="Hands-on labs for the AWS Generative AI fundamentals, on an offline local cloud.",
     )
@@ -50,10 +74,13 @@ def version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     before = i18n.get_lang()
-    i18n.set_lang(cli_lang(getattr(args, "lang", None)))  # statuses and errors in the learner's language
+    i18n.set_lang(cli_lang(_lang_argument(sys.argv[1:] if argv is None else argv)))  # the learner's language
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit:
+        i18n.set_lang(before)
+        raise
     try:
         if args.command is None and args.class_db:
             return commands_class.open_class_app(args)

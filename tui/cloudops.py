@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .i18n import t
+from .i18n import number, t
 
 REGION = "us-east-1"
 
@@ -293,9 +293,10 @@ GROUPS = list(_LISTERS)
 
 
 def _size(n: int) -> str:
+    """``1.5 KB`` / ``1,5 KB`` (the learner's decimal separator)."""
     for unit in ("B", "KB", "MB"):
         if n < 1024 or unit == "MB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+            return f"{n} {unit}" if unit == "B" else f"{number(n, digits=1)} {unit}"
         n /= 1024
     return str(n)
 

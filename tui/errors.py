@@ -8,6 +8,8 @@ sets it once for the run. ``UsageError("key", **fields)`` and ``CliError("key", 
 
 from __future__ import annotations
 
+import re
+
 from .i18n import get_lang
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -43,7 +45,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "lab.solution_failed": ("the reference solution failed: {detail}", "a solução de referência falhou: {detail}"),
     "lab.prereq_failed": ("a prerequisite's reference solution failed: {detail}",
                           "a solução de referência de um pré-requisito falhou: {detail}"),
-    "lab.bad_id": ("{detail}", "{detail}"),
     "grade.fresh_conflict": ("--fresh starts its own cloud; do not combine it with --endpoint or --profile",
                              "--fresh inicia a própria nuvem; não o combine com --endpoint nem com --profile"),
     "grade.bad_timeout": ("--timeout must be positive", "--timeout deve ser positivo"),
@@ -51,10 +52,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "file.missing": ("{path} does not exist", "{path} não existe"),
     "file.cannot_write": ("cannot write {path}: {detail}", "não foi possível gravar {path}: {detail}"),
     "store.broken": ("the store cannot be used: {detail}", "não foi possível usar o armazenamento: {detail}"),
-    "since.bad": ("{detail}", "{detail}"),
     "hash.negative": ("option indexes start at 0", "os índices das opções começam em 0"),
     "app.missing": ("the terminal app is not available in this build ({detail}); try 'gailab --help'",
                     "o app de terminal não está disponível nesta instalação ({detail}); tente 'gailab --help'"),
+    # argparse's own errors (a mistyped command or option), matched by ARGPARSE below
+    "args.error": ("error: {detail}", "erro: {detail}"),
+    "args.invalid_choice": ("argument {arg}: invalid choice: {value} (choose from {choices})",
+                            "argumento {arg}: opção inválida: {value} (escolha entre {choices})"),
+    "args.required": ("the following arguments are required: {args}", "estes argumentos são obrigatórios: {args}"),
+    "args.unrecognized": ("unrecognized arguments: {args}", "argumentos desconhecidos: {args}"),
+    "args.expected_one": ("argument {arg}: expected one argument", "argumento {arg}: espera um valor"),
+    "args.invalid_value": ("argument {arg}: invalid {kind} value: {value}",
+                           "argumento {arg}: valor {kind} inválido: {value}"),
+    "args.not_allowed": ("argument {arg}: not allowed with argument {other}",
+                         "argumento {arg}: não pode ser usado com o argumento {other}"),
     # warnings and notes (stderr)
     "warn.not_recorded": ("warning: the attempt was not recorded: {detail}",
                           "aviso: a tentativa não foi registrada: {detail}"),
@@ -115,6 +126,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "new.next": ("next: gailab lab validate {folder}   (the author's guide: docs/labs.md)",
                  "a seguir: gailab lab validate {folder}   (o guia de autoria: docs/labs.md)"),
 }
+
+
+# argparse's messages (Python's own, English only) and the catalog key that says the same in the learner's language.
+ARGPARSE = [
+    (re.compile(r"argument (?P<arg>.+?): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)$"),
+     "args.invalid_choice"),
+    (re.compile(r"the following arguments are required: (?P<args>.+)$"), "args.required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)$"), "args.unrecognized"),
+    (re.compile(r"argument (?P<arg>.+?): expected one argument$"), "args.expected_one"),
+    (re.compile(r"argument (?P<arg>.+?): invalid (?P<kind>\w+) value: (?P<value>.+)$"), "args.invalid_value"),
+    (re.compile(r"argument (?P<arg>.+?): not allowed with argument (?P<other>.+)$"), "args.not_allowed"),
+]
+
+
+def argparse_message(message: str) -> str:
+    """argparse's error ``message`` in the learner's language (as it is when no pattern knows it)."""
+    for pattern, key in ARGPARSE:
+        found = pattern.match(message)
+        if found:
+            return say("args.error", detail=say(key, **found.groupdict()))
+    return say("args.error", detail=message)
 
 
 def cli_lang(explicit: str | None = None, environ=None) -> str:
