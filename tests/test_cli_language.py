@@ -101,3 +101,18 @@ def test_a_mistyped_command_or_option_is_said_in_the_learners_language(tmp_path,
         assert done.returncode == 2 and error.startswith(line), done.stderr
         assert usage.startswith("uso: gailab" if lang == "pt-BR" else "usage: gailab")
         assert_language(lang, error.split("(", 1)[0])
+
+
+def test_the_teachers_class_commands_speak_pt_br_too(tmp_path):
+    db = tmp_path / "turma.db"
+    done = gailab(tmp_path, "pt-BR", "class", "verify", "--db", str(db))
+    assert done.returncode == 2 and done.stderr.startswith(f"gailab: não há armazenamento de turma em {db}; crie um")
+    done = gailab(tmp_path, "pt-BR", "class", "init", "turma", "--lab", "s3-genai-storage", "--lab",
+                  "s3-genai-storage", "--db", str(db))
+    assert done.returncode == 2 and done.stderr.strip() == "gailab: um lab foi informado duas vezes"
+    done = gailab(tmp_path, "pt-BR", "class", "init", "turma", "--lab", "s3-genai-storage@2026-12-20", "--db", str(db))
+    assert done.returncode == 0 and "turma 'turma' em " in done.stdout
+    done = gailab(tmp_path, "pt-BR", "class", "verify", "--db", str(db))
+    assert done.returncode == 0 and done.stdout.startswith("a cadeia está íntegra: ")
+    for text in (done.stdout,):
+        assert_language("pt-BR", text)

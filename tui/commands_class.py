@@ -15,7 +15,8 @@ import time
 from datetime import datetime, time as dtime, timezone
 from pathlib import Path
 
-from .errors import CliError, UsageError
+from .errors import CliError, UsageError, say
+from .i18n import number
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -118,8 +119,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def _db_url(args) -> str:
     value = args.db or os.environ.get("GAILAB_CLASS_DB")
     if not value:
-        raise UsageError("give the class store with --db URL (or GAILAB_CLASS_DB): a SQLite file or "
-                         "postgresql://…")
+        raise UsageError("class.no_db")
     if "://" not in value:
         return f"sqlite:///{Path(value).expanduser().resolve()}"
     if value.startswith("postgresql://") or value.startswith("postgres://"):
@@ -132,9 +132,9 @@ def _key(args) -> bytes | None:
         try:
             key = args.key_file.read_bytes().strip()
         except OSError as exc:
-            raise UsageError(f"cannot read --key-file {args.key_file}: {exc.strerror}") from None
+            raise UsageError("class.key_unreadable", path=args.key_file, detail=exc.strerror) from None
         if not key:
-            raise UsageError(f"--key-file {args.key_file} is empty")
+            raise UsageError("class.key_empty", path=args.key_file)
         return key
     value = os.environ.get("GAILAB_CLASS_KEY")
     return value.encode() if value else None
@@ -146,8 +146,7 @@ def _class_store(args, *, require_class: bool = True):
 
     url = _db_url(args)
     if require_class and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        raise CliError(f"no class store at {url[len('sqlite:///'):]}; create one with 'gailab class init NAME "
-                       "--lab LAB… --db FILE'", 2)
+        raise CliError("class.no_store", 2, path=url[len("sqlite:///"):])
     try:
         store = ClassStore(url, key=_key(args))
     except StoreError as exc:
@@ -182,7 +181,7 @@ def parse_due(text: str, local_tz=None) -> datetime:
         else:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"due date {text!r} is not ISO 8601 (2026-12-20 or 2026-12-20T23:59-03:00)") from None
+        raise UsageError("class.bad_due", text=text) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_tz) if local_tz else moment.astimezone()
     return moment.astimezone(timezone.utc)
@@ -195,9 +194,9 @@ def parse_shard(text: str | None) -> tuple[int, int] | None:
         index, _, count = text.partition("/")
         shard = int(index), int(count)
     except ValueError:
-        raise UsageError(f"--shard {text!r} must be I/N, e.g. 1/4") from None
+        raise UsageError("class.bad_shard", text=text) from None
     if not 1 <= shard[0] <= shard[1]:
-        raise UsageError(f"--shard {text!r}: I must be between 1 and N")
+        raise UsageError("class.shard_range", text=text)
     return shard
 
 
@@ -246,13 +245,6 @@ def cmd_submit(args) -> int:
     return 0
 
 
-def _say(table: dict, key: str, lang: str, **fields) -> str:
-    """One message of ``table`` ({key: (en, pt-BR)}) in ``lang``, made safe for the terminal."""
-    from gailab.labs.safetext import terminal_text
-
-    return terminal_text(table[key][lang == "pt-BR"].format(**fields))
-
-
 # -- instructor ---------------------------------------------------------------------------------------------------
 @_class_error
 def cmd_init(args) -> int:
@@ -264,13 +256,14 @@ def cmd_init(args) -> int:
         try:
             lab = get_lab(lab_id, args.labs_dir)
         except LabNotFound as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError("lab.not_found", lab=exc.lab_id, known=", ".join(exc.known)) from None
         labs.append((lab.id, parse_due(due) if due else None))
     if len({lab_id for lab_id, _ in labs}) != len(labs):
-        raise UsageError("a lab is given twice")
+        raise UsageError("class.lab_twice")
     store = _class_store(args, require_class=False)
     changes = store.init_class(args.name, labs)
-    print(f"class {args.name!r} in {store.shown_url}: " + ("; ".join(changes) if changes else "no change"))
+    print(say("class.init_done", name=args.name, url=store.shown_url,
+              changes="; ".join(changes) if changes else say("class.no_change")))
     return 0
 
 
@@ -281,13 +274,13 @@ def cmd_roster_import(args) -> int:
     try:
         text = args.file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read the roster {args.file}: {exc}") from None
+        raise UsageError("class.roster_unreadable", path=args.file, detail=exc) from None
     try:
         rows = parse_roster(text)
     except ClassError as exc:
         raise UsageError(f"{args.file}: {exc}") from None
     counts = _class_store(args).import_roster(rows)
-    print(f"roster: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged")
+    print(say("class.roster_done", **counts))
     return 0
 
 
@@ -312,7 +305,7 @@ def _submission_files(paths: list[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise UsageError(f"{path} does not exist")
+            raise UsageError("file.missing", path=path)
     return files
 
 
@@ -323,7 +316,7 @@ def cmd_collect(args) -> int:
     store = _class_store(args)
     files = _submission_files(args.paths)
     if not files:
-        raise UsageError(f"no submission files (*.gailab.zip) in {', '.join(map(str, args.paths))}")
+        raise UsageError("class.no_submissions", paths=", ".join(map(str, args.paths)))
     counts = {"stored": 0, "duplicate": 0, "rejected": 0}
     for path in files:
         try:
@@ -337,7 +330,7 @@ def cmd_collect(args) -> int:
         counts[outcome_status] += 1
         line = f"{outcome_status:<9} {path.name}" + (f"  {who}" if who else "") + (f": {reason}" if reason else "")
         print(terminal_text(line))
-    print(f"{counts['stored']} stored, {counts['duplicate']} already collected, {counts['rejected']} rejected")
+    print(say("class.collect_done", **counts))
     return 1 if counts["rejected"] else 0
 
 
@@ -372,30 +365,30 @@ def cmd_regrade(args) -> int:
     from gailab.labs.manifest import LabDefinitionError
 
     if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+        raise UsageError("class.bad_jobs")
     shard = parse_shard(args.shard)
     store = _class_store(args)
     class_labs = [row.lab_id for row in store.labs()]
     if args.lab and args.lab not in class_labs:
-        raise UsageError(f"lab {args.lab!r} is not a lab of this class ({', '.join(class_labs)})")
+        raise UsageError("class.not_a_class_lab", lab=args.lab, labs=", ".join(class_labs))
     labs = {}
     for lab_id in class_labs:
         try:
             labs[lab_id] = get_lab(lab_id, args.labs_dir)
         except (LabNotFound, LabDefinitionError) as exc:
-            raise CliError(f"cannot load lab {lab_id} of the class: {exc}", 2) from None
+            raise CliError("class.lab_unloadable", 2, lab=lab_id, detail=exc) from None
     summary = regrade(store, labs, jobs=args.jobs, lab=args.lab, learner=args.learner, shard=shard,
                       force=args.force, retry_errors=args.retry_errors, labs_dirs=args.labs_dir,
                       timeout=args.timeout, on_progress=_ProgressLine())
     where = f" (shard {shard[0]}/{shard[1]})" if shard else ""
     if summary.interrupted:
-        print(f"stopped{where}: {summary.stored} regraded of {summary.pending}; run the same command again to "
-              "resume", file=sys.stderr)
+        print(say("class.regrade_stopped", where=where, stored=summary.stored, pending=summary.pending),
+              file=sys.stderr)
         return 130
-    print(f"regraded {summary.stored} submission(s){where} in {summary.seconds:.1f} s: {summary.passed} passed, "
-          f"{summary.failed} failed, {summary.errors} error(s)"
-          + (f"; {summary.skipped} taken by another grader" if summary.skipped else "")
-          + ("" if summary.pending else " (nothing was pending)"))
+    print(say("class.regrade_done", stored=summary.stored, where=where, seconds=number(summary.seconds, digits=1),
+              passed=summary.passed, failed=summary.failed, errors=summary.errors)
+          + (say("class.regrade_skipped", n=summary.skipped) if summary.skipped else "")
+          + ("" if summary.pending else say("class.regrade_nothing")))
     return 1 if summary.errors else 0
 
 
@@ -411,14 +404,12 @@ def cmd_gradebook(args) -> int:
     problems = _broken(store)
     if problems and not args.allow_broken_chain:
         lines = "\n".join(f"  {p.message}" for p in problems)
-        raise CliError(f"the class store's chain is broken, so the gradebook is not exported "
-                       f"(--allow-broken-chain exports it anyway):\n{lines}", 1)
+        raise CliError("class.chain_refused", 1, lines=lines)
     if problems:
-        print(f"gailab: warning: exporting a gradebook whose chain is broken ({len(problems)} problem(s); "
-              "see 'gailab class verify')", file=sys.stderr)
+        print(f"gailab: {say('class.chain_warning', n=len(problems))}", file=sys.stderr)
     data = gradebook.rows(store)
     if args.layout == "lms" and args.format != "csv":
-        raise UsageError("--layout lms is a CSV layout; use it with --format csv")
+        raise UsageError("class.lms_csv")
     if args.format == "json":
         body = json.dumps({"class": store.name(), "chainIntact": not problems, "gradebook": data},
                           indent=2, ensure_ascii=False) + "\n"
@@ -445,23 +436,6 @@ def cmd_stats(args) -> int:
     return 0
 
 
-SHOW_TEXT = {
-    "header": ("== {learner} {lab}: submitted {when}Z, {hash}", "== {learner} {lab}: entregue em {when}Z, {hash}"),
-    "pending": ("not regraded yet: run 'gailab class regrade'",
-                "ainda não reavaliada: rode 'gailab class regrade'"),
-    "forged": ("forged ledger record, journal line {line}: {why}",
-               "registro forjado do ledger, linha {line} do journal: {why}"),
-    "line": ("journal line {line}: {what}", "linha {line} do journal: {what}"),
-    "solve": ("a reference solution built this cloud (lab solve)",
-              "uma solução de referência montou esta nuvem (lab solve)"),
-    "note": ("note: {note}", "observação: {note}"),
-    "claimed": ("the learner's own report said {claimed}; the regrade gives {total}",
-                "o relatório do próprio aluno dizia {claimed}; a reavaliação dá {total}"),
-    "missing": ("no submission from {learner!r} for lab {lab!r} in this class",
-                "nenhuma entrega de {learner!r} para o lab {lab!r} nesta turma"),
-}
-
-
 @_class_error
 def cmd_show(args) -> int:
     """The regraded report of a learner's submission, in the learner-facing language the report was graded in."""
@@ -474,36 +448,36 @@ def cmd_show(args) -> int:
     store = _class_store(args)
     lang = _lang(args)
 
-    def say(key: str, **fields) -> str:
-        return _say(SHOW_TEXT, key, lang, **fields)
+    def shown(key: str, **fields) -> str:
+        return terminal_text(say(f"show.{key}", **fields))
 
     mine = [g for g in graded_submissions(store)
             if g.submission.learner_id == args.learner and g.submission.lab_id == args.lab]
     if not mine:
-        raise CliError(say("missing", learner=args.learner, lab=args.lab), 1)
+        raise CliError("show.missing", 1, learner=args.learner, lab=args.lab)
     mine.sort(key=lambda g: (g.submission.created_at, g.submission.id), reverse=True)
     for graded in mine if args.all else mine[:1]:
         sub, result = graded.submission, graded.result
-        print(say("header", learner=sub.learner_id, lab=sub.lab_id, when=sub.created_at.isoformat(timespec="seconds"),
+        print(shown("header", learner=sub.learner_id, lab=sub.lab_id, when=sub.created_at.isoformat(timespec="seconds"),
                   hash=sub.content_hash))
         if result is None:
-            print(say("pending"))
+            print(shown("pending"))
             continue
         detail = json.loads(result.detail_json or "{}")
         for verdict in detail.get("forged", []):
-            print(say("forged", line=verdict["line"], why=verdict["why"]))
+            print(shown("forged", line=verdict["line"], why=verdict["why"]))
         for item in detail.get("journalProblems", []) + detail.get("replayWarnings", []):
-            print(say("line", line=item["line"], what=item.get("problem") or item.get("warning")))
+            print(shown("line", line=item["line"], what=item.get("problem") or item.get("warning")))
         if result.solve_detected:
-            print(say("solve"))
+            print(shown("solve"))
         for note in detail.get("notes", []):
-            print(say("note", note=note))
+            print(shown("note", note=note))
         report = json.loads(result.report_json or "{}")
         if not report:
             print(f"{result.status}: {terminal_text(detail.get('error', ''))}")
             continue
         if sub.claimed_total is not None and sub.claimed_total != report.get("total"):
-            print(say("claimed", claimed=sub.claimed_total, total=report.get("total")))
+            print(shown("claimed", claimed=sub.claimed_total, total=report.get("total")))
         sys.stdout.write(terminal_text(Report.from_json(report).to_text(lang), keep_newlines=True))
     return 0
 
@@ -521,10 +495,10 @@ def cmd_verify(args) -> int:
     elif problems:
         for p in problems:
             print(terminal_text(p.message))
-        print(f"the chain is broken: {len(problems)} problem(s)")
+        print(say("class.chain_broken", n=len(problems)))
     else:
         seq, _, digest = head.partition(":")
-        print(f"the chain is intact: {seq} row(s), head {digest}")
+        print(say("class.chain_intact", rows=seq, digest=digest))
     return 1 if problems else 0
 
 

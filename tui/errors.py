@@ -119,6 +119,71 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "submit.solved": ("note: this lab's reference solution was applied (lab solve); the submission says so",
                       "observação: a solução de referência deste lab foi aplicada (lab solve); a entrega registra "
                       "isso"),
+    # the class (the teacher's commands)
+    "class.no_db": ("give the class store with --db URL (or GAILAB_CLASS_DB): a SQLite file or postgresql://…",
+                    "informe o armazenamento da turma com --db URL (ou GAILAB_CLASS_DB): um arquivo SQLite ou "
+                    "postgresql://…"),
+    "class.key_unreadable": ("cannot read --key-file {path}: {detail}",
+                             "não foi possível ler --key-file {path}: {detail}"),
+    "class.key_empty": ("--key-file {path} is empty", "--key-file {path} está vazio"),
+    "class.no_store": ("no class store at {path}; create one with 'gailab class init NAME --lab LAB… --db FILE'",
+                       "não há armazenamento de turma em {path}; crie um com "
+                       "'gailab class init NOME --lab LAB… --db ARQUIVO'"),
+    "class.bad_due": ("due date {text!r} is not ISO 8601 (2026-12-20 or 2026-12-20T23:59-03:00)",
+                      "o prazo {text!r} não está em ISO 8601 (2026-12-20 ou 2026-12-20T23:59-03:00)"),
+    "class.bad_shard": ("--shard {text!r} must be I/N, e.g. 1/4", "--shard {text!r} deve ser I/N, por exemplo 1/4"),
+    "class.shard_range": ("--shard {text!r}: I must be between 1 and N", "--shard {text!r}: I deve estar entre 1 e N"),
+    "class.lab_twice": ("a lab is given twice", "um lab foi informado duas vezes"),
+    "class.init_done": ("class {name!r} in {url}: {changes}", "turma {name!r} em {url}: {changes}"),
+    "class.no_change": ("no change", "nenhuma mudança"),
+    "class.roster_unreadable": ("cannot read the roster {path}: {detail}",
+                                "não foi possível ler a lista de alunos {path}: {detail}"),
+    "class.roster_done": ("roster: {added} added, {updated} updated, {unchanged} unchanged",
+                          "lista de alunos: {added} incluído(s), {updated} atualizado(s), {unchanged} sem mudança"),
+    "class.no_submissions": ("no submission files (*.gailab.zip) in {paths}",
+                             "nenhum arquivo de entrega (*.gailab.zip) em {paths}"),
+    "class.collect_done": ("{stored} stored, {duplicate} already collected, {rejected} rejected",
+                           "{stored} guardada(s), {duplicate} já recolhida(s), {rejected} recusada(s)"),
+    "class.bad_jobs": ("--jobs must be at least 1", "--jobs deve ser pelo menos 1"),
+    "class.not_a_class_lab": ("lab {lab!r} is not a lab of this class ({labs})",
+                              "o lab {lab!r} não é um lab desta turma ({labs})"),
+    "class.lab_unloadable": ("cannot load lab {lab} of the class: {detail}",
+                             "não foi possível carregar o lab {lab} da turma: {detail}"),
+    "class.regrade_stopped": ("stopped{where}: {stored} regraded of {pending}; run the same command again to resume",
+                              "interrompido{where}: {stored} reavaliada(s) de {pending}; rode o mesmo comando de "
+                              "novo para continuar"),
+    "class.regrade_done": ("regraded {stored} submission(s){where} in {seconds} s: {passed} passed, {failed} failed, "
+                           "{errors} error(s)",
+                           "{stored} entrega(s) reavaliada(s){where} em {seconds} s: {passed} aprovada(s), "
+                           "{failed} reprovada(s), {errors} com erro"),
+    "class.regrade_skipped": ("; {n} taken by another grader", "; {n} com outro avaliador"),
+    "class.regrade_nothing": (" (nothing was pending)", " (nada estava pendente)"),
+    "class.chain_refused": ("the class store's chain is broken, so the gradebook is not exported "
+                            "(--allow-broken-chain exports it anyway):\n{lines}",
+                            "a cadeia do armazenamento da turma está quebrada, então o boletim não é exportado "
+                            "(--allow-broken-chain o exporta mesmo assim):\n{lines}"),
+    "class.chain_warning": ("warning: exporting a gradebook whose chain is broken ({n} problem(s); see "
+                            "'gailab class verify')",
+                            "aviso: exportando um boletim cuja cadeia está quebrada ({n} problema(s); veja "
+                            "'gailab class verify')"),
+    "class.lms_csv": ("--layout lms is a CSV layout; use it with --format csv",
+                      "--layout lms é um layout CSV; use-o com --format csv"),
+    "class.chain_broken": ("the chain is broken: {n} problem(s)", "a cadeia está quebrada: {n} problema(s)"),
+    "class.chain_intact": ("the chain is intact: {rows} row(s), head {digest}",
+                           "a cadeia está íntegra: {rows} linha(s), topo {digest}"),
+    # gailab class show: a submission's regraded report
+    "show.header": ("== {learner} {lab}: submitted {when}Z, {hash}", "== {learner} {lab}: entregue em {when}Z, {hash}"),
+    "show.pending": ("not regraded yet: run 'gailab class regrade'", "ainda não reavaliada: rode 'gailab class regrade'"),
+    "show.forged": ("forged ledger record, journal line {line}: {why}",
+                    "registro forjado do ledger, linha {line} do journal: {why}"),
+    "show.line": ("journal line {line}: {what}", "linha {line} do journal: {what}"),
+    "show.solve": ("a reference solution built this cloud (lab solve)",
+                   "uma solução de referência montou esta nuvem (lab solve)"),
+    "show.note": ("note: {note}", "observação: {note}"),
+    "show.claimed": ("the learner's own report said {claimed}; the regrade gives {total}",
+                     "o relatório do próprio aluno dizia {claimed}; a reavaliação dá {total}"),
+    "show.missing": ("no submission from {learner!r} for lab {lab!r} in this class",
+                     "nenhuma entrega de {learner!r} para o lab {lab!r} nesta turma"),
     "new.done": ("created {folder}: lab.toml, instructions.en.md, instructions.pt-BR.md, checks.py, starter/build.py, "
                  "solution/solve.py, mistakes/versioning-suspended.diff",
                  "{folder} criado: lab.toml, instructions.en.md, instructions.pt-BR.md, checks.py, starter/build.py, "
