@@ -9,8 +9,8 @@ a call reports (``latencyMs``, tokens, a job's records) is the one a pace of 1 g
 
 from __future__ import annotations
 
-#: The pace of a throwaway cloud: its waits take a quarter of a learner's.
-FRESH = 0.25
+#: The pace of a throwaway cloud: its waits take a tenth of a learner's.
+FRESH = 0.1
 
 
 def pace() -> float:
