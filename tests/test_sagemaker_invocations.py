@@ -62,6 +62,8 @@ def test_invocations_and_latency_reach_cloudwatch_per_endpoint_and_variant(sm, a
 
     assert sum(p["Sum"] for p in stats("Invocations", "Sum")) == 3
     assert sum(p["Sum"] for p in stats("Invocation4XXErrors", "Sum")) == 1
+    assert sum(p["SampleCount"] for p in stats("Invocation4XXErrors", "SampleCount")) == 3  # AWS sends 0 on success
+    assert sum(p["Sum"] for p in stats("Invocation5XXErrors", "Sum")) == 0
     assert sum(p["Sum"] for p in stats("InvocationsPerInstance", "Sum")) == 2  # 1 instance: 1 per answered call
     latency = stats("ModelLatency", "Maximum")
     assert latency and all(p["Unit"] == "Microseconds" for p in latency)

@@ -2,8 +2,9 @@
 ``EndpointName`` and ``VariantName``.
 
 Each answered InvokeEndpoint puts Invocations, InvocationsPerInstance (1 / the variant's instances), ModelLatency
-and OverheadLatency (microseconds). A request the container refused puts Invocations, Invocation4XXErrors or
-Invocation5XXErrors, and InvocationModelErrors. An answer's metrics come from its journaled Invoke event (live and
+and OverheadLatency (microseconds), and 0 for Invocation4XXErrors and Invocation5XXErrors (AWS sends 1 for each
+such response, otherwise 0). A request the container refused puts Invocations, 1 for Invocation4XXErrors or
+Invocation5XXErrors (0 for the other), and InvocationModelErrors. An answer's metrics come from its journaled Invoke event (live and
 on replay, never journaled twice, as Bedrock's come from the ledger); a refusal's are journaled by CloudWatch.
 """
 
@@ -33,7 +34,8 @@ def invoked(event: dict) -> None:
     from ..cloudwatch.service import publish
 
     dims = _dims(event["name"], event["variant"])
-    values = [("Invocations", 1, "None"), ("InvocationsPerInstance", 1 / max(1, int(event.get("instances") or 1)), "None")]
+    values = [("Invocations", 1, "None"), ("InvocationsPerInstance", 1 / max(1, int(event.get("instances") or 1)), "None"),
+              ("Invocation4XXErrors", 0, "None"), ("Invocation5XXErrors", 0, "None")]
     if "modelLatencyUs" in event:
         values += [("ModelLatency", event["modelLatencyUs"], "Microseconds"),
                    ("OverheadLatency", event.get("overheadUs", 0), "Microseconds")]
@@ -46,6 +48,8 @@ def refused(endpoint: str, variant: str, status: int, region: str | None) -> Non
     from ..cloudwatch.service import publish
 
     dims = _dims(endpoint, variant)
-    errors = "Invocation5XXErrors" if status >= 500 else "Invocation4XXErrors"
-    publish(NAMESPACE, [{"name": n, "value": 1, "unit": "None", "dims": dims}
-                        for n in ("Invocations", errors, "InvocationModelErrors")], region=region or "us-east-1")
+    server = status >= 500
+    values = [("Invocations", 1), ("Invocation4XXErrors", 0 if server else 1), ("Invocation5XXErrors", 1 if server else 0),
+              ("InvocationModelErrors", 1)]
+    publish(NAMESPACE, [{"name": n, "value": v, "unit": "None", "dims": dims} for n, v in values],
+            region=region or "us-east-1")
