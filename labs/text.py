@@ -15,13 +15,18 @@ def norm_lang(lang: str | None) -> str:
 
 
 def env_lang(environ=None) -> str:
-    """The learner's language from the environment: GAILAB_LANG, then LC_ALL, LC_MESSAGES, LANG (the first set)."""
+    """The learner's language from the environment: the first of GAILAB_LANG, LC_ALL, LC_MESSAGES, LANG that names
+    Portuguese or English (``C`` and ``POSIX`` are English; another language is passed over); en by default. The app
+    and the command line both choose with it."""
     import os
 
     environ = os.environ if environ is None else environ
     for name in ("GAILAB_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        if environ.get(name):
-            return norm_lang(environ[name])
+        base = (environ.get(name) or "").split(".")[0].split("@")[0].replace("_", "-").lower()
+        if base.startswith("pt"):
+            return "pt-BR"
+        if base.startswith("en") or base in ("c", "posix"):
+            return "en"
     return "en"
 
 

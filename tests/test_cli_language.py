@@ -116,3 +116,15 @@ def test_the_teachers_class_commands_speak_pt_br_too(tmp_path):
     assert done.returncode == 0 and done.stdout.startswith("a cadeia está íntegra: ")
     for text in (done.stdout,):
         assert_language("pt-BR", text)
+
+
+def test_the_app_and_the_command_line_choose_the_language_alike():
+    from gailab.labs.text import env_lang
+    from gailab.tui import i18n
+    from gailab.tui.errors import cli_lang
+
+    cases = [({"GAILAB_LANG": "pt-BR", "LANG": "en_US.UTF-8"}, "pt-BR"), ({"LC_ALL": "de_DE.UTF-8", "LANG": "pt_BR"},
+             "pt-BR"), ({"LC_ALL": "C.UTF-8", "LANG": "pt_BR.UTF-8"}, "en"), ({}, "en")]
+    for environ, lang in cases:
+        assert env_lang(environ) == i18n.detect(None, environ) == cli_lang(None, environ) == lang, environ
+    assert cli_lang("pt-BR", {"LANG": "en_US"}) == i18n.detect("pt-BR", {"LANG": "en_US"}) == "pt-BR"

@@ -110,9 +110,9 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 # -- helpers ------------------------------------------------------------------------------------------------
 def _lang(args) -> str:
-    from gailab.labs.text import env_lang, norm_lang
+    from .errors import cli_lang
 
-    return norm_lang(getattr(args, "lang", None)) if getattr(args, "lang", None) else env_lang()
+    return cli_lang(getattr(args, "lang", None))
 
 
 def _home(args) -> Path:

@@ -216,9 +216,9 @@ def argparse_message(message: str) -> str:
 
 def cli_lang(explicit: str | None = None, environ=None) -> str:
     """The command line's language: ``--lang``, else GAILAB_LANG, LC_ALL, LC_MESSAGES, LANG; en by default."""
-    from gailab.labs.text import env_lang, norm_lang
+    from .i18n import detect
 
-    return norm_lang(explicit) if explicit else env_lang(environ)
+    return detect(explicit, environ)
 
 
 def say(key: str, **fields) -> str:

@@ -9,7 +9,6 @@ Screens and widgets follow a switch with :func:`follow_language` (the app's ``la
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 
@@ -504,13 +503,10 @@ def normalize(lang: str | None) -> str | None:
 
 
 def detect(explicit: str | None = None, environ: dict | None = None) -> str:
-    """``--lang`` wins, then LC_ALL, LC_MESSAGES, LANG; falls back to en."""
-    environ = os.environ if environ is None else environ
-    for candidate in (explicit, environ.get("LC_ALL"), environ.get("LC_MESSAGES"), environ.get("LANG")):
-        found = normalize(candidate)
-        if found:
-            return found
-    return "en"
+    """``--lang`` wins, then GAILAB_LANG, LC_ALL, LC_MESSAGES, LANG (as the command line chooses); falls back to en."""
+    from gailab.labs.text import env_lang
+
+    return normalize(explicit) or env_lang(environ)
 
 
 def set_lang(lang: str) -> None:
