@@ -8,12 +8,13 @@ import json
 
 import pytest
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Checkbox, Footer, Input, RadioSet, TextArea
 
 from gailab.tui import i18n
 from gailab.tui.app import GailabApp
 from gailab.tui.testing import open_lab, wait_for
 from gailab.tui.widgets.outputview import OutputView
+from gailab.tui.widgets.quiz import read_answers
 
 
 @pytest.fixture
@@ -99,3 +100,56 @@ async def test_terminal_output_reflows_to_its_width_after_scrollbar_f2_and_resiz
         await pilot.pause()
         await pilot.press("f6")
         await fits("resized while hidden")
+
+
+async def test_enter_and_space_mark_quiz_answers_and_the_footer_says_so(app_for):
+    app = app_for("pt-BR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "bedrock-first-call")
+        await pilot.press("f9")
+        radio = screen.query_one("#quiz-text-model", RadioSet)
+        await wait_for(pilot, lambda: app.focused is radio, what="the first question focused")
+
+        def footer() -> list[str]:
+            return [f"{key.key_display} {key.description}" for key in app.screen.query_one(Footer).query("FooterKey")]
+
+        await wait_for(pilot, lambda: "⏎/␣ marcar" in footer(), 5, "the footer names Enter and Space")
+        await pilot.press("down", "enter")  # the second option of a single-choice question
+        await wait_for(pilot, lambda: read_answers(screen.workspace).get("text-model") == [1], 5, "radio by Enter")
+        box = screen.query_one("#quiz-converse-scope-0", Checkbox)
+        box.focus()
+        await pilot.pause()
+        assert "⏎/␣ marcar" in footer()
+        answers = lambda: read_answers(screen.workspace).get("converse-scope")  # noqa: E731
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: box.value and answers() == [0], 5, "checked by Enter")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not box.value and answers() == [], 5, "unchecked by Enter")
+        await pilot.press("space")
+        await wait_for(pilot, lambda: box.value and answers() == [0], 5, "checked by Space")
+        await pilot.press("ctrl+l")  # in English the key and its words follow (the quiz is drawn again)
+        await wait_for(pilot, lambda: screen.query("#quiz-converse-scope-0") and
+                       screen.query_one("#quiz-converse-scope-0") is not box, 5, "the quiz in English")
+        screen.query_one("#quiz-converse-scope-0", Checkbox).focus()
+        await wait_for(pilot, lambda: "⏎/␣ mark" in footer(), 5, "the footer in English")
+
+
+async def test_a_tab_chosen_right_after_the_quiz_stays_chosen(app_for):
+    """F9 focused the first answer after the next refresh; a tab chosen before that refresh was taken back by the
+    Quiz (a focused field inside a hidden pane makes the TabbedContent show that pane)."""
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "bedrock-first-call")
+        tabs = screen.query_one("#workspace")
+        assert tabs.active == "tab-editor"
+        for keys, expected in ((["f9", "f5"], "tab-editor"), (["f9", "f6"], "tab-terminal"),
+                               (["f6", "f9", "f7"], "tab-playground")):
+            burst(app, keys)
+            await wait_for(pilot, lambda: tabs.active == expected, 5, f"{expected} after {keys}")
+            for _ in range(10):  # the deferred focus runs after a refresh: let a few go by
+                await pilot.pause(0.02)
+            assert tabs.active == expected, keys
+        quiz = screen.query_one("#quiz")
+        await pilot.press("f9")
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.parent is quiz, 5, "an answer focused")
+        assert quiz.scroll_y == 0  # the first question's words are in view above its options

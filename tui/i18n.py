@@ -79,6 +79,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bind.tab_playground": ("playground", "playground"),
     "bind.tab_explorer": ("explorer", "explorador"),
     "bind.tab_quiz": ("quiz", "quiz"),
+    "bind.quiz_toggle": ("mark", "marcar"),
     "bind.reload": ("reload", "recarregar"),
     "bind.verify": ("verify", "verificar cadeia"),
     "bind.older": ("older", "anterior"),

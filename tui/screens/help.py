@@ -25,6 +25,7 @@ Work in the **Editor**, **Terminal**, **Playground** and **Explorer** tabs, then
 - **f2** — switch panes: both / instructions / workspace
 - **f3** — one step / all steps
 - **f5 f6 f7 f8 f9** — Editor, Terminal, Playground, Explorer, Quiz
+- **enter** or **space** — mark or unmark a quiz answer (Tab goes to the next question)
 - **ctrl+c** — stop the command running in the terminal
 - **↑ ↓** — terminal history
 - **r, delete** — refresh, delete (explorer)
@@ -48,6 +49,7 @@ Trabalhe nas abas **Editor**, **Terminal**, **Playground** e **Explorador** e de
 - **f2** — alterna painéis: ambos / instruções / workspace
 - **f3** — um passo / todos os passos
 - **f5 f6 f7 f8 f9** — Editor, Terminal, Playground, Explorador, Quiz
+- **enter** ou **espaço** — marca ou desmarca uma resposta do quiz (Tab vai para a próxima pergunta)
 - **ctrl+c** — interrompe o comando do terminal
 - **↑ ↓** — histórico do terminal
 - **r, delete** — atualizar, excluir (explorador)

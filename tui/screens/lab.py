@@ -41,6 +41,19 @@ WATCH_POLL = 2.0  # seconds between two looks at the cloud's journal for changes
 REGRADE_DELAY = 0.4  # a burst of changes (a script's many calls) is graded once
 
 
+class WorkspaceTabs(TabbedContent):
+    """The workspace's tabs. A widget focused inside a hidden pane makes TabbedContent show that pane, through a
+    message handled later; by then the learner may have chosen another tab (F6 F9 F7 typed at once, keys queued on
+    a loaded machine) and the stale message took them back to an earlier tab. Only a pane that still holds the
+    focused widget is shown."""
+
+    def _on_tab_pane_focused(self, event: TabPane.Focused) -> None:
+        focused = self.screen.focused
+        if focused is None or event.tab_pane not in focused.ancestors:
+            event.stop()
+            event.prevent_default()  # TabbedContent's own handler would show the pane anyway
+
+
 def workspace_for(lab, home: Path, lang: str | None = None) -> Path:
     """The learner's copy of the lab's starter files, its comments in the learner's language."""
     from gailab.labs.workspace import workspace_for as labs_workspace_for
@@ -121,7 +134,7 @@ class LabScreen(Screen):
                 with Horizontal(id="lab-actions"):
                     yield Button(t("lab.check_button"), id="check-button", variant="primary", compact=True)
                     yield Button(t("lab.hint_button"), id="hint-button", compact=True)
-            with TabbedContent(id="workspace", initial="tab-" + self._initial_tab()):
+            with WorkspaceTabs(id="workspace", initial="tab-" + self._initial_tab()):
                 with TabPane(t("lab.tab.editor"), id="tab-editor"):
                     yield EditorPane(self.workspace, self.lab.deploy, id="editor").data_bind(
                         LabScreen.endpoint, LabScreen.cloud_state)
@@ -145,10 +158,8 @@ class LabScreen(Screen):
         return "editor" if has_files else "terminal"
 
     def on_mount(self) -> None:
-        if not self.lab.deploy:  # ctrl+d still answers (it says there is nothing to deploy) but is not advertised
-            keys = self._bindings.key_to_bindings
-            keys["ctrl+d"] = [replace(b, show=False) for b in keys.get("ctrl+d", [])]
         localize_screen(self)
+        self._advertise_editor_keys(self._initial_tab())
         follow_language(self, self.apply_language)
         self.query_one("#steps-pane").border_title = t("lab.steps")
         self.query_one(ListView).index = 0
@@ -183,6 +194,7 @@ class LabScreen(Screen):
         self.layout_mode = self.LAYOUTS[(index + 1) % len(self.LAYOUTS)]
         focused = self.focused
         self.query_one("#lab-body").set_classes(f"-{self.layout_mode}")
+        self._advertise_editor_keys(self.query_one(TabbedContent).active.removeprefix("tab-"))
         # The learner keeps typing where they were; if that pane is now hidden, focus goes to the visible one.
         self.call_after_refresh(self._keep_focus, focused)
 
@@ -222,6 +234,7 @@ class LabScreen(Screen):
             self.query_one("#lab-body").set_classes("-split")
         self.set_focus(None)  # the focused widget may be hidden by the switch; drop it first
         self.query_one(TabbedContent).active = f"tab-{name}"
+        self._advertise_editor_keys(name)
         self._focus_tab(name)
 
     def action_show_tab(self, name: str) -> None:
@@ -236,15 +249,28 @@ class LabScreen(Screen):
             widget = self.query_one(target)
             self.set_focus(widget)
             if self.focused is not widget:
-                self.call_after_refresh(widget.focus)
+                self.call_after_refresh(self._focus_if_showing, name, widget.focus)
         elif name == "quiz":
-            fields = self.query_one(QuizPane).query("RadioSet, Checkbox, Select")
+            quiz = self.query_one(QuizPane)
+            fields = quiz.query("RadioSet, Checkbox, Select")
             if fields:
-                self.call_after_refresh(fields.first().focus)
+                first = fields.first()
+                self.call_after_refresh(self._focus_if_showing, name, lambda: self._focus_first_answer(quiz, first))
         if name == "explorer":
             self.query_one(ExplorerPane).activate()
         if name == "terminal":
             self.query_one(TerminalPane).activate()
+
+    def _focus_if_showing(self, name: str, focus) -> None:
+        """A focus deferred to the next refresh, unless the learner chose another tab meanwhile (F9 then F5): a
+        field focused inside a hidden pane makes the TabbedContent show that pane again."""
+        if self.query_one(TabbedContent).active == f"tab-{name}":
+            focus()
+
+    def _focus_first_answer(self, quiz: QuizPane, field) -> None:
+        """The first answer field, with its question above it in view (scrolling to the field hid the question)."""
+        field.focus(scroll_visible=False)
+        quiz.scroll_home(animate=False)
 
     @on(CodeBlock.Paste)
     def _paste_command(self, message: CodeBlock.Paste) -> None:
@@ -253,8 +279,19 @@ class LabScreen(Screen):
         terminal = self.query_one(TerminalPane)
         self.call_after_refresh(terminal.paste_command, message.command)
 
+    def _advertise_editor_keys(self, tab: str) -> None:
+        """Save and Deploy are in the footer only with the Editor showing (at 80 columns the footer has no room
+        for keys that do nothing where the learner is); the keys work everywhere. Deploy only in labs with a
+        function (elsewhere ctrl+d still answers that there is nothing to deploy)."""
+        keys = self._bindings.key_to_bindings
+        editor = tab == "editor" and self.layout_mode != "instructions"
+        for key, show in (("ctrl+s", editor), ("ctrl+d", editor and bool(self.lab.deploy))):
+            keys[key] = [replace(b, show=show) for b in keys.get(key, [])]
+        self.refresh_bindings()
+
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self._advertise_editor_keys((event.pane.id or "").removeprefix("tab-"))
         if event.pane.id == "tab-explorer":
             self.query_one(ExplorerPane).activate()
         elif event.pane.id == "tab-terminal":

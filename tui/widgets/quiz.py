@@ -12,6 +12,7 @@ from pathlib import Path
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Checkbox, RadioButton, RadioSet, Select, Static
 
@@ -35,6 +36,17 @@ def write_answer(workspace: Path, question_id: str, indexes: list[int], ordered:
     save_answer(Path(workspace), question_id, indexes, ordered=ordered)
 
 
+# Enter and Space (␣) both mark an answer, and the footer says so (Textual's own binding for them is hidden).
+TOGGLE = Binding("enter,space", "toggle_button", "mark", id="quiz_toggle", key_display="⏎/␣")
+
+
+class QuizRadioSet(RadioSet):
+    BINDINGS = [TOGGLE]
+
+    def on_mount(self) -> None:
+        i18n.localize_bindings(self)  # made after the screen localized its widgets (and again on a language switch)
+
+
 class WrappingRadioButton(RadioButton):
     """A radio button whose long option wraps instead of ending in an ellipsis."""
 
@@ -43,6 +55,11 @@ class WrappingRadioButton(RadioButton):
 
 
 class WrappingCheckbox(Checkbox):
+    BINDINGS = [TOGGLE]
+
+    def on_mount(self) -> None:
+        i18n.localize_bindings(self)
+
     def get_content_height(self, container, viewport, width: int) -> int:
         return max(1, self.render().get_height(self.styles, width))
 
@@ -81,7 +98,7 @@ class QuizPane(VerticalScroll):
                     box.question_id = question.id
                     yield box
             else:
-                with RadioSet(id=f"quiz-{question.id}", compact=True) as radio:
+                with QuizRadioSet(id=f"quiz-{question.id}", compact=True) as radio:
                     radio.question_id = question.id
                     for index, option in enumerate(question.options(lang)):
                         yield WrappingRadioButton(option, index in chosen, compact=True)
