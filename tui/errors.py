@@ -88,7 +88,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "solve.done": ("applied the reference solution of {labs} at {endpoint}",
                    "solução de referência de {labs} aplicada em {endpoint}"),
     "reset.done": ("reset {lab}: removed {removed}; workspace restored from the starter",
-                   "{lab} redefinido: removido {removed}; pasta de trabalho restaurada a partir dos arquivos iniciais"),
+                   "{lab} reiniciado: removido {removed}; workspace restaurado a partir dos arquivos iniciais"),
     "reset.nothing": ("nothing", "nada"),
     "deploy.done": ("{action} {function} from {files} ({runtime}, {handler}, {timeout} s, {memory} MB)",
                     "{action} {function} a partir de {files} ({runtime}, {handler}, {timeout} s, {memory} MB)"),
@@ -115,7 +115,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "submit.wrote": ("wrote {path} ({kib} KiB): lab {lab} {version} as {learner}, {records} cloud record(s), {files} "
                      "workspace file(s), {events} event(s); {hash}",
                      "gravado {path} ({kib} KiB): lab {lab} {version} como {learner}, {records} registro(s) da nuvem, "
-                     "{files} arquivo(s) da pasta de trabalho, {events} evento(s); {hash}"),
+                     "{files} arquivo(s) do workspace, {events} evento(s); {hash}"),
     "submit.solved": ("note: this lab's reference solution was applied (lab solve); the submission says so",
                       "observação: a solução de referência deste lab foi aplicada (lab solve); a entrega registra "
                       "isso"),

@@ -156,8 +156,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Aplicar a solução de referência de “{lab}” na nuvem local? Você vai pular o exercício; isso fica registrado.",
     ),
     "lab.reset_confirm": (
-        "Reset “{lab}”? Its resources in the local cloud and your changes to its workspace are removed.",
-        "Reiniciar “{lab}”? Os recursos dele na nuvem local e suas mudanças no workspace serão removidos.",
+        "Reset “{lab}”? Its resources in the local cloud, its calls in the ledger and your changes to its workspace "
+        "are removed.",
+        "Reiniciar “{lab}”? Os recursos dele na nuvem local, as chamadas dele no ledger e suas mudanças no workspace "
+        "serão removidos.",
     ),
     "lab.solved": ("Reference solution applied.", "Solução de referência aplicada."),
     "lab.reset_done": ("Lab reset.", "Lab reiniciado."),
