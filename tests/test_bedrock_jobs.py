@@ -287,6 +287,33 @@ def test_a_fine_tuned_model_answers_with_its_labels_through_provisioned_throughp
     assert gone.value.response["Error"]["Code"] == "ValidationException"
 
 
+def test_fine_tuning_on_sse_kms_data_needs_the_key_too(cloud, aws):
+    """The customization job's role reads SSE-KMS training data with kms:Decrypt and writes its encrypted output
+    with kms:GenerateDataKey, as the bedrock-vs-sagemaker lab's role is told to."""
+    s3, br, iam = _bucket(aws), aws("bedrock"), aws("iam")
+    key = aws("kms").create_key(Description="training data")["KeyMetadata"]["Arn"]
+    s3.put_bucket_encryption(Bucket="genai-jobs", ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}]})
+    role = _role(aws)
+
+    def failure(name):
+        job = _fine_tune(aws, s3, role, name=name)
+        done = _wait(lambda: br.get_model_customization_job(jobIdentifier=job),
+                     lambda j: j["status"] in ("Completed", "Failed"))
+        return done["status"], done.get("failureMessage", "")
+
+    status, message = failure("sem-chave")
+    assert status == "Failed" and f"kms:Decrypt on {key}" in message, message
+    iam.put_role_policy(RoleName="genai-bedrock-jobs", PolicyName="kms", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key}]}))
+    status, message = failure("so-leitura")
+    assert status == "Failed" and f"kms:GenerateDataKey on {key}" in message, message
+    iam.put_role_policy(RoleName="genai-bedrock-jobs", PolicyName="kms", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                                                "Resource": key}]}))
+    assert failure("com-chave") == ("Completed", "")
+
+
 def test_a_malformed_training_record_fails_the_job_naming_its_line(cloud, aws):
     s3, role, br = _bucket(aws), _role(aws), aws("bedrock")
     rows = _training_rows()[:4]

@@ -193,16 +193,11 @@ def _key_problem(job: BatchJob, files: list[tuple[str, str]], out_bucket: str) -
     input file, kms:GenerateDataKey on the key the output is written with (s3EncryptionKeyId or the bucket's
     default encryption)."""
     for file_bucket, key in files:
-        key_arn = s3io.object_key(file_bucket, key, job.region)
-        if key_arn and not s3io.role_may(job.role, "kms:Decrypt", key_arn):
-            return (f"The role {job.role} is not authorized to perform kms:Decrypt on {key_arn}, the KMS key of "
-                    f"s3://{file_bucket}/{key}.")
+        problem = s3io.read_key_problem(job.role, file_bucket, key, job.region)
+        if problem:
+            return problem
     given = (job.output_config.get("s3OutputDataConfig") or {}).get("s3EncryptionKeyId")
-    key_arn = s3io.write_key(out_bucket, given, job.region)
-    if key_arn and not s3io.role_may(job.role, "kms:GenerateDataKey", key_arn):
-        return (f"The role {job.role} is not authorized to perform kms:GenerateDataKey on {key_arn}, the KMS key that "
-                f"encrypts the output in s3://{out_bucket}.")
-    return None
+    return s3io.write_key_problem(job.role, out_bucket, given, job.region)
 
 
 def _load_records(state, job: BatchJob, input_uri: str, output_uri: str) -> str | None:

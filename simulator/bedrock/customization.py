@@ -287,8 +287,10 @@ def parse_record(entry, customization_type: str, family: str) -> tuple[str, str]
     return prompt, completion
 
 
-def read_dataset(role: str, uri: str, customization_type: str, model: catalog.Model, what: str) -> tuple[list, str | None]:
-    """(records, problem) of a training or validation JSONL location, read with the role as AWS would."""
+def read_dataset(role: str, uri: str, customization_type: str, model: catalog.Model, what: str,
+                 region: str = "us-east-1") -> tuple[list, str | None]:
+    """(records, problem) of a training or validation JSONL location, read with the role as AWS would (SSE-KMS
+    files need kms:Decrypt on their key)."""
     files = s3io.objects(uri, ".jsonl")
     bucket, _ = s3io.split(uri)
     if not s3io.bucket_exists(bucket):
@@ -301,6 +303,9 @@ def read_dataset(role: str, uri: str, customization_type: str, model: catalog.Mo
         if not s3io.role_may(role, "s3:GetObject", s3io.object_arn(file_bucket, key)):
             return [], (f"The role {role} is not authorized to perform s3:GetObject on "
                         f"{s3io.object_arn(file_bucket, key)}.")
+        problem = s3io.read_key_problem(role, file_bucket, key, region)
+        if problem:
+            return [], problem
         text = s3io.read(file_bucket, key).decode("utf-8", "replace")
         for number, raw in enumerate(text.splitlines(), start=1):
             if not raw.strip():
@@ -388,14 +393,15 @@ def create_model_customization_job(state, info, labels) -> Response:
 
 
 def _validate_data(job: CustomizationJob, model: catalog.Model) -> None:
-    job.examples, job.failure = read_dataset(job.role, job.training_config["s3Uri"], job.customization_type, model, "training")
+    job.examples, job.failure = read_dataset(job.role, job.training_config["s3Uri"], job.customization_type, model, "training",
+                                             job.region)
     if job.failure:
         return
     validators = (job.validation_config or {}).get("validators") or []
     if validators and job.customization_type == "FINE_TUNING":
         for validator in validators:
             found, job.failure = read_dataset(job.role, validator.get("s3Uri", ""), job.customization_type, model,
-                                              "validation")
+                                              "validation", job.region)
             if job.failure:
                 return
             job.validation_examples += found
@@ -413,6 +419,8 @@ def _validate_data(job: CustomizationJob, model: catalog.Model) -> None:
         job.failure = f"The S3 bucket {out_bucket} of outputDataConfig does not exist."
     elif not s3io.role_may(job.role, "s3:PutObject", s3io.object_arn(out_bucket, f"{out_prefix.rstrip('/')}/x")):
         job.failure = f"The role {job.role} is not authorized to perform s3:PutObject on {job.output_config['s3Uri']}."
+    else:
+        job.failure = s3io.write_key_problem(job.role, out_bucket, None, job.region)
     job.training_tokens = sum(tokens.count(p) + tokens.count(c) for p, c in job.examples)
 
 

@@ -72,6 +72,23 @@ def write_key(bucket: str, key_id: str | None, region: str) -> str | None:
         return None
 
 
+def read_key_problem(role_arn: str, bucket: str, key: str, region: str) -> str | None:
+    """Why the role cannot read an SSE-KMS object (no kms:Decrypt on its customer managed key), or None."""
+    key_arn = object_key(bucket, key, region)
+    if key_arn and not role_may(role_arn, "kms:Decrypt", key_arn):
+        return f"The role {role_arn} is not authorized to perform kms:Decrypt on {key_arn}, the KMS key of s3://{bucket}/{key}."
+    return None
+
+
+def write_key_problem(role_arn: str, bucket: str, key_id: str | None, region: str) -> str | None:
+    """Why the role cannot write encrypted output to ``bucket`` (no kms:GenerateDataKey on the key), or None."""
+    key_arn = write_key(bucket, key_id, region)
+    if key_arn and not role_may(role_arn, "kms:GenerateDataKey", key_arn):
+        return (f"The role {role_arn} is not authorized to perform kms:GenerateDataKey on {key_arn}, the KMS key that "
+                f"encrypts the output in s3://{bucket}.")
+    return None
+
+
 def role_problem(role_arn: str, service: str = "bedrock.amazonaws.com") -> str | None:
     """Why the service could not use this role (missing, or not trusting the service), or None."""
     from moto.iam.models import iam_backends
