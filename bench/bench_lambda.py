@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -59,12 +60,14 @@ def main() -> None:
                 samples.append(invoke())
             return samples
 
+        load_before = os.getloadavg()[0]
         cold = cold_series(args.cold, 1.0)
         invoke()
         warm = [invoke() for _ in range(args.warm)]
         back_to_back = cold_series(max(5, args.cold // 2), 0.0)
         mode = cloud.extension("lambda-runtime").runtime.sandbox_mode
-        print(f"Lambda invoke, trivial python3.12 function, boto3 client -> local cloud (wall clock), containment: {mode}")
+        print(f"Lambda invoke, trivial python3.12 function, boto3 client -> local cloud (wall clock), containment: {mode}"
+              f"   (machine load {load_before:.2f} -> {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs)")
         print(f"  cold (pre-started worker ready)   {percentiles(cold)}   goal <= 150 ms")
         print(f"  warm                              {percentiles(warm)}   goal <= 25 ms")
         print(f"  cold, back to back                {percentiles(back_to_back)}")
