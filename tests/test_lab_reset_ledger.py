@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 
@@ -24,6 +25,15 @@ def call_from_terminal(endpoint: str, lab: str | None, workspace) -> None:
     """A learner's script run in the app's Terminal tab for ``lab`` (the same environment the tab builds)."""
     subprocess.run([sys.executable, "-c", CALL], env=local_env(endpoint, workspace=workspace, lab=lab), check=True,
                    timeout=60)
+
+
+def call_from_own_shell(endpoint: str, lab: str) -> None:
+    """A learner's own terminal, outside the app: eval "$(gailab env --lab LAB)", then a script."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GAILAB_"))}
+    gailab = f"{shlex.quote(sys.executable)} -m gailab.tui.cli"
+    script = (f'eval "$({gailab} env --lab {lab} --endpoint {endpoint})" && '
+              f"{shlex.quote(sys.executable)} -c {shlex.quote(CALL)}")
+    subprocess.run(["bash", "-c", script], env=env, check=True, timeout=60)
 
 
 def call_as_role(endpoint: str, role: str) -> None:
@@ -48,18 +58,19 @@ def test_reset_forgets_only_that_labs_records_also_after_a_restart(tmp_path):
     try:
         call_from_terminal(first.endpoint, LAB_A, tmp_path)
         call_as_role(first.endpoint, "genai-lambda-role")
+        call_from_own_shell(first.endpoint, LAB_A)
         call_from_terminal(first.endpoint, LAB_B, tmp_path)
         call_from_terminal(first.endpoint, None, tmp_path)  # a terminal outside the app: no lab
         before = ledger(first)
-        assert len(before) == 4
-        assert sum(r["client"] == lab_app_id(LAB_A) for r in before) == 1
+        assert len(before) == 5
+        assert sum(r["client"] == lab_app_id(LAB_A) for r in before) == 2
         assert sum("assumed-role/genai-lambda-role/" in r["caller"] for r in before) == 1
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "GAILAB_"))}
         done = subprocess.run([sys.executable, "-m", "gailab.tui.cli", "lab", "reset", LAB_A, "--home", str(home),
                                "--endpoint", first.endpoint, "--learner", "ana"], env={**env, "LANG": "C.UTF-8"},
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-        assert "ledger:2 record(s)" in done.stdout
+        assert "ledger:3 record(s)" in done.stdout
         after = ledger(first)
         kept = [r["requestId"] for r in before if r["client"] != lab_app_id(LAB_A)
                 and "genai-lambda-role" not in r["caller"]]

@@ -54,6 +54,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     )
     env.add_argument("--endpoint", help="the cloud's URL (default: the running one for this home, else :4566)")
     env.add_argument("--shell", choices=["sh", "fish", "powershell"], default="sh")
+    env.add_argument("--lab", metavar="LAB", help="mark this shell's calls as the lab's (what the app's Terminal "
+                     "does), so 'gailab lab reset LAB' also forgets their ledger records")
     env.set_defaults(func=cmd_env)
 
 
@@ -201,7 +203,15 @@ def cmd_env(args: argparse.Namespace) -> int:
     if not reachable(endpoint, timeout=1.0):
         # The exports are still printed: they are right once the cloud runs there.
         print(f"gailab: {say('env.no_cloud', endpoint=endpoint, home=home)}", file=sys.stderr)
-    for key, value in env_exports(endpoint).items():
+    exports = env_exports(endpoint)
+    if args.lab:
+        from gailab.labs.manifest import ID_RE
+        from gailab.simulator.client import lab_app_id
+
+        if not ID_RE.match(args.lab):
+            raise UsageError("env.bad_lab", lab=args.lab)
+        exports["AWS_SDK_UA_APP_ID"] = lab_app_id(args.lab)
+    for key, value in exports.items():
         if args.shell == "fish":
             print(f"set -gx {key} {shlex.quote(value)};")
         elif args.shell == "powershell":

@@ -66,6 +66,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "argumento {arg}: valor {kind} inválido: {value}"),
     "args.not_allowed": ("argument {arg}: not allowed with argument {other}",
                          "argumento {arg}: não pode ser usado com o argumento {other}"),
+    "env.bad_lab": ("--lab {lab!r} is not a lab id: lowercase letters, digits and dashes",
+                    "--lab {lab!r} não é um id de lab: letras minúsculas, dígitos e hifens"),
     # warnings and notes (stderr)
     "warn.not_recorded": ("warning: the attempt was not recorded: {detail}",
                           "aviso: a tentativa não foi registrada: {detail}"),
