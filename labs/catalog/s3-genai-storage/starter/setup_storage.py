@@ -33,7 +33,7 @@ s3 = boto3.client("s3", region_name="us-east-1")
 # [pt-BR] TODO 4: ative o versionamento (s3.put_bucket_versioning).
 
 # [en] TODO 5: turn on all four Block Public Access settings (s3.put_public_access_block).
-# [pt-BR] TODO 5: ative as quatro configurações do Bloqueio de Acesso Público (s3.put_public_access_block).
+# [pt-BR] TODO 5: ative as quatro configurações do Bloqueio de acesso público (s3.put_public_access_block).
 
 # [en] TODO 6: upload prompts/summary.txt with a {texto} placeholder (s3.put_object).
 # [pt-BR] TODO 6: envie prompts/summary.txt com o espaço reservado {texto} (s3.put_object).
