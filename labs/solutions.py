@@ -48,6 +48,12 @@ def _tail(text: str, lines: int = 6) -> str:
 SOLVE_APP_ID = "gailab-solve"  # in the User-Agent of every call a reference solution makes (journaled)
 
 
+def solve_app_id(lab_id: str) -> str:
+    """The app id of a lab's reference solution: ``gailab-solve-<id>`` (it starts with SOLVE_APP_ID, which the
+    regrade looks for; the lab's part lets a lab reset forget the solution's ledger records too)."""
+    return f"{SOLVE_APP_ID}-{lab_id}"
+
+
 def run_script(script: Path, endpoint: str | None, workspace: Path | None, timeout: float = SCRIPT_TIMEOUT,
                extra_env: dict[str, str] | None = None):
     script = Path(script)
@@ -69,11 +75,10 @@ def run_solution(lab: Lab, endpoint: str | None, workspace: Path | None, script:
     return run_script(script, endpoint, workspace, extra_env={"GAILAB_LAB_DIR": str(lab.path), **(extra_env or {})})
 
 
-def run_solutions(runs: list, endpoint: str | None, extra_env: dict[str, str] | None = None,
-                  timeout: float = SCRIPT_TIMEOUT * 2):
+def run_solutions(runs: list, endpoint: str | None, extra_env=None, timeout: float = SCRIPT_TIMEOUT * 2):
     """Several labs' solutions in order — ``runs`` holds ``(lab, workspace, script or None)`` — the Python ones in
     one interpreter (:mod:`gailab.labs.runscripts`): a prerequisite chain pays for starting Python and boto3
-    once, not once per lab."""
+    once, not once per lab. ``extra_env`` is a mapping, or a function of the lab that gives one."""
     import json
 
     batch: list[dict] = []
@@ -95,13 +100,14 @@ def run_solutions(runs: list, endpoint: str | None, extra_env: dict[str, str] | 
         script = Path(script or lab.solution_script or "")
         if lab.solution_script is None and not script.name:
             raise SolutionError(f"lab {lab.id} has no reference solution")
+        own_env = extra_env(lab) if callable(extra_env) else extra_env
         if script.suffix != ".py":
             flush()
-            run_solution(lab, endpoint, workspace, script, extra_env)
+            run_solution(lab, endpoint, workspace, script, own_env)
             continue
         if workspace is not None:
             Path(workspace).mkdir(parents=True, exist_ok=True)
-        env = {"GAILAB_LAB_DIR": str(lab.path), **(extra_env or {})}
+        env = {"GAILAB_LAB_DIR": str(lab.path), **(own_env or {})}
         if workspace is not None:
             env["GAILAB_WORKSPACE"] = str(workspace)
         batch.append({"script": str(script), "cwd": str(workspace) if workspace else None, "env": env})
@@ -214,9 +220,10 @@ def solve(lab: Lab, endpoint: str | None, workspace: Path | None, *, with_prereq
                 else:
                     runs.append((prereq, Path(tmp) / prereq.id, None))
         runs.append((lab, workspace, None))
-        # Boto3 and the aws CLI add "app/gailab-solve" to their User-Agent: the journal shows which changes a
-        # reference solution made, so a regrade flags a submission that used Solve even without its events.
-        run_solutions(runs, endpoint, extra_env={"AWS_SDK_UA_APP_ID": SOLVE_APP_ID})
+        # Boto3 and the aws CLI add "app/gailab-solve-<lab>" to their User-Agent: the journal shows which changes
+        # a reference solution made, so a regrade flags a submission that used Solve even without its events, and
+        # the ledger knows each lab's solution calls (a lab reset forgets them).
+        run_solutions(runs, endpoint, extra_env=lambda solved: {"AWS_SDK_UA_APP_ID": solve_app_id(solved.id)})
     return [done.id for done, _, _ in runs]
 
 
@@ -253,14 +260,15 @@ def reset_lab(lab: Lab, endpoint: str | None, workspace: Path | None, home: Path
 def ledger_attribution(lab: Lab) -> dict:
     """Which ledger records are the lab's: those its roles made (its functions run as them, and a role session's
     caller is ``…:assumed-role/<role>/…``) and those the learner's code made from its workspace (the app's Terminal
-    tags them with the lab's User-Agent app id, :func:`gailab.simulator.client.lab_app_id`)."""
+    tags them with the lab's User-Agent app id, :func:`gailab.simulator.client.lab_app_id`), and its reference
+    solution's (:func:`solve_app_id`)."""
     from gailab.simulator.client import lab_app_id
     from gailab.simulator.core.home import ACCOUNT_ID
 
     roles = lab.resources.get("roles", [])  # the roles the lab owns (a shared function's role is its owner's)
     prefixes = sorted(p for role in roles for p in (f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{role}/",
                                                      f"arn:aws:iam::{ACCOUNT_ID}:role/{role}"))
-    return {"callerPrefixes": prefixes, "clients": [lab_app_id(lab.id)]}
+    return {"callerPrefixes": prefixes, "clients": [lab_app_id(lab.id), solve_app_id(lab.id)]}
 
 
 def _quiet(fn) -> bool:

@@ -95,3 +95,22 @@ def test_the_delete_route_refuses_a_bad_body(cloud):
             assert exc.status == 400 and "callerPrefixes" in str(exc)
         else:
             raise AssertionError(f"{body!r} was accepted")
+
+
+def test_reset_forgets_the_reference_solutions_calls_of_that_lab_only(cloud, tmp_path, capsys):
+    """Solve then reset: the solution's calls (app id gailab-solve-<lab>, which still starts with the regrade's
+    gailab-solve mark) go with the lab; another lab's solution calls stay."""
+    from gailab.labs.solutions import SOLVE_APP_ID, solve_app_id
+    from gailab.tui.cli import main
+
+    base = ["--home", str(tmp_path / "home"), "--endpoint", cloud.endpoint, "--learner", "ana"]
+    assert main(["lab", "solve", "bedrock-first-call", *base]) == 0
+    assert main(["lab", "solve", "genai-concepts", *base]) == 0
+    clients = [r["client"] for r in ledger(cloud)]
+    assert clients.count(solve_app_id("bedrock-first-call")) >= 2 and solve_app_id("genai-concepts") in clients
+    assert all(c.startswith(SOLVE_APP_ID) for c in clients)
+    capsys.readouterr()
+    assert main(["lab", "reset", "bedrock-first-call", *base]) == 0
+    assert f"ledger:{clients.count(solve_app_id('bedrock-first-call'))} record(s)" in capsys.readouterr().out
+    left = {r["client"] for r in ledger(cloud)}
+    assert left == {solve_app_id("genai-concepts")}
