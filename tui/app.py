@@ -117,6 +117,11 @@ class GailabApp(App):
 
         localize_bindings(self)
         self.push_screen(CatalogScreen())
+        # The cloud's child and the catalog's loading compete with the first frame for two busy cores (and the
+        # loader for the GIL): they start once the first frame is on the terminal.
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
         self.load_labs()
         if self.given_endpoint:
             self.endpoint = self.given_endpoint.rstrip("/")

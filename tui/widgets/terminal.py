@@ -1,8 +1,8 @@
 """The Terminal tab: commands in the lab's shell session, on the local cloud, without ever freezing the app.
 
 The engine is :mod:`gailab.tui.shell` (one process group per command, a session that keeps ``cd`` and ``export``).
-This widget takes the command's output twenty times a second, at most a few thousand lines at a time, into a
-bounded :class:`OutputView`; Ctrl+C stops the whole group (SIGINT, then SIGKILL 0.3 s later) and says
+This widget takes the command's output twenty times a second (ten during a flood), at most a few thousand lines
+at a time, into a bounded :class:`OutputView`; Ctrl+C stops the whole group (SIGINT, then SIGKILL 0.3 s later) and says
 "[stopped]". While a command runs, Enter sends the line to its input and Ctrl+D ends the input. Commands wait
 for a cloud that is starting, and are refused with a clear line when there is no cloud to point them at: they
 never run against whatever AWS the learner's own settings name. ``clear`` empties the view; ↑/↓ walk the history;
@@ -14,6 +14,7 @@ The pane gets its cloud as attributes (``endpoint``, ``cloud_state``), bound by 
 from __future__ import annotations
 
 from pathlib import Path
+from time import monotonic
 
 from textual import on
 from textual.app import ComposeResult
@@ -28,6 +29,9 @@ from ..shell import Run, ShellSession, clean, plan
 from .outputview import OutputView
 
 TICK = 1 / 20  # seconds between two batches of output on screen
+PROMPT_EVERY = 0.25  # seconds between two updates of the running command's line count
+FLOOD_LINES = 200  # a batch this big means a flood: then the output is drawn ten times a second, not twenty,
+FLOOD_TICK = 1 / 10  # which leaves the learner's keys more of the event loop (bench/bench_tui.py)
 KILL_AFTER = 0.3  # seconds between Ctrl+C's SIGINT and SIGKILL
 
 
@@ -64,6 +68,9 @@ class TerminalPane(Vertical):
         self._greeted = False
         self._ticker = None
         self._kill_timer = None
+        self._prompt_shown = 0.0
+        self._drained = 0.0
+        self._flooding = False
 
     @property
     def workspace(self) -> Path:
@@ -184,6 +191,7 @@ class TerminalPane(Vertical):
             self._note(t("terminal.cloud_down"))
         self.last_exit = None
         self.dropped = 0
+        self._flooding = False
         try:
             self.run = self.session.start(script, self.endpoint, self.home)
         except OSError as exc:
@@ -204,14 +212,21 @@ class TerminalPane(Vertical):
         run = self.run
         if run is None:
             return
+        now = monotonic()
+        if self._flooding and now - self._drained < FLOOD_TICK and not run.finished:
+            return
+        self._drained = now
         lines, partial, dropped = run.take()
+        self._flooding = len(lines) + dropped >= FLOOD_LINES
         view = self._view()
         if dropped:
             self.dropped += dropped
         if lines:
             view.write_lines([clean(line) for line in lines])
         view.set_open(clean(partial) if partial and not run.finished else None)
-        self._show_prompt()
+        if now - self._prompt_shown >= PROMPT_EVERY:  # the line count: a new label width is a new layout
+            self._prompt_shown = now
+            self._show_prompt()
         if run.finished and not run.pending:
             self._finish(run)
 
