@@ -12,6 +12,8 @@ from gailab.labs.catalog import get_lab
 from gailab.labs.grader import grade
 from gailab.labs.solutions import solve
 
+from labgrading import check_results
+
 LAB = "bedrock-vs-sagemaker"
 BUCKET, KEY = "genai-outputs", "reports/compare.json"
 ENDPOINT = "jumpstart-summarizer"
@@ -22,7 +24,7 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
 
 
 def _results(cloud, workspace) -> dict:
-    return {r.check_id: r for r in grade(get_lab(LAB), endpoint=cloud.endpoint, workspace=workspace).results}
+    return check_results(LAB, cloud.endpoint, workspace)
 
 
 def _until(fetch, done, seconds=30.0):

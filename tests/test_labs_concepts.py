@@ -11,16 +11,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from gailab.labs.catalog import get_lab
-from gailab.labs.grader import grade
-from gailab.labs.solutions import solve
 
+from labgrading import check_results, failing, solved as solved_workspace
 from langcheck import pt_problems
 
 LAB = "genai-concepts"
 
 
 def _results(cloud, workspace):
-    return {r.check_id: r for r in grade(get_lab(LAB), endpoint=cloud.endpoint, workspace=workspace).results}
+    return check_results(LAB, cloud.endpoint, workspace)
 
 
 def _report(workspace):
@@ -33,14 +32,12 @@ def _write(workspace, report):
 
 @pytest.fixture
 def solved(cloud, tmp_path):
-    solve(get_lab(LAB), cloud.endpoint, tmp_path)
-    return tmp_path
+    return solved_workspace(LAB, cloud.endpoint, tmp_path, prerequisites=False)
 
 
 def test_the_reference_solution_scores_100_and_few_shot_beats_zero_shot(cloud, solved):
     results = _results(cloud, solved)
-    assert all(r.status == "pass" for r in results.values()), {k: r.message("en") for k, r in results.items()
-                                                              if r.status != "pass"}
+    assert not failing(results), failing(results)
     report = _report(solved)
     assert report["fewShot"]["accuracy"] > report["zeroShot"]["accuracy"]  # custom labels: the examples teach them
     assert report["temperature"]["0"]["distinctAnswers"] == 1 < report["temperature"]["1"]["distinctAnswers"]

@@ -11,6 +11,8 @@ from gailab.labs.catalog import get_lab
 from gailab.labs.grader import grade
 from gailab.labs.solutions import solve
 
+from labgrading import check_results
+
 LAB = "cost-latency"
 BUCKET, KEY = "genai-outputs", "reports/cost-latency.json"
 HAIKU, PREMIER, LLAMA = ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "amazon.titan-text-premier-v1:0",
@@ -18,7 +20,7 @@ HAIKU, PREMIER, LLAMA = ("global.anthropic.claude-haiku-4-5-20251001-v1:0", "ama
 
 
 def _results(lab, cloud, workspace) -> dict:
-    return {r.check_id: r for r in grade(lab, endpoint=cloud.endpoint, workspace=workspace).results}
+    return check_results(lab, cloud.endpoint, workspace)
 
 
 def test_solution_passes_and_each_wrong_figure_or_choice_fails_its_check(cloud, aws, tmp_path):

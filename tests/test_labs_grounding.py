@@ -12,9 +12,8 @@ import zipfile
 import pytest
 
 from gailab.labs.catalog import get_lab
-from gailab.labs.grader import grade
-from gailab.labs.solutions import solve
 
+from labgrading import check_results, failing, solved as solved_workspace
 from langcheck import pt_problems
 
 LAB = "hallucination-grounding"
@@ -22,7 +21,7 @@ HANDLER = get_lab(LAB).path / "solution" / "lambda_function.py"
 
 
 def _results(cloud, workspace):
-    return {r.check_id: r for r in grade(get_lab(LAB), endpoint=cloud.endpoint, workspace=workspace).results}
+    return check_results(LAB, cloud.endpoint, workspace)
 
 
 def _deploy(aws, source: str) -> None:
@@ -43,14 +42,12 @@ def _variant(old: str, new: str) -> str:
 
 @pytest.fixture
 def solved(cloud, tmp_path):
-    solve(get_lab(LAB), cloud.endpoint, tmp_path, with_prerequisites=True)
-    return tmp_path
+    return solved_workspace(LAB, cloud.endpoint, tmp_path)
 
 
 def test_rag_outcomes_pass_then_each_fails_for_its_own_reason(cloud, aws, solved):
     results = _results(cloud, solved)
-    assert all(r.status == "pass" for r in results.values()), {k: r.message("en") for k, r in results.items()
-                                                              if r.status != "pass"}
+    assert not failing(results), failing(results)
 
     # the wrong source first: the least similar chunks taken as the top 3
     _deploy(aws, _variant("key=lambda item: cosine(query, item[2]), reverse=True)",
