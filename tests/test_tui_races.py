@@ -153,3 +153,22 @@ async def test_a_tab_chosen_right_after_the_quiz_stays_chosen(app_for):
         await pilot.press("f9")
         await wait_for(pilot, lambda: app.focused is not None and app.focused.parent is quiz, 5, "an answer focused")
         assert quiz.scroll_y == 0  # the first question's words are in view above its options
+
+
+async def test_the_terminal_follows_the_end_of_a_commands_output(app_for):
+    app = app_for("pt-BR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        await pilot.press("f6")
+        terminal = screen.query_one("#terminal")
+        view = screen.query_one(OutputView)
+        field = screen.query_one("#term-input", Input)
+        for command, last in (("seq 1 50", "50"), ("seq 51 60", "60")):
+            field.value = command
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: terminal.run is None and terminal.transcript[-1] == last, 30, command)
+            # the first time the output outgrew the view it stayed at the top, and never followed again
+            await wait_for(pilot, lambda: view.max_scroll_y > 0 and view.scroll_y == view.max_scroll_y, 5,
+                           f"the view at the end of {command!r}")
+            bottom = view.render_line(view.scrollable_content_region.height - 1).text.strip()
+            assert bottom == last

@@ -171,7 +171,9 @@ class OutputView(ScrollView, can_focus=False):
     def _resize_virtual(self, follow: bool = True) -> None:
         self.virtual_size = Size(self._wrap_width(), self.row_count)
         if follow:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
+            # forced: the first time the rows outgrow the view its scrollbar is not shown yet, and an unforced
+            # scroll was ignored then (the view stayed at the top and stopped following for good)
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         self.refresh()
 
     def on_resize(self) -> None:
