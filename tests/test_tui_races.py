@@ -13,7 +13,7 @@ from textual.widgets import Checkbox, Footer, Input, RadioSet, TextArea
 from gailab.tui import i18n
 from gailab.tui.app import GailabApp
 from gailab.tui.testing import open_lab, wait_for
-from gailab.tui.widgets.outputview import OutputView
+from gailab.tui.widgets.outputview import OutputView, fold
 from gailab.tui.widgets.quiz import read_answers
 
 
@@ -172,3 +172,12 @@ async def test_the_terminal_follows_the_end_of_a_commands_output(app_for):
                            f"the view at the end of {command!r}")
             bottom = view.render_line(view.scrollable_content_region.height - 1).text.strip()
             assert bottom == last
+
+
+def test_code_and_output_fold_between_words_in_a_narrow_pane():
+    """The steps pane at 80 columns is 23 cells wide: commands were cut inside their words ('genai-outpu' + 'ts')."""
+    assert fold("aws s3api create-bucket --bucket genai-outputs", 23) == [
+        "aws s3api create-bucket", " --bucket ", "genai-outputs"]
+    assert fold("aws s3api put-bucket-versioning --bucket pack-prompts", 23) == [
+        "aws s3api ", "put-bucket-versioning", " --bucket ", "pack-prompts"]
+    assert fold("x" * 30, 12) == ["x" * 12, "x" * 10, "x" * 8]  # no space: cut anywhere, nothing lost

@@ -32,7 +32,7 @@ STYLES = {
 
 def fold_offsets(plain: str, width: int) -> list[int]:
     """Where to cut ``plain`` so the first row fits ``width`` cells and the next ones leave room for the mark;
-    after a space when one is in the row's second half (words stay whole), else anywhere."""
+    after a space when one is past the row's first third (words stay whole), else anywhere."""
     from rich.cells import get_character_cell_size
 
     cuts, start, used, room, last_space = [], 0, 0, width, -1
@@ -41,7 +41,12 @@ def fold_offsets(plain: str, width: int) -> list[int]:
         char = plain[index]
         size = 1 if char.isascii() else get_character_cell_size(char)
         if used + size > room:
-            cut = last_space + 1 if last_space >= 0 and last_space + 1 - start > room // 2 else index
+            if char == " ":
+                cut = index  # the row ends with a whole word
+            elif last_space >= 0 and last_space + 1 - start > room // 3:
+                cut = last_space + 1
+            else:
+                cut = index
             cuts.append(cut)
             start, used, room, last_space = cut, 0, width - len(MARK), -1
             index = cut
