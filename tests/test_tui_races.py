@@ -13,6 +13,7 @@ from textual.widgets import Checkbox, Footer, Input, RadioSet, TextArea
 from gailab.tui import i18n
 from gailab.tui.app import GailabApp
 from gailab.tui.testing import open_lab, wait_for
+from gailab.tui.widgets.instructions import CodeBlock
 from gailab.tui.widgets.outputview import OutputView, fold
 from gailab.tui.widgets.quiz import read_answers
 
@@ -181,3 +182,20 @@ def test_code_and_output_fold_between_words_in_a_narrow_pane():
     assert fold("aws s3api put-bucket-versioning --bucket pack-prompts", 23) == [
         "aws s3api ", "put-bucket-versioning", " --bucket ", "pack-prompts"]
     assert fold("x" * 30, 12) == ["x" * 12, "x" * 10, "x" * 8]  # no space: cut anywhere, nothing lost
+
+
+async def test_code_block_keys_stay_in_portuguese_after_the_step_changes(app_for):
+    app = app_for("pt-BR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "s3-genai-storage")
+        screen.read_step(1)  # what the watch mode does when a step passes: the step's blocks are made again
+        await wait_for(pilot, lambda: screen.query(CodeBlock) and "create-bucket" in screen.query(CodeBlock).first().code,
+                       5, "step 2's code")
+        block = screen.query(CodeBlock).first()
+        block.focus()
+
+        def footer() -> list[str]:
+            return [str(key.description) for key in app.screen.query_one(Footer).query("FooterKey")]
+
+        await wait_for(pilot, lambda: "copiar" in footer(), 5, "the code block's keys in the footer")
+        assert "para o terminal" in footer() and "to terminal" not in footer() and "copy" not in footer()

@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownFence
 
-from ..i18n import follow_language, t
+from ..i18n import follow_language, localize_bindings, t
 from .outputview import MARK, fold_offsets
 
 SHELLS = {"", "sh", "bash", "shell", "console", "zsh", "shell-session"}
@@ -166,6 +166,9 @@ class CodeBlock(MarkdownFence, can_focus=True):
         lines.refresh(layout=True)
 
     def on_mount(self) -> None:
+        # blocks are made again on every step shown, after the screen localized its widgets: the footer's "to
+        # terminal" and "copy" came out in English in pt-BR once the watch mode moved to the next step
+        localize_bindings(self)
         follow_language(self, self.apply_language)
 
     def on_focus(self) -> None:
@@ -195,6 +198,7 @@ class CodeBlock(MarkdownFence, can_focus=True):
         self.notify(t("code.copied"), timeout=4)
 
     def apply_language(self) -> None:
+        localize_bindings(self)
         for help_line in self.query(".code-help"):
             help_line.update(self._help())
 
