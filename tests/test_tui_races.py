@@ -199,3 +199,16 @@ async def test_code_block_keys_stay_in_portuguese_after_the_step_changes(app_for
 
         await wait_for(pilot, lambda: "copiar" in footer(), 5, "the code block's keys in the footer")
         assert "para o terminal" in footer() and "to terminal" not in footer() and "copy" not in footer()
+
+
+async def test_answering_the_quiz_checks_again(app_for):
+    """The watch mode re-graded on a saved file or a change in the cloud, not on a quiz answer: the score stayed."""
+    app = app_for("pt-BR")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_lab(app, pilot, "bedrock-first-call")
+        before = screen.last_report.total
+        await pilot.press("f9")
+        radio = screen.query_one("#quiz-text-model", RadioSet)
+        await wait_for(pilot, lambda: app.focused is radio, what="the first question focused")
+        await pilot.press("down", "down", "enter")  # amazon.nova-micro-v1:0, the text model
+        await wait_for(pilot, lambda: screen.last_report.total > before, 30, "the answer's points in the score")

@@ -510,6 +510,10 @@ class LabScreen(Screen):
     def _saved(self, message: EditorPane.Saved) -> None:
         self.schedule_regrade()
 
+    @on(QuizPane.Answered)
+    def _answered(self, message: QuizPane.Answered) -> None:
+        self.schedule_regrade()
+
     @on(TerminalPane.Finished)
     def _command_finished(self, message: TerminalPane.Finished) -> None:
         self.schedule_regrade()

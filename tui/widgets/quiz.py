@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Checkbox, RadioButton, RadioSet, Select, Static
 
 from .. import i18n
@@ -65,6 +66,13 @@ class WrappingCheckbox(Checkbox):
 
 
 class QuizPane(VerticalScroll):
+    class Answered(Message):
+        """An answer was saved to answers.json (the screen's watch mode grades again)."""
+
+        def __init__(self, question_id: str) -> None:
+            super().__init__()
+            self.question_id = question_id
+
     def __init__(self, lab, workspace: Path, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lab = lab
@@ -161,6 +169,8 @@ class QuizPane(VerticalScroll):
             write_answer(self.workspace, question_id, indexes, ordered)
         except OSError as exc:
             self.app.notify(str(exc), severity="error")
+            return
+        self.post_message(self.Answered(question_id))
 
     async def apply_language(self) -> None:
         await self.recompose()
