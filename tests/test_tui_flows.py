@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TabbedContent, TextArea, Tree
+from textual.widgets import DataTable, Input, RadioSet, Static, TabbedContent, TextArea, Tree
 
 from gailab.tui import i18n
 from gailab.tui.app import GailabApp
@@ -469,7 +469,7 @@ async def test_quiz_form_writes_answers_json_that_the_grader_reads(app_for):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_lab(app, pilot, "bedrock-first-call")
         await pilot.press("f9")
-        await wait_for(pilot, lambda: type(app.focused).__name__ == "RadioSet", what="first question focused")
+        await wait_for(pilot, lambda: isinstance(app.focused, RadioSet), what="first question focused")
         await pilot.press("down", "down", "enter")  # amazon.nova-micro-v1:0, the one text model
         await pilot.press("tab", "down", "down", "enter")  # token-cost: a wrong answer first
         await pilot.press("up", "enter")  # then the right one (input × price + output × price)
@@ -610,7 +610,11 @@ async def test_footer_speaks_portuguese_from_the_start(app_for):
         await pilot.press("f8")
         await wait_for(pilot, lambda: app.focused is screen.query_one("#explorer-tree"), what="explorer focus")
         shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
-        assert {"atualizar", "excluir", "verificar", "dica", "salvar", "voltar"} <= shown
+        assert {"atualizar", "excluir", "verificar", "dica", "voltar"} <= shown
+        assert "salvar" not in shown  # the Editor's keys are in the footer only with the Editor showing
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "salvar" in {b.binding.description for b in app.screen.active_bindings.values()
+                                                   if b.binding.show}, 5, "salvar with the Editor")
 
 
 async def test_explorer_shows_alarm_states_and_bedrock_jobs(app_for, aws, cloud, monkeypatch):

@@ -111,6 +111,7 @@ class LabScreen(Screen):
         self.regrades = 0  # quiet re-grades the watch mode ran (tests and the help screen)
         self._regrade_timer = None
         self._regrade_again = False
+        self._check_after = False  # Ctrl+K during a quiet re-grade
         self._journal_seen: int | None = None
         self._celebrated = False
         self._start_over = True  # the next quiet grade puts the learner on the first unfinished step
@@ -401,7 +402,11 @@ class LabScreen(Screen):
         self.after_typed_keys(self._check_now)
 
     def _check_now(self) -> None:
-        if self.checking or not self.app.cloud_ready():
+        if not self.app.cloud_ready():
+            return
+        if self.checking:  # a quiet re-grade is running (the watch mode): the learner's check follows it
+            self._check_after = True
+            self.query_one("#check-button", Button).label = t("lab.checking")
             return
         editor = self.query_one(EditorPane)
         if editor.dirty:
@@ -437,6 +442,13 @@ class LabScreen(Screen):
     def on_lab_screen_graded(self, message: Graded) -> None:
         self.checking = False
         self.query_one("#check-button", Button).label = t("lab.check_button")
+        if self._check_after:  # Ctrl+K came during a quiet re-grade: this one was not recorded, the check is
+            self._check_after = False
+            self._regrade_again = False
+            if message.report is not None:
+                self.last_report = message.report
+            self._check_now()
+            return
         if message.error:
             self.notify(t("check.error", error=message.error), severity="error", timeout=10)
             return
