@@ -175,8 +175,19 @@ def regrade(store: ClassStore, labs: dict, *, jobs: int = 1, lab: str | None = N
         for _ in range(max(1, min(jobs, len(queue)))):
             feed(spawn())
         while any(w.job is not None for w in workers):
-            for selected, _ in selector.select(timeout=1.0):
-                worker: _Worker = selected.data
+            # Wait no longer than the nearest deadline, and enforce deadlines before reading: an answer that comes
+            # after its job's deadline is a timeout, however the wake-ups fall.
+            now = time.monotonic()
+            ready = selector.select(timeout=max(0.0, min([1.0] + [w.deadline - now for w in workers if w.job])))
+            for worker in list(workers):
+                if worker.job is not None and time.monotonic() > worker.deadline:
+                    retire(worker, f"the regrade did not finish within {JOB_TIMEOUT:g} s")
+                    if queue:
+                        feed(spawn())
+            for selected, _ in ready:
+                worker = selected.data
+                if worker not in workers:  # retired just now
+                    continue
                 chunk = os.read(worker.proc.stdout.fileno(), 1 << 16).decode("utf-8", "replace")
                 if not chunk:
                     retire(worker, f"the regrade worker stopped (exit code {worker.proc.poll()})")
@@ -188,11 +199,6 @@ def regrade(store: ClassStore, labs: dict, *, jobs: int = 1, lab: str | None = N
                     line, worker.buffer = worker.buffer.split("\n", 1)
                     finish(worker, json.loads(line)["outcome"])
                     feed(worker)
-            for worker in list(workers):
-                if worker.job is not None and time.monotonic() > worker.deadline:
-                    retire(worker, f"the regrade did not finish within {JOB_TIMEOUT:g} s")
-                    if queue:
-                        feed(spawn())
     except KeyboardInterrupt:
         summary.interrupted = True
         for worker in workers:
