@@ -193,8 +193,10 @@ async def test_a_command_typed_while_the_cloud_starts_waits_for_it(tmp_path, mon
         terminal = app.screen.query_one("#terminal")
         if app.cloud_state == "starting":
             await submit(pilot, terminal, "echo endpoint=$AWS_ENDPOINT_URL")
-            assert terminal.queued is not None and terminal.run is None
-            assert any("Waiting for the local cloud" in line for line in terminal.transcript)
+            # Queued with a note (the cloud may have become ready since, and run it: that is the point), unless the
+            # cloud won the race during the key press itself; either way it never runs without the local endpoint.
+            waited = any("Waiting for the local cloud" in line for line in terminal.transcript)
+            assert waited or app.cloud_state != "starting"
         else:  # a fast machine: the cloud won the race; the command simply runs
             await submit(pilot, terminal, "echo endpoint=$AWS_ENDPOINT_URL")
         await wait_for(pilot, lambda: any(line.startswith("endpoint=http://127.0.0.1:") for line in
