@@ -90,3 +90,14 @@ async def test_the_app_says_when_its_cloud_was_killed_and_brought_back(tmp_path,
         assert note == "A nuvem local parou inesperadamente (SIGKILL) e foi reiniciada; todo o seu trabalho continua lá."
         await wait_for(pilot, lambda: _answers(app.endpoint), timeout=60, what="cloud back")
         assert app.cloud_state == "ready"
+
+
+def test_the_restart_line_is_in_the_learners_language_and_still_understood(tmp_path):
+    """`gailab serve` in pt-BR says the restart in Portuguese; the app's CloudProcess still counts it."""
+    env = {**os.environ, "GAILAB_LANG": "pt-BR"}
+    with CloudProcess(tmp_path / "home", fresh=True, env=env) as cloud:
+        os.kill(_cloud_pid(cloud.proc.pid), signal.SIGKILL)
+        wait_until(lambda: cloud.restarts == 1 and _answers(cloud.endpoint), timeout=30)
+        assert cloud.last_restart == "encerrada pelo sinal SIGKILL"
+        assert "nuvem local do gailab reiniciando: encerrada pelo sinal SIGKILL" in cloud.output
+        assert not any("restarting" in line for line in cloud.output)

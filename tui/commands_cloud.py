@@ -186,7 +186,11 @@ def _supervise(args: argparse.Namespace, home, listener) -> int:
         return cmd
 
     listener.set_inheritable(True)
-    return supervisor.run(command, listener.fileno(), exit_with_parent=args.exit_with_parent)
+    from .errors import MESSAGES
+    from .i18n import get_lang
+
+    words = {key: MESSAGES[f"supervisor.{key}"][1 if get_lang() == "pt-BR" else 0] for key in supervisor.MESSAGES}
+    return supervisor.run(command, listener.fileno(), exit_with_parent=args.exit_with_parent, messages=words)
 
 
 def cmd_env(args: argparse.Namespace) -> int:

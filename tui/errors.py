@@ -99,6 +99,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "validate.ok": ("ok    {lab}: {proved}", "ok    {lab}: {proved}"),
     "validate.valid": ("definition is valid", "a definição é válida"),
     "validate.fail": ("FAIL  {lab}", "FALHA {lab}"),
+    "supervisor.killed": ("killed by {signal}", "encerrada pelo sinal {signal}"),
+    "supervisor.exited": ("exited with code {code}", "encerrada com o código de saída {code}"),
+    "supervisor.restarting": ("gailab local cloud restarting: {reason}", "nuvem local do gailab reiniciando: {reason}"),
+    "supervisor.gave_up": ("gailab: the local cloud stopped {count} times within {seconds} s (last: {reason}); "
+                           "not restarting it again",
+                           "gailab: a nuvem local parou {count} vezes em {seconds} s (a última: {reason}); ela não "
+                           "será reiniciada de novo"),
     "serve.ready": ("gailab local cloud ready at {endpoint}", "nuvem local do gailab pronta em {endpoint}"),
     "serve.home": ("  home    {home}", "  pasta   {home}"),
     "serve.journal": ("  journal {records} records replayed in {replay} s (started in {started} s)",

@@ -20,6 +20,8 @@ from ..client import CloudUnavailable, health  # noqa: F401 (re-exported: caller
 from .home import resolve_home
 
 _READY = re.compile(r"(?:ready at|pronta em) (\S+)")  # the ready line in either language (tui/errors.py)
+#: The supervisor's restart line in either language (supervisor.MESSAGES, tui/errors.py).
+_RESTARTING = re.compile(r"^(?:gailab local cloud restarting|nuvem local do gailab reiniciando): ")
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -113,7 +115,7 @@ class CloudProcess:
                 self._ready.set()
             elif match and self.state == "restarting":
                 self.state = "ready"
-            elif line.startswith("gailab local cloud restarting"):
+            elif _RESTARTING.match(line):
                 # Its supervisor brings it back (same endpoint, journal replayed): the app says so.
                 self.restarts += 1
                 self.last_restart = line.split(":", 1)[-1].strip()

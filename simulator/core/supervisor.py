@@ -55,21 +55,38 @@ def _name(name: bytes) -> None:
         pass
 
 
-def describe(returncode: int) -> str:
+#: What the supervisor prints, in English; ``gailab serve`` passes the learner's language's (tui/errors.py).
+MESSAGES: dict[str, str] = {
+    "killed": "killed by {signal}",
+    "exited": "exited with code {code}",
+    "restarting": "gailab local cloud restarting: {reason}",
+    "gave_up": "gailab: the local cloud stopped {count} times within {seconds} s (last: {reason}); not restarting it again",
+}
+
+
+def describe(returncode: int, messages: dict[str, str] = MESSAGES) -> str:
     if returncode < 0:
         try:
-            return f"killed by {signal.Signals(-returncode).name}"
+            name = signal.Signals(-returncode).name
         except ValueError:
-            return f"killed by signal {-returncode}"
-    return f"exited with code {returncode}"
+            name = str(-returncode)
+        return messages["killed"].format(signal=name)
+    return messages["exited"].format(code=returncode)
 
 
 def run(
-    command: Callable[[int], list[str]], listen_fd: int, *, exit_with_parent: bool = False, fork: bool = True
+    command: Callable[[int], list[str]],
+    listen_fd: int,
+    *,
+    exit_with_parent: bool = False,
+    fork: bool = True,
+    messages: dict[str, str] | None = None,
 ) -> int:
     """Run ``command(restarts)`` (a ``gailab serve`` that serves on ``listen_fd``; a restart never asks for a fresh
     start) until it stops by choice; restart it when it dies otherwise. Returns the cloud's last exit code.
-    ``fork``: preload the cloud's modules here and fork each cloud (see the module's docstring); False: exec each."""
+    ``fork``: preload the cloud's modules here and fork each cloud (see the module's docstring); False: exec each.
+    ``messages``: :data:`MESSAGES` in the learner's language."""
+    words = {**MESSAGES, **(messages or {})}
     stop = threading.Event()
     child: subprocess.Popen | _Forked | None = None
     forking = fork and _preloaded()
@@ -122,16 +139,15 @@ def run(
             return code if code >= 0 else 1
         now = time.monotonic()
         restarts = [t for t in restarts if now - t < WINDOW] + [now]
-        reason = describe(code)
+        reason = describe(code, words)
         if len(restarts) > MAX_RESTARTS:
             print(
-                f"gailab: the local cloud {reason} {len(restarts)} times within {WINDOW:.0f} s; not restarting it "
-                "again",
+                words["gave_up"].format(reason=reason, count=len(restarts), seconds=f"{WINDOW:.0f}"),
                 file=sys.stderr,
                 flush=True,
             )
             return 1
-        print(f"gailab local cloud restarting: {reason}", flush=True)  # its journal brings everything back
+        print(words["restarting"].format(reason=reason), flush=True)  # its journal brings everything back
 
 
 def _exit_signal(pid: int) -> int | None:
