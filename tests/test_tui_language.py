@@ -13,7 +13,7 @@ from gailab.tui.testing import open_lab, type_text, wait_for
 
 ENGLISH_ONLY = {en for en, pt in i18n.STRINGS.values() if en != pt}
 TEXTUAL_WORDS = {"Theme", "Quit", "Keys", "Screenshot", "Maximize", "Minimize", "palette", "No matches found",
-                 "Search for commands…", "Change the current theme"}
+                 "Search for commands…", "Change the current theme", "Dismiss menu", "Open link"}
 
 
 @pytest.fixture
@@ -74,6 +74,25 @@ async def test_palette_and_footer_show_no_english_in_pt_br(app_pt):
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CommandPalette" and app.screen.query(CommandInput),
                        what="theme picker")
         assert app.screen.query_one(CommandInput).placeholder == "Buscar um tema…"
+
+
+async def test_an_open_answer_list_in_the_quiz_says_its_keys_in_portuguese(app_pt):
+    """Textual's own Select list shows "esc Dismiss menu" in the footer; in pt-BR it says "fechar lista"."""
+    from textual.widgets import Select
+    from textual.widgets._select import SelectOverlay
+
+    app = app_pt
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_lab(app, pilot, "bedrock-vs-sagemaker")
+        await pilot.press("f9")
+        select = app.screen.query(Select).first()
+        select.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.focused, SelectOverlay), what="answer list open")
+        await pilot.pause()
+        words = footer_words(app)
+        assert "fechar lista" in words
+        assert_portuguese(words)
 
 
 async def test_a_language_switch_reaches_every_screen_and_pane(app_pt):

@@ -80,6 +80,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bind.tab_explorer": ("explorer", "explorador"),
     "bind.tab_quiz": ("quiz", "quiz"),
     "bind.quiz_toggle": ("mark", "marcar"),
+    "bind.dismiss_menu": ("close list", "fechar lista"),
+    "bind.open_link": ("open link", "abrir link"),
+    "bind.exit_palette": ("close", "fechar"),
     "bind.reload": ("reload", "recarregar"),
     "bind.verify": ("verify", "verificar cadeia"),
     "bind.older": ("older", "anterior"),
@@ -578,14 +581,20 @@ def parse_number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
+#: Textual's own bindings that its widgets show in the footer (they have no id), by their English description:
+#: the id that gives them our words (a Select's open list: "esc Dismiss menu").
+_TEXTUAL_IDS = {"Dismiss menu": "dismiss_menu", "Open link": "open_link", "Exit the command palette": "exit_palette"}
+
+
 def localize_bindings(node) -> None:
     """Give each binding with an id its description in the current language (ids map to ``bind.<id>``)."""
     bindings = node._bindings.key_to_bindings
     for key, items in bindings.items():
-        bindings[key] = [
-            replace(b, description=t(f"bind.{b.id}")) if b.id and f"bind.{b.id}" in STRINGS else b
-            for b in items
-        ]
+        localized = []
+        for b in items:
+            bid = b.id or _TEXTUAL_IDS.get(b.description)
+            localized.append(replace(b, id=bid, description=t(f"bind.{bid}")) if bid and f"bind.{bid}" in STRINGS else b)
+        bindings[key] = localized
 
 
 def localize_screen(screen) -> None:
