@@ -1,5 +1,6 @@
 """The command line speaks the learner's language: statuses and errors of the real ``gailab`` (a subprocess) in
-pt-BR hold no English sentence, and in en no Portuguese one; the language comes from --lang or the locale."""
+pt-BR hold no English sentence, and in en no Portuguese one; the language comes from --lang or the locale. The
+help of every command too (``--help``)."""
 
 from __future__ import annotations
 
@@ -89,7 +90,7 @@ def test_lang_option_wins_over_the_locale(tmp_path):
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_a_mistyped_command_or_option_is_said_in_the_learners_language(tmp_path, lang):
-    expected = {"pt-BR": ["gailab: erro: argumento COMMAND: opção inválida: 'grde' (escolha entre ",
+    expected = {"pt-BR": ["gailab: erro: argumento COMANDO: opção inválida: 'grde' (escolha entre ",
                           "gailab grade: erro: estes argumentos são obrigatórios: LAB",
                           "gailab grade: erro: argumento --timeout: valor float inválido: 'abc'"],
                 "en": ["gailab: error: argument COMMAND: invalid choice: 'grde' (choose from ",
@@ -128,3 +129,83 @@ def test_the_app_and_the_command_line_choose_the_language_alike():
     for environ, lang in cases:
         assert env_lang(environ) == i18n.detect(None, environ) == cli_lang(None, environ) == lang, environ
     assert cli_lang("pt-BR", {"LANG": "en_US"}) == i18n.detect("pt-BR", {"LANG": "en_US"}) == "pt-BR"
+
+
+def command_paths() -> list[tuple[str, ...]]:
+    """Every command and subcommand of the real parser (a new one is covered without touching this test)."""
+    import argparse
+
+    from gailab.tui.cli import build_parser
+
+    paths: list[tuple[str, ...]] = []
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        paths.append(path)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, (*path, name))
+
+    walk(build_parser(), ())
+    return paths
+
+
+def parser_texts() -> list[str]:
+    """Every help text, description, section title and metavar the English parser shows."""
+    import argparse
+
+    from gailab.tui.cli import build_parser
+
+    texts: list[str] = []
+
+    def walk(parser: argparse.ArgumentParser) -> None:
+        texts.extend(t for t in (parser.description, parser.epilog) if t)
+        texts.extend(group.title for group in parser._action_groups if group.title)
+        for action in parser._actions:
+            if action.help == argparse.SUPPRESS:
+                continue
+            texts.extend(t for t in (action.help, action.metavar) if isinstance(t, str))
+            if action.metavar is None and action.option_strings and action.nargs != 0 and action.choices is None:
+                texts.append(action.dest.upper())
+            if isinstance(action, argparse._SubParsersAction):
+                texts.extend(choice.help for choice in action._choices_actions if choice.help)
+                for sub in action.choices.values():
+                    walk(sub)
+
+    walk(build_parser())
+    return texts
+
+
+def test_every_help_text_has_its_pt_br_in_the_catalog():
+    from gailab.tui.cli_help import HELP
+
+    texts = parser_texts()
+    assert len(texts) > 100 and "positional arguments" in texts and "show this help message and exit" in texts
+    missing = sorted({t for t in texts if t not in HELP})
+    assert not missing, missing
+
+
+HELP_EXPECTED = {"pt-BR": ["uso: gailab", "opções:", "-h, --help", "mostra esta ajuda e sai"],
+                 "en": ["usage: gailab", "options:", "-h, --help", "show this help message and exit"]}
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_the_help_of_every_command_is_in_the_learners_language(tmp_path, lang):
+    paths = command_paths()
+    assert ("grade",) in paths and ("class", "roster", "import") in paths and ("lab", "hash-answer") in paths
+    for path in paths:
+        done = gailab(tmp_path, lang, *path, "--help")
+        assert done.returncode == 0 and not done.stderr, (path, done.stderr)
+        for expected in HELP_EXPECTED[lang]:
+            assert expected in done.stdout, (path, expected, done.stdout)
+        assert_language(lang, done.stdout)
+    done = gailab(tmp_path, lang, "grade", "--help")
+    words = {"pt-BR": ["argumentos posicionais:", "--timeout SEGUNDOS", "segundos por verificação (padrão: 10)"],
+             "en": ["positional arguments:", "--timeout TIMEOUT", "seconds per check (default 10)"]}[lang]
+    assert all(w in done.stdout for w in words), done.stdout
+
+
+def test_the_lang_option_picks_the_help_language_too(tmp_path):
+    done = gailab(tmp_path, "en", "lab", "--help", "--lang", "pt-BR")
+    assert done.returncode == 0 and done.stdout.startswith("uso: gailab lab"), done.stdout
+    assert "AÇÃO" in done.stdout and "opções:" in done.stdout and "options:" not in done.stdout

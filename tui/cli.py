@@ -13,15 +13,17 @@ import sys
 
 from . import commands_class, commands_cloud, commands_costs, commands_labs
 from . import i18n
+from .cli_help import LocalizedFormatter, localize_parser
 from .errors import CliError, UsageError, cli_lang
 
 
 class Parser(argparse.ArgumentParser):
-    """argparse, with its errors (a mistyped command or option) in the learner's language; subcommands too."""
+    """argparse, with its errors (a mistyped command or option) and its help in the learner's language; subcommands
+    too (they are built with this class)."""
 
-    def format_usage(self) -> str:
-        text = super().format_usage()
-        return "uso:" + text[len("usage:"):] if i18n.get_lang() == "pt-BR" and text.startswith("usage:") else text
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", LocalizedFormatter)  # "uso:" in pt-BR
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         from .errors import argparse_message
@@ -59,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands_labs.register(commands, common)
     commands_class.register(commands, common)
     commands_costs.register(commands, common)
+    localize_parser(parser)  # the help in the learner's language, set by main() before this
     return parser
 
 
