@@ -85,3 +85,25 @@ def test_replay_never_runs_code_and_stop_kills_workers(tmp_path):
         lam = client("lambda", second.endpoint)
         assert json.loads(lam.invoke(FunctionName="counter")["Payload"].read()) != stream
         assert s3.list_objects_v2(Bucket="trigger", Prefix="runs/")["KeyCount"] == runs_before + 1
+
+
+def _runtime(endpoint: str) -> dict:
+    with urllib.request.urlopen(endpoint + "/_gailab/lambda") as reply:
+        return json.load(reply)["runtime"]
+
+
+def test_the_spare_worker_waits_for_the_first_function_and_comes_back_with_it_after_a_restart(tmp_path):
+    """A cloud without functions (most labs) keeps no spare worker (~45 MiB); the first CreateFunction starts one,
+    ahead of the first Invoke; a restart whose journal holds a function starts one again."""
+    with CloudProcess(tmp_path / "home") as cloud:
+        session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
+                                        region_name="us-east-1")
+        client = lambda name: session.client(name, endpoint_url=cloud.endpoint, config=Config(retries={"max_attempts": 1}))
+        client("s3").create_bucket(Bucket="no-function-yet")
+        assert _runtime(cloud.endpoint)["spare"] is False
+        role = ensure_role(client("iam"), "spare-role")
+        client("lambda").create_function(FunctionName="first", Runtime="python3.12", Role=role,
+                                         Handler="lambda_function.handler", Code={"ZipFile": zip_handler(PID)})
+        wait_until(lambda: _runtime(cloud.endpoint)["spare"], timeout=30)
+    with CloudProcess(tmp_path / "home") as again:
+        wait_until(lambda: _runtime(again.endpoint)["spare"], timeout=30)

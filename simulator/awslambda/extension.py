@@ -17,7 +17,6 @@ from werkzeug.wrappers import Response
 from ..core.admin import json_response
 from ..core.extensions import Extension
 from ..core import motoseam
-from ..core.lazyimport import when_imported
 from ..core.router import replaying
 from . import containment
 from .asyncq import EventQueue
@@ -117,7 +116,25 @@ def put_function(storage, fn):
 
         log.info("CreateFunction refused: %s", problem)
         raise InvalidParameterValueException("The role defined for the function cannot be assumed by Lambda.")
-    return original("moto.awslambda.models:LambdaStorage.put_function")(storage, fn)
+    result = original("moto.awslambda.models:LambdaStorage.put_function")(storage, fn)
+    if _current is not None:
+        _current.lambda_in_use()
+    return result
+
+
+def _has_functions() -> bool:
+    """Whether any account and region of moto's Lambda holds a function (without importing moto's Lambda)."""
+    from ..core.motoseam import loaded
+
+    models = loaded("moto.awslambda.models")
+    if models is None:
+        return False
+    # LambdaStorage._functions, read (the public all() deep-copies every function); all() if moto renames it.
+    return any(
+        getattr(backend._lambdas, "_functions", None) or backend._lambdas.all()
+        for regions in list(models.lambda_backends.values())
+        for backend in list(regions.values())
+    )
 
 
 #: Seconds after a supervised restart before the spare worker starts (see LambdaExtension.ready).
@@ -141,11 +158,11 @@ class LambdaExtension(Extension):
         self.runtime = Runtime(cloud)
         self.events = EventQueue(self.runtime, cloud.settings)
         _current = self
-        # Patch moto's Lambda and S3 models when moto first loads them, and start the spare worker then too (the
-        # first Lambda API call, long before the first Invoke): the cloud's own start stays as fast as moto's.
-        when_imported("moto.awslambda.models", lambda _module: self._lambda_in_use())
+        # The spare worker (~45 MiB) starts with the first function (CreateFunction, or its replay), long before
+        # the first Invoke: a cloud without functions - most labs, and a forked cloud that finds moto's Lambda
+        # already imported by its supervisor - keeps none, and its own start stays as fast as moto's.
 
-    def _lambda_in_use(self) -> None:
+    def lambda_in_use(self) -> None:
         if not self.cloud.settings.get("lambda_prestart", True):
             return
         if not self.cloud.endpoint:
@@ -157,7 +174,8 @@ class LambdaExtension(Extension):
 
     def ready(self) -> None:
         super().ready()
-        if getattr(self, "_prestart_when_ready", False):
+        if getattr(self, "_prestart_when_ready", False) or _has_functions():  # (a checkpoint brings functions back
+            # without CreateFunction)
             self._prestart_when_ready = False
             if self.cloud.restarts:
                 # Back from a kill: the requests waiting in the supervisor's backlog come first; a spare worker's

@@ -339,6 +339,7 @@ class Runtime:
                 "busy": len(self._busy),
                 "invocations": self.invocations,
                 "coldStarts": self.cold_starts,
+                "spare": self._spare is not None,  # a worker that has imported boto3, for the next cold start
             }
 
     # -- code ---------------------------------------------------------------------------------------------
