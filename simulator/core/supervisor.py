@@ -190,7 +190,18 @@ def _preloaded() -> bool:
         print(f"gailab: could not preload the local cloud ({exc}); starting it as a new process", file=sys.stderr)
         return False
     gc.freeze()  # objects made so far stay out of the collector's way: their pages stay shared with every cloud
+    _trim()
     return threading.active_count() == 1  # fork copies only the calling thread
+
+
+def _trim() -> None:
+    """Give the heap that imports freed back to the system before forking (glibc keeps it otherwise)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _reseed() -> None:
