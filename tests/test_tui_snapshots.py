@@ -59,6 +59,9 @@ async def into_lab(pilot, lab_id: str = STORAGE):
     await wait_for(pilot, lambda: getattr(app.screen, "is_lab_screen", False), what="lab screen")
     screen = app.screen
     await wait_for(pilot, lambda: screen.last_report is not None, what="quiet check")
+    # A check that errored (not failed) shows "!" on its step: say why here rather than as a picture difference.
+    errors = {r.check_id: r.message("en") for r in screen.last_report.results if r.status == "error"}
+    assert not errors, errors
     tree = screen.query_one("#editor-tree")
     await wait_for(pilot, lambda: len(tree.root.children) > 0, what="file tree")
     return screen
