@@ -299,19 +299,38 @@ def forget_aws_settings(environ: dict | None = None) -> None:
 
 # --- boto3 on the local cloud ---------------------------------------------------------------------------------
 
-def session():
-    """A boto3 session with the dummy credentials that reads no profile, config or credentials file."""
-    import boto3
-    import botocore.session
+_session = None
+#: boto3 sessions are not thread-safe: clients are made from the shared one under this lock.
+session_lock = threading.RLock()
 
-    core = botocore.session.Session(session_vars={
-        "profile": (None, None, None, None),
-        "config_file": (None, None, os.devnull, None),
-        "credentials_file": (None, None, os.devnull, None),
-    })
-    key, secret = DEFAULT_CREDENTIALS
-    return boto3.session.Session(botocore_session=core, aws_access_key_id=key, aws_secret_access_key=secret,
-                                 region_name=REGION)
+
+def session():
+    """The process's boto3 session on the local cloud: dummy credentials, no profile, config or credentials file.
+
+    One for the process: each session has its own loader, which parses botocore's endpoints and each service's
+    model again (~10 MiB a session); clients made from one share them. Make clients with :func:`new_client`.
+    """
+    global _session
+    with session_lock:
+        if _session is None:
+            import boto3
+            import botocore.session
+
+            core = botocore.session.Session(session_vars={
+                "profile": (None, None, None, None),
+                "config_file": (None, None, os.devnull, None),
+                "credentials_file": (None, None, os.devnull, None),
+            })
+            key, secret = DEFAULT_CREDENTIALS
+            _session = boto3.session.Session(botocore_session=core, aws_access_key_id=key,
+                                             aws_secret_access_key=secret, region_name=REGION)
+        return _session
+
+
+def new_client(service: str, **kwargs):
+    """A new boto3 client from the shared local session (made under its lock)."""
+    with session_lock:
+        return session().client(service, **kwargs)
 
 
 _clients: dict = {}
@@ -331,5 +350,5 @@ def client(endpoint: str, service: str, timeout: float = 60, app_id: str | None 
 
             config = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=3,
                             read_timeout=timeout, user_agent_appid=app_id)
-            found = _clients[key] = session().client(service, endpoint_url=endpoint, config=config)
+            found = _clients[key] = new_client(service, endpoint_url=endpoint, config=config)
         return found

@@ -62,3 +62,16 @@ def test_install_is_idempotent():
     motoseam.install()
     motoseam.install()
     assert motoseam._applied == before
+
+
+def test_the_cloud_reads_each_botocore_model_once():
+    """Request checks, error shapes and routes share one copy of each service model (a copy of the course's models
+    takes ~30 MiB); moto keeps its own, which differs (its loader adds models such as S3's PostObject)."""
+    from moto.core.utils import get_service_model
+
+    from gailab.simulator.core import awserrors, shapes
+
+    s3 = awserrors.service_model("s3")
+    assert s3 is awserrors._service_model("s3") is shapes.service_model("s3")
+    assert "PostObject" not in s3.operation_names and "PostObject" in get_service_model("s3").operation_names
+    assert awserrors._service_model("no-such-service") is None

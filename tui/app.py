@@ -67,6 +67,9 @@ class GailabApp(App):
                  spawn_cloud: bool = True, labs_dirs: list[Path] | None = None):
         super().__init__()
         from gailab.simulator.core.home import resolve_home
+        from gailab.simulator.core.memory import limit_malloc_arenas
+
+        limit_malloc_arenas()  # before the app's worker threads make arenas of their own
 
         self.home = resolve_home(home)
         self.language_changed: Signal[str] = Signal(self, "language-changed")

@@ -60,18 +60,15 @@ _client_lock = threading.Lock()
 _client_cache: dict = {}
 
 
-def _session(profile: str | None, local: bool = False):
-    """boto3 sessions are slow to build; one per profile for the life of the process. A local cloud gets a
-    session that reads no AWS profile or config file (a stale ``AWS_PROFILE`` must not break or redirect it)."""
+def _session(profile: str | None):
+    """boto3 sessions are slow to build; one per profile for the life of the process. (A local cloud's clients come
+    from gailab.simulator.client's session, which reads no AWS profile or config file: a stale ``AWS_PROFILE`` must
+    not break or redirect them.)"""
     import boto3
 
-    key = ("local",) if local else profile
+    key = profile
     if key not in _sessions:
-        if local:
-            from gailab.simulator.client import session
-
-            _sessions[key] = session()
-        elif profile:
+        if profile:
             _sessions[key] = boto3.session.Session(profile_name=profile)
         else:
             _sessions[key] = boto3.session.Session()
@@ -112,8 +109,12 @@ class Context:
                     kwargs.update(aws_access_key_id="test", aws_secret_access_key="test")
             key = (service, self.endpoint, self.profile, self.region, self.timeout)
             if key not in _client_cache:  # building a client costs ~10 ms; they are thread-safe, so keep them
-                local = bool(self.endpoint) and not self.profile
-                _client_cache[key] = _session(self.profile, local).client(service, **kwargs)
+                if self.endpoint and not self.profile:  # the process's one local session (shared with the app)
+                    from gailab.simulator.client import new_client
+
+                    _client_cache[key] = new_client(service, **kwargs)
+                else:
+                    _client_cache[key] = _session(self.profile).client(service, **kwargs)
             self._clients[service] = _client_cache[key]
         return self._clients[service]
 

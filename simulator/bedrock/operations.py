@@ -147,12 +147,11 @@ def _compile(uri: str) -> tuple[re.Pattern[str], frozenset[str]]:
 @functools.lru_cache(maxsize=1)
 def _index() -> dict[tuple[str, str], list[tuple[int, re.Pattern[str], frozenset[str], str, str]]]:
     """(method, first path segment) -> routes, most specific first; read from botocore's service models."""
-    import botocore.session
+    from ..core.awserrors import service_model
 
-    session = botocore.session.get_session()
     index: dict[tuple[str, str], list] = {}
     for rank, api in enumerate(APIS):
-        model = session.get_service_model(api)
+        model = service_model(api)
         for name in model.operation_names:
             http = model.operation_model(name).http
             uri = http.get("requestUri", "/")

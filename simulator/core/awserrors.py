@@ -34,13 +34,30 @@ class ServiceShape:
 
 @functools.lru_cache(maxsize=64)
 def _service_model(name: str):
-    import botocore.session
-
-    session = botocore.session.get_session()
+    """botocore's model of the service ``name`` (None when botocore does not know it): the one copy every part of
+    the cloud reads (request checks, error shapes, routes), from one loader - a copy of the course's models takes
+    ~30 MiB. (moto keeps its own: its loader adds its own models, such as S3's PostObject, and ~/.aws/models.)"""
     try:
-        return session.get_service_model(name)
+        return _botocore_session().get_service_model(name)
     except Exception:  # unknown to botocore
         return None
+
+
+@functools.lru_cache(maxsize=1)
+def _botocore_session():
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+def service_model(name: str):
+    """Like :func:`_service_model`, but an unknown service is an error (botocore's UnknownServiceError)."""
+    model = _service_model(name)
+    if model is None:
+        from botocore.exceptions import UnknownServiceError
+
+        raise UnknownServiceError(service_name=name, known_service_names="(botocore's)")
+    return model
 
 
 def service_shape(signing_name: str | None) -> ServiceShape:

@@ -218,9 +218,7 @@ def _body(info: "RequestInfo") -> Response | None:
 
 @functools.lru_cache(maxsize=32)
 def _models_signed_as(signing_name: str) -> tuple[str, ...]:
-    import botocore.session
-
-    session = botocore.session.get_session()
+    session = awserrors._botocore_session()
     found = []
     # Models signed with a name are named after it (apigateway, apigatewayv2; bedrock, bedrock-runtime...): load
     # only those, not all of botocore's.

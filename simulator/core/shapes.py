@@ -13,11 +13,11 @@ import functools
 import re
 
 
-@functools.lru_cache(maxsize=16)
 def service_model(name: str):
-    import botocore.session
+    """The service's botocore model: the cloud's one copy (awserrors)."""
+    from .awserrors import service_model as shared
 
-    return botocore.session.get_session().get_service_model(name)
+    return shared(name)
 
 
 def input_shape(service: str, operation: str):

@@ -19,9 +19,9 @@ _FAMILY_XLARGE = {"t": 0.2, "m": 0.23, "c": 0.204, "r": 0.302, "g": 1.2, "p": 3.
 
 @functools.lru_cache(maxsize=1)
 def valid_instance_types() -> frozenset[str]:
-    import botocore.session
+    from ..core.awserrors import service_model
 
-    model = botocore.session.get_session().get_service_model("sagemaker")
+    model = service_model("sagemaker")
     return frozenset(model.shape_for("ProductionVariantInstanceType").enum)
 
 
