@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static, Tree
 
-from gailab.tui import i18n
-from gailab.tui.app import GailabApp
 from gailab.tui.architecture import Tier, draw
 from gailab.tui.testing import open_lab, wait_for
 
@@ -32,11 +30,8 @@ def test_the_diagram_is_boxes_joined_by_arrows_in_the_apps_order():
 
 
 @pytest.fixture
-def app(cloud, tmp_path, monkeypatch):
-    monkeypatch.setenv("GAILAB_LEARNER", "ana")
-    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-    yield GailabApp(home=tmp_path / "home", lang="en", endpoint=cloud.endpoint)
-    i18n.set_lang("en")
+def app(app_for):
+    return app_for("en")
 
 
 async def test_the_explorer_draws_what_was_built_and_follows_the_cloud(app, aws):

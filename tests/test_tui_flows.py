@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
 from textual.widgets import DataTable, Input, RadioSet, Static, TabbedContent, TextArea, Tree
 
 from gailab.tui import i18n
@@ -27,18 +26,6 @@ s3.put_public_access_block(Bucket="genai-outputs", PublicAccessBlockConfiguratio
 s3.put_object(Bucket="genai-outputs", Key="prompts/summary.txt", Body=b"Resuma: {texto}")
 print("storage ready")
 '''
-
-
-@pytest.fixture
-def app_for(cloud, tmp_path, monkeypatch):
-    monkeypatch.setenv("GAILAB_LEARNER", "ana")
-    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-
-    def make(lang: str = "en", **kwargs) -> GailabApp:
-        return GailabApp(home=tmp_path / "home", lang=lang, endpoint=cloud.endpoint, **kwargs)
-
-    yield make
-    i18n.set_lang("en")
 
 
 async def run_in_terminal(app, pilot, command: str, timeout: float = 60):
@@ -355,7 +342,6 @@ async def test_hint_solve_and_reset_are_recorded(app_for, aws):
         await wait_for(pilot, lambda: screen.last_report is not None and not screen.last_report.passed, what="regrade")
         kinds = [event.kind for event in app.store.events("ana", "s3-genai-storage")]
         assert kinds.count("hint") == 1 and kinds.count("solve") == 1 and kinds.count("reset") == 1
-
 
 
 async def test_solve_skips_ahead_from_an_empty_cloud_through_the_prerequisites(app_for, aws):

@@ -8,7 +8,6 @@ from textual.command import CommandInput, CommandList
 from textual.widgets import Footer
 
 from gailab.tui import i18n
-from gailab.tui.app import GailabApp
 from gailab.tui.testing import open_lab, type_text, wait_for
 
 ENGLISH_ONLY = {en for en, pt in i18n.STRINGS.values() if en != pt}
@@ -17,11 +16,8 @@ TEXTUAL_WORDS = {"Theme", "Quit", "Keys", "Screenshot", "Maximize", "Minimize", 
 
 
 @pytest.fixture
-def app_pt(cloud, tmp_path, monkeypatch):
-    monkeypatch.setenv("GAILAB_LEARNER", "ana")
-    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-    yield GailabApp(home=tmp_path / "home", lang="pt-BR", endpoint=cloud.endpoint)
-    i18n.set_lang("en")
+def app_pt(app_for):
+    return app_for("pt-BR")
 
 
 def footer_words(app) -> list[str]:

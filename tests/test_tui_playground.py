@@ -52,11 +52,8 @@ def test_bars_share_one_scale_per_measure_and_mark_the_smallest():
 
 
 @pytest.fixture
-def app(cloud, tmp_path, monkeypatch):
-    monkeypatch.setenv("GAILAB_LEARNER", "ana")
-    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-    yield GailabApp(home=tmp_path / "home", lang="en", endpoint=cloud.endpoint)
-    i18n.set_lang("en")
+def app(app_for):
+    return app_for("en")
 
 
 async def test_one_prompt_to_three_models_side_by_side_with_bars_and_a_spend_chart(app, cloud):

@@ -6,28 +6,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from textual import events
 from textual.widgets import Checkbox, Footer, Input, RadioSet, TextArea
 
-from gailab.tui import i18n
-from gailab.tui.app import GailabApp
 from gailab.tui.testing import open_lab, wait_for
 from gailab.tui.widgets.instructions import CodeBlock
 from gailab.tui.widgets.outputview import OutputView, fold
 from gailab.tui.widgets.quiz import read_answers
-
-
-@pytest.fixture
-def app_for(cloud, tmp_path, monkeypatch):
-    monkeypatch.setenv("GAILAB_LEARNER", "ana")
-    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-
-    def make(lang: str = "en", **kwargs) -> GailabApp:
-        return GailabApp(home=tmp_path / "home", lang=lang, endpoint=cloud.endpoint, **kwargs)
-
-    yield make
-    i18n.set_lang("en")
 
 
 def burst(app, keys: list[str]) -> None:

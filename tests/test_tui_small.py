@@ -3,25 +3,10 @@ learner was typing, and at 60×20 every tab can still be reached and used."""
 
 from __future__ import annotations
 
-import pytest
 from textual import events
 from textual.widgets import Input, TabbedContent
 
-from gailab.tui import i18n
-from gailab.tui.app import GailabApp
 from gailab.tui.testing import open_lab, wait_for
-
-
-@pytest.fixture
-def app_for(cloud, tmp_path, monkeypatch):
-    monkeypatch.setenv("GAILAB_LEARNER", "ana")
-    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-
-    def make(lang: str = "en") -> GailabApp:
-        return GailabApp(home=tmp_path / "home", lang=lang, endpoint=cloud.endpoint)
-
-    yield make
-    i18n.set_lang("en")
 
 
 def burst(app, keys: list[str]) -> None:

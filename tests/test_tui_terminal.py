@@ -9,7 +9,6 @@ import time
 import pytest
 from textual.widgets import Input
 
-from gailab.tui import i18n
 from gailab.tui.app import GailabApp
 from gailab.tui.testing import key_effect, open_lab, settle, wait_for
 
@@ -20,19 +19,6 @@ def rss_mib() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     raise AssertionError("no VmRSS")
-
-
-@pytest.fixture
-def lab_app(cloud, tmp_path, monkeypatch):
-    monkeypatch.setenv("GAILAB_LEARNER", "ana")
-    monkeypatch.delenv("GAILAB_ENDPOINT", raising=False)
-
-    def make(lang: str = "en", **kwargs) -> GailabApp:
-        kwargs.setdefault("endpoint", cloud.endpoint)
-        return GailabApp(home=tmp_path / "home", lang=lang, **kwargs)
-
-    yield make
-    i18n.set_lang("en")
 
 
 async def terminal_of(app, pilot, lab_id="s3-genai-storage"):
@@ -56,8 +42,8 @@ async def run(pilot, terminal, command: str, timeout: float = 60) -> list[str]:
     return terminal.transcript[max(0, before - 1):]
 
 
-async def test_a_flood_of_output_keeps_the_app_responsive_and_memory_bounded(lab_app):
-    app = lab_app()
+async def test_a_flood_of_output_keeps_the_app_responsive_and_memory_bounded(app_for):
+    app = app_for()
     async with app.run_test(size=(80, 24)) as pilot:
         terminal = await terminal_of(app, pilot)
         await run(pilot, terminal, "true")
@@ -81,8 +67,8 @@ async def test_a_flood_of_output_keeps_the_app_responsive_and_memory_bounded(lab
         assert grown < 60, f"memory grew {grown:.0f} MiB for 200 000 lines"
 
 
-async def test_ctrl_c_stops_an_endless_printer_within_a_second(lab_app):
-    app = lab_app()
+async def test_ctrl_c_stops_an_endless_printer_within_a_second(app_for):
+    app = app_for()
     async with app.run_test(size=(80, 24)) as pilot:
         terminal = await terminal_of(app, pilot)
         tabs = app.screen.query_one("#workspace")
@@ -106,8 +92,8 @@ async def test_ctrl_c_stops_an_endless_printer_within_a_second(lab_app):
         assert "again" in lines
 
 
-async def test_ctrl_c_stops_a_whole_pipeline_and_background_jobs_end_with_the_command(lab_app):
-    app = lab_app()
+async def test_ctrl_c_stops_a_whole_pipeline_and_background_jobs_end_with_the_command(app_for):
+    app = app_for()
     async with app.run_test(size=(80, 24)) as pilot:
         terminal = await terminal_of(app, pilot)
         started = time.monotonic()
@@ -131,10 +117,10 @@ def _learner_profile(monkeypatch, tmp_path) -> None:
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "https://s3.amazonaws.com")
 
 
-async def test_the_learners_aws_profile_never_reaches_a_command(lab_app, aws, monkeypatch, tmp_path):
+async def test_the_learners_aws_profile_never_reaches_a_command(app_for, aws, monkeypatch, tmp_path):
     aws("s3").create_bucket(Bucket="only-local")
     _learner_profile(monkeypatch, tmp_path)
-    app = lab_app()
+    app = app_for()
     async with app.run_test(size=(120, 40)) as pilot:
         terminal = await terminal_of(app, pilot)
         lines = await run(pilot, terminal, "env | grep ^AWS_ | sort; aws s3 ls")
@@ -204,8 +190,8 @@ async def test_a_command_typed_while_the_cloud_starts_waits_for_it(tmp_path, mon
         assert f"endpoint={app.endpoint}" in terminal.transcript
 
 
-async def test_the_session_keeps_cd_and_export_and_gailab_env_agrees(lab_app):
-    app = lab_app()
+async def test_the_session_keeps_cd_and_export_and_gailab_env_agrees(app_for):
+    app = app_for()
     async with app.run_test(size=(120, 40)) as pilot:
         terminal = await terminal_of(app, pilot)
         await run(pilot, terminal, "mkdir -p sub && cd sub && export GREETING=ola")
@@ -229,8 +215,8 @@ async def test_the_session_keeps_cd_and_export_and_gailab_env_agrees(lab_app):
         assert terminal.query_one("#term-input", Input).value == "pwd"
 
 
-async def test_interactive_programs_work_or_say_why(lab_app):
-    app = lab_app()
+async def test_interactive_programs_work_or_say_why(app_for):
+    app = app_for()
     async with app.run_test(size=(120, 40)) as pilot:
         terminal = await terminal_of(app, pilot)
         await submit(pilot, terminal, "python")
