@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from textual.widgets import Static, Tree
 
-from gailab.tui.testing import wait_for
+from gailab.tui.testing import open_lab, wait_for
 from kbdocs import create_ds, create_kb, ingest, make_role, upload
 from test_sagemaker_endpoints import TEI, TRUST, deploy, wait
-from test_tui_flows import app_for, open_lab  # noqa: F401  (fixture)
 
 
-async def test_explorer_shows_knowledge_bases_and_sagemaker(app_for, aws):  # noqa: F811
+async def test_explorer_shows_knowledge_bases_and_sagemaker(app_for, aws):
     make_role(aws("iam"), "explorer-docs")
     upload(aws("s3"), "explorer-docs")
     agent = aws("bedrock-agent")
