@@ -107,3 +107,23 @@ def test_the_spare_worker_waits_for_the_first_function_and_comes_back_with_it_af
         wait_until(lambda: _runtime(cloud.endpoint)["spare"], timeout=30)
     with CloudProcess(tmp_path / "home") as again:
         wait_until(lambda: _runtime(again.endpoint)["spare"], timeout=30)
+
+
+def test_killing_a_worker_twice_never_closes_someone_elses_file(tmp_path):
+    """A worker's pipes are closed once: a second kill (a reset and the pool both ending it) used to close the same
+    numbers again - by then another thread's files (the journal's) - which then failed with EBADF."""
+    import os
+
+    from gailab.simulator.awslambda.process import WorkerProcess
+
+    worker = WorkerProcess(dict(os.environ), str(tmp_path))
+    worker.kill()
+    files = [open(tmp_path / f"reused-{n}", "wb") for n in range(4)]  # take the numbers the pipes had
+    try:
+        worker.kill()
+        for f in files:
+            os.fstat(f.fileno())  # EBADF if the second kill closed it
+            f.write(b"still mine")
+    finally:
+        for f in files:
+            f.close()

@@ -12,6 +12,7 @@ import selectors
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -66,6 +67,9 @@ class WorkerDied(Exception):
 
 class WorkerTimeout(Exception):
     pass
+
+
+_close_lock = threading.Lock()
 
 
 class WorkerProcess:
@@ -260,11 +264,16 @@ class WorkerProcess:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
-        for fd in (self._req_w, self._res_r):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        # Once only: a second os.close of these numbers would close whatever file reused them meanwhile (a kill
+        # from a reset and another from the pool, say) - another thread's open journal file got EBADF that way.
+        with _close_lock:
+            fds, self._req_w, self._res_r = (self._req_w, self._res_r), -1, -1
+        for fd in fds:
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
         try:
             self.proc.stdout.close()
         except OSError:
