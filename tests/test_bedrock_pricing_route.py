@@ -27,7 +27,7 @@ def test_models_route_lists_provisioned_prices(cloud):
     micro = models["amazon.nova-micro-v1:0"]["provisioned"]
     assert micro["noCommitmentForBaseModel"] is True and micro["estimate"] is True
     premier = models["amazon.titan-text-premier-v1:0"]["provisioned"]  # AWS publishes no PT price for it
-    assert premier["estimate"] is True and "AWS publishes no Provisioned Throughput price" in premier["note"]
+    assert premier["estimate"] is True and "No published AWS Provisioned Throughput price" in premier["note"]
     assert "note" not in express
     assert models["mistral.mistral-7b-instruct-v0:2"]["provisioned"] is None  # no Provisioned Throughput
 
